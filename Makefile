@@ -1,0 +1,37 @@
+# The README's two commands: `make demo` and `make test`. Both work on a fresh machine
+# with Python 3.11+ and make: they create .venv and install what they need first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# runtime install (re-done when pyproject.toml changes)
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+# runtime + dev extras (pytest, hypothesis, import-linter, fpdf2)
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	@mkdir -p out
+	$(BIN)/qualcoop extract corpora/score_bali --unit paragraph -o out/segments.jsonl
+	$(BIN)/qualcoop extract corpora/score_bali --unit turn -o out/turns.csv
+	@echo "demo outputs are in out/"
+
+test: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_pdf.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

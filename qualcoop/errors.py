@@ -1,0 +1,197 @@
+"""Typed errors and warnings.
+
+Every error qualcoop raises derives from :class:`QualcoopError`, carries a short
+stable ``code`` (like spaCy's ``E001``) and names the file, line, code or rule it
+is about. Library code never prints or exits: the CLI turns these into messages
+and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class QualcoopError(Exception):
+    """Base class of every error qualcoop raises on purpose."""
+
+    code = "Q000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"[{self.code}] {message}")
+        self.message = message
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+class ExtractionError(QualcoopError):
+    """A file could not be turned into a Document. Names the file and the reason."""
+
+    code = "Q100"
+    reason = "extraction failed"
+
+    def __init__(self, path: str | Path, detail: str = "") -> None:
+        self.path = str(path)
+        self.detail = detail
+        text = f"{self.path}: {self.reason}"
+        if detail:
+            text += f" ({detail})"
+        super().__init__(text)
+
+    def __reduce__(self):  # picklable across worker processes
+        return (type(self), (self.path, self.detail))
+
+
+class UnsupportedFormatError(ExtractionError):
+    code = "Q101"
+    reason = "unsupported file type"
+
+
+class EmptyDocumentError(ExtractionError):
+    code = "Q102"
+    reason = "the file is empty or holds no text"
+
+
+class CorruptDocumentError(ExtractionError):
+    code = "Q103"
+    reason = "the file is corrupt or malformed"
+
+
+class EncryptedDocumentError(ExtractionError):
+    code = "Q104"
+    reason = "the file is encrypted and no valid password was given"
+
+
+class DecodingError(ExtractionError):
+    code = "Q105"
+    reason = "the text is not valid in the detected encoding"
+
+
+class ExtractionTimeoutError(ExtractionError):
+    code = "Q106"
+    reason = "extraction took longer than the time limit"
+
+
+class ResourceLimitError(ExtractionError):
+    code = "Q107"
+    reason = "extraction exceeded a resource limit (memory, size or expansion ratio)"
+
+
+class MetadataError(QualcoopError):
+    """A metadata sidecar (metadata.csv / metadata.yaml / front matter) is malformed."""
+
+    code = "Q110"
+
+    def __init__(self, path: str | Path, detail: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.detail = detail
+        where = self.path if line is None else f"{self.path}:{line}"
+        super().__init__(f"{where}: {detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.detail, self.line))
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+class SegmentationError(QualcoopError):
+    code = "Q200"
+
+
+# --------------------------------------------------------------------------- codebooks
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while validating a codebook: where it is and what is wrong."""
+
+    path: str
+    message: str
+    line: int | None = None
+    code_id: str | None = None
+    rule_id: str | None = None
+    kind: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        who = ""
+        if self.code_id:
+            who = f" code {self.code_id!r}"
+        if self.rule_id:
+            who += f" rule {self.rule_id!r}"
+        return f"{where}:{who}: {self.message}"
+
+
+class CodebookError(QualcoopError):
+    """A codebook is invalid. ``problems`` lists every problem found, not just the first."""
+
+    code = "Q300"
+
+    def __init__(self, path: str | Path, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} problem(s) in codebook\n{lines}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problems))
+
+
+class RuleError(QualcoopError):
+    """A rule cannot be compiled or applied. Names the code and rule."""
+
+    code = "Q310"
+
+    def __init__(self, code_id: str, rule_id: str, detail: str) -> None:
+        self.code_id = code_id
+        self.rule_id = rule_id
+        self.detail = detail
+        super().__init__(f"code {code_id!r} rule {rule_id!r}: {detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.code_id, self.rule_id, self.detail))
+
+
+# --------------------------------------------------------------------------- registry / config
+
+
+class RegistryError(QualcoopError):
+    code = "Q400"
+
+
+class LanguageError(QualcoopError):
+    code = "Q410"
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+class QualcoopWarning(UserWarning):
+    """Base class of qualcoop's warnings."""
+
+
+class ExtractionQualityWarning(QualcoopWarning):
+    """Text came out, but something about it is doubtful (e.g. pages with no text layer)."""
+
+
+class EncodingGuessWarning(QualcoopWarning):
+    """The encoding of a text file was guessed, not declared."""
+
+
+class RuleTimeoutWarning(QualcoopWarning):
+    """A regex rule ran out of its time budget on a segment and was skipped there."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that failed in a batch: the path and the typed error, for the end-of-run report."""
+
+    path: str
+    error: QualcoopError
+    kind: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", type(self.error).__name__)

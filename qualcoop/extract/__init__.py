@@ -1,0 +1,180 @@
+"""File -> Document.
+
+:func:`extract_file` reads one file, picks the registered extractor for it,
+attaches attributes from metadata sidecars and provenance, and returns a
+:class:`~qualcoop.model.Document`. Failures are typed
+(:class:`~qualcoop.errors.ExtractionError` subclasses) and name the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from pathlib import Path
+
+from ..errors import (
+    EmptyDocumentError,
+    ExtractionError,
+    ExtractionQualityWarning,
+    QualcoopError,
+    ResourceLimitError,
+    UnsupportedFormatError,
+)
+from ..model import Document, Source
+from ..registry import extractors
+from .base import Extracted, ExtractOptions
+
+__all__ = ["ExtractOptions", "Extracted", "extract_file", "extractor_for", "SUPPORTED_SUFFIXES",
+           "document_id", "normalise_lang"]
+
+#: default extractor by suffix; ``.pdf`` follows ``ExtractOptions.pdf_engine``
+_BY_SUFFIX = {
+    ".txt": "text.v1", ".text": "text.v1", ".md": "text.v1", ".markdown": "text.v1",
+    ".docx": "docx.v1",
+    ".vtt": "vtt.v1",
+    ".srt": "srt.v1",
+}
+SUPPORTED_SUFFIXES = tuple(sorted({*_BY_SUFFIX, ".pdf"}))
+
+#: document types whose text files are read as speaker-turn transcripts
+TRANSCRIPT_TYPES = frozenset({"interview", "transcript", "focus_group", "focus group", "meeting",
+                              "wawancara", "fgd"})
+_TRANSCRIPT_VARIANT = {"text.v1": "transcript.v1", "docx.v1": "transcript.docx.v1"}
+
+_LANG_NAMES = {
+    "en": "en", "eng": "en", "english": "en", "inggris": "en", "bahasa inggris": "en",
+    "id": "id", "ind": "id", "indonesian": "id", "indonesia": "id", "bahasa indonesia": "id",
+    "bahasa": "id", "in": "id",
+}
+
+
+def normalise_lang(value: object) -> str | None:
+    """Map a language attribute ("English", "Bahasa Indonesia", "ID") to a code (``en``, ``id``)."""
+    if value is None:
+        return None
+    key = str(value).strip().lower()
+    if not key:
+        return None
+    return _LANG_NAMES.get(key, key)
+
+
+def document_id(path: Path, sha256: str) -> str:
+    """A stable, readable id: the file stem (slugged) and the first 8 hex digits of its hash."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", path.stem).strip("-").lower() or "doc"
+    return f"{stem[:48]}-{sha256[:8]}"
+
+
+def extractor_for(path: Path, options: ExtractOptions, attributes: dict | None = None) -> str:
+    """The registered extractor name for ``path`` under ``options``."""
+    if options.extractor:
+        return options.extractor
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return options.pdf_engine
+    name = _BY_SUFFIX.get(suffix)
+    if name is None:
+        raise UnsupportedFormatError(path, f"suffix {suffix or '(none)'!r}; supported: "
+                                     f"{', '.join(SUPPORTED_SUFFIXES)}")
+    if name in _TRANSCRIPT_VARIANT:
+        doc_type = str((attributes or {}).get("type", "")).strip().lower()
+        if options.transcript or (options.transcript is None and doc_type in TRANSCRIPT_TYPES):
+            return _TRANSCRIPT_VARIANT[name]
+    return name
+
+
+def extract_file(
+    path: str | Path,
+    *,
+    options: ExtractOptions | None = None,
+    attributes: dict | None = None,
+    doc_id: str | None = None,
+) -> Document:
+    """Extract one file into a :class:`~qualcoop.model.Document`.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    options : ExtractOptions, optional
+        Extraction options (engine, password, encoding policy, ...).
+    attributes : dict, optional
+        Document attributes; by default read from a ``metadata.csv``/``metadata.yaml``
+        beside the file (see :mod:`qualcoop.extract.metadata`).
+    doc_id : str, optional
+        Id to use instead of the content-derived one.
+
+    Raises
+    ------
+    ExtractionError
+        A typed subclass naming the file and the reason.
+
+    Examples
+    --------
+    >>> doc = extract_file("corpora/score_bali/mou_kemnaker_ilo.pdf")   # doctest: +SKIP
+    >>> doc.text[:20]                                                   # doctest: +SKIP
+    """
+    from .metadata import attributes_for
+
+    options = options or ExtractOptions()
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ExtractionError(path, f"cannot read: {e.strerror or e}") from e
+    if not path.is_file():
+        raise ExtractionError(path, "not a regular file")
+    if size > options.max_bytes:
+        raise ResourceLimitError(path, f"{size} bytes is over the limit of {options.max_bytes}")
+    if size == 0:
+        raise EmptyDocumentError(path, "0 bytes")
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+
+    attrs = dict(attributes_for(path) if attributes is None else attributes)
+    name = extractor_for(path, options, attrs)
+    extractor = extractors.get(name)()
+    try:
+        got: Extracted = extractor.extract(path, data, options)
+    except QualcoopError:
+        raise
+    except Exception as e:  # a library failed in a way we did not foresee: still typed, still named
+        raise ExtractionError(path, f"{type(e).__name__}: {e}") from e
+    if options.transcript is None and name in _TRANSCRIPT_VARIANT:
+        name, extractor, got = _maybe_transcript(path, data, options, name, extractor, got)
+
+    for msg in got.warnings:
+        warnings.warn(f"{path}: {msg}", ExtractionQualityWarning, stacklevel=2)
+    merged = {**got.attributes, **attrs}  # the sidecar wins over what the file says of itself
+    lang = normalise_lang(merged.get("language") or merged.get("lang")) or options.lang
+    details = dict(got.details)
+    source = Source(
+        path=str(path),
+        sha256=sha,
+        media_type=got.media_type,
+        extractor=name,
+        extractor_version=extractor.version(),
+        size=size,
+        page_starts=got.page_starts,
+        details=details,
+    )
+    return Document(
+        id=doc_id or document_id(path, sha),
+        text=got.text,
+        lang=lang,
+        attributes={k: v for k, v in merged.items()},
+        source=source,
+        regions=got.regions,
+    )
+
+
+def _maybe_transcript(path: Path, data: bytes, options: ExtractOptions, name: str, extractor,
+                      got: Extracted):
+    """Auto mode: a text or DOCX file whose lines look like speaker turns is read as a transcript."""
+    from .transcript import looks_like_transcript
+
+    if not looks_like_transcript(got.text):
+        return name, extractor, got
+    variant = _TRANSCRIPT_VARIANT[name]
+    extractor = extractors.get(variant)()
+    return variant, extractor, extractor.extract(path, data, options)

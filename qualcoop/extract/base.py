@@ -1,0 +1,94 @@
+"""The extractor contract: what an extractor gets and what it gives back.
+
+An extractor is a class registered in :data:`qualcoop.registry.extractors` with
+
+- ``name``: its registered name (e.g. ``"docx.v1"``)
+- ``media_type``: the IANA media type it reads
+- ``suffixes``: file suffixes it is the default for (lower case, with the dot)
+- ``version() -> str``: the version of the library doing the work (for provenance)
+- ``extract(path, data, options) -> Extracted``: the text and what it knows of its structure.
+
+Extractors raise the typed errors of :mod:`qualcoop.errors` (naming ``path``) and
+never print. The text they return is final: :func:`qualcoop.extract.extract_file`
+wraps it into a :class:`~qualcoop.model.Document` without touching it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..model import Region
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtractOptions:
+    """Options for extraction. Every field is keyword-only and has a safe default.
+
+    Parameters
+    ----------
+    extractor : str, optional
+        Registered extractor name to force (otherwise chosen by file suffix).
+    pdf_engine : str
+        Registered name of the PDF extractor used for ``.pdf`` files.
+    pdf_layout : bool
+        Ask the PDF engine for layout-preserving text (pdfplumber ``layout=True``).
+    password : str, optional
+        Password for encrypted PDFs. Empty user passwords are tried anyway.
+    encoding : str, optional
+        Force a text encoding instead of detecting it.
+    errors : {"strict", "replace"}
+        ``"strict"`` (default) raises :class:`~qualcoop.errors.DecodingError` on undecodable
+        bytes; ``"replace"`` opts into U+FFFD replacement (recorded in provenance).
+    transcript : bool, optional
+        ``True`` parses speaker turns, ``False`` never does, ``None`` (default) decides from the
+        document attributes (type interview/transcript/...) or from the text itself.
+    speaker_pattern : str, optional
+        A regular expression with a named group ``speaker`` (and optionally ``time``) that
+        replaces the built-in speaker-label patterns.
+    lang : str, optional
+        Language for documents whose attributes do not name one.
+    timeout : float
+        Seconds one file may take in the sandboxed extractors (PDF) before it fails.
+    memory_limit_mb : int
+        Address-space cap for the sandboxed extractors.
+    max_bytes : int
+        Files larger than this are refused with :class:`~qualcoop.errors.ResourceLimitError`.
+    """
+
+    extractor: str | None = None
+    pdf_engine: str = "pdf.pypdfium2.v1"
+    pdf_layout: bool = False
+    password: str | None = None
+    encoding: str | None = None
+    errors: str = "strict"
+    transcript: bool | None = None
+    speaker_pattern: str | None = None
+    lang: str | None = None
+    timeout: float = 120.0
+    memory_limit_mb: int = 2048
+    max_bytes: int = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True, kw_only=True)
+class Extracted:
+    """What an extractor returns."""
+
+    text: str
+    media_type: str
+    page_starts: tuple[int, ...] = ()
+    regions: tuple[Region, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)  # provenance extras: encoding, engine, ...
+    attributes: dict[str, Any] = field(default_factory=dict)  # attributes found in the file itself
+    warnings: tuple[str, ...] = ()  # messages for ExtractionQualityWarning
+
+
+class Extractor(Protocol):
+    name: str
+    media_type: str
+    suffixes: tuple[str, ...]
+
+    def version(self) -> str: ...
+
+    def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted: ...

@@ -1,0 +1,174 @@
+"""Codings (a code applied to a span of a document) with their evidence and provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codebook import Codebook
+from .document import Document, FrozenMap
+
+#: How a coding was made.
+METHODS = ("rule", "manual", "topic", "import", "model")
+
+#: The documented columns of :meth:`CodingSet.to_frame`, in order.
+CODING_COLUMNS = (
+    "doc_id", "source", "unit", "segment_index", "start", "end", "speaker",
+    "code_id", "code_name", "parent_id", "rule_ids", "matched_terms", "negated", "text",
+    "coder", "method", "codebook", "codebook_version", "qualcoop_version", "run_id",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """One matched span that supports a coding: which rule fired on which words."""
+
+    start: int
+    end: int
+    text: str
+    rule_id: str
+    negated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text,
+                "rule_id": self.rule_id, "negated": self.negated}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who or what made a coding, with which codebook and tool version, in which run."""
+
+    method: str
+    coder: str
+    codebook: str | None = None
+    codebook_version: str | None = None
+    tool_version: str | None = None
+    run_id: str | None = None
+    details: FrozenMap = field(default_factory=FrozenMap)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "coder": self.coder, "codebook": self.codebook,
+                "codebook_version": self.codebook_version, "tool_version": self.tool_version,
+                "run_id": self.run_id, "details": self.details.to_dict()}
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A code applied to ``[start, end)`` of a document (usually one segment)."""
+
+    doc_id: str
+    start: int
+    end: int
+    code_id: str
+    provenance: Provenance
+    segment_index: int | None = None
+    unit: str | None = None
+    speaker: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    confidence: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", tuple(sorted(self.evidence)))
+
+    @property
+    def negated(self) -> bool:
+        """True when every piece of evidence lies in a negation scope."""
+        return bool(self.evidence) and all(e.negated for e in self.evidence)
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({e.rule_id for e in self.evidence}))
+
+    def sort_key(self) -> tuple:
+        return (self.doc_id, self.start, self.end, self.code_id, self.provenance.coder)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "start": self.start, "end": self.end, "code_id": self.code_id,
+                "segment_index": self.segment_index, "unit": self.unit, "speaker": self.speaker,
+                "evidence": [e.to_dict() for e in self.evidence], "confidence": self.confidence,
+                "provenance": self.provenance.to_dict()}
+
+
+class CodingSet:
+    """An immutable, ordered set of codings, with the documents and codebook they refer to.
+
+    Iteration order is deterministic: by document, start, end, code, coder.
+    """
+
+    __slots__ = ("_codings", "documents", "codebook", "warnings")
+
+    def __init__(
+        self,
+        codings: Iterable[Coding] = (),
+        *,
+        documents: Mapping[str, Document] | None = None,
+        codebook: Codebook | None = None,
+        warnings: Iterable[str] = (),
+    ) -> None:
+        unique = {(c.sort_key(), c.provenance.method): c for c in codings}
+        self._codings: tuple[Coding, ...] = tuple(unique[k] for k in sorted(unique))
+        self.documents: Mapping[str, Document] = dict(documents or {})
+        self.codebook = codebook
+        self.warnings: tuple[str, ...] = tuple(warnings)
+
+    def __len__(self) -> int:
+        return len(self._codings)
+
+    def __iter__(self) -> Iterator[Coding]:
+        return iter(self._codings)
+
+    def __getitem__(self, i: int) -> Coding:
+        return self._codings[i]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CodingSet) and self._codings == other._codings
+
+    def __repr__(self) -> str:
+        return f"CodingSet({len(self)} codings, {len({c.doc_id for c in self})} documents)"
+
+    def filter(self, *, code_id: str | None = None, doc_id: str | None = None) -> CodingSet:
+        keep = [c for c in self._codings
+                if (code_id is None or c.code_id == code_id) and (doc_id is None or c.doc_id == doc_id)]
+        return CodingSet(keep, documents=self.documents, codebook=self.codebook)
+
+    def union(self, other: CodingSet) -> CodingSet:
+        docs = {**self.documents, **other.documents}
+        return CodingSet((*self, *other), documents=docs, codebook=self.codebook or other.codebook)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat record per coding, with the columns in :data:`CODING_COLUMNS`."""
+        rows = []
+        for c in self._codings:
+            doc = self.documents.get(c.doc_id)
+            code = self.codebook.get(c.code_id) if self.codebook and c.code_id in self.codebook else None
+            p = c.provenance
+            rows.append({
+                "doc_id": c.doc_id,
+                "source": doc.source.path if doc is not None and doc.source else None,
+                "unit": c.unit,
+                "segment_index": c.segment_index,
+                "start": c.start,
+                "end": c.end,
+                "speaker": c.speaker,
+                "code_id": c.code_id,
+                "code_name": code.name if code else None,
+                "parent_id": code.parent if code else None,
+                "rule_ids": ";".join(c.rule_ids),
+                "matched_terms": ";".join(e.text for e in c.evidence),
+                "negated": c.negated,
+                "text": doc.text[c.start:c.end] if doc is not None else None,
+                "coder": p.coder,
+                "method": p.method,
+                "codebook": p.codebook,
+                "codebook_version": p.codebook_version,
+                "qualcoop_version": p.tool_version,
+                "run_id": p.run_id,
+            })
+        return rows
+
+    def to_frame(self):
+        """A pandas DataFrame with the columns in :data:`CODING_COLUMNS`."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_records(), columns=list(CODING_COLUMNS))

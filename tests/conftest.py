@@ -1,0 +1,42 @@
+"""Shared fixtures. Tests read third-party files from ../shared/data directly (read-only)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _find_shared() -> Path:
+    env = os.environ.get("QUALCOOP_SHARED_DATA")
+    if env:
+        return Path(env)
+    for base in (REPO, *REPO.parents):
+        cand = base / "shared" / "data"
+        if cand.is_dir():
+            return cand
+    return REPO.parent / "shared" / "data"
+
+
+SHARED = _find_shared()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The read-only third-party test material (../shared/data)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+# let tests import the shared hypothesis strategies as `from strategies import ...`
+import sys  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
