@@ -1,0 +1,173 @@
+"""Tables out: CSV, JSONL, Parquet and XLSX, chosen by file suffix, byte-for-byte reproducible.
+
+Every writer takes a list of flat records (dicts with the same keys) and a column
+order. Same records -> same bytes: CSV and JSONL are written by hand with fixed
+formatting, Parquet without timestamps, XLSX with fixed document properties and
+zip entry dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import QualcoopError
+
+__all__ = ["TABLE_SUFFIXES", "write_table", "write_jsonl", "JsonlWriter"]
+
+TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
+_FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+class TableFormatError(QualcoopError):
+    code = "Q500"
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return ";".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return v
+
+
+def _json_default(v: Any) -> Any:
+    if hasattr(v, "to_dict"):
+        return v.to_dict()
+    if isinstance(v, (set, frozenset, tuple)):
+        return list(v)
+    raise TypeError(f"cannot serialise {type(v).__name__}")
+
+
+def dumps_line(record: dict[str, Any], *, sort_keys: bool = True) -> str:
+    """One JSON line without ASCII escaping, keys sorted unless told (stable across runs)."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=sort_keys, default=_json_default) + "\n"
+
+
+class JsonlWriter:
+    """Streams records to a JSONL file (one JSON object per line)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = self.path.open("w", encoding="utf-8", newline="\n")
+        self.count = 0
+
+    def write(self, record: dict[str, Any], *, sort_keys: bool = True) -> None:
+        self._fh.write(dumps_line(record, sort_keys=sort_keys))
+        self.count += 1
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> JsonlWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], path: str | Path, *, sort_keys: bool = True) -> int:
+    with JsonlWriter(path) as w:
+        for r in records:
+            w.write(r, sort_keys=sort_keys)
+        return w.count
+
+
+def write_table(records: Sequence[dict[str, Any]], path: str | Path, *,
+                columns: Sequence[str] | None = None, sheet_name: str = "data") -> Path:
+    """Write ``records`` to ``path``; the format follows the suffix (.csv .jsonl .parquet .xlsx).
+
+    Parameters
+    ----------
+    records : sequence of dict
+        Flat records. Lists become ``;``-joined strings in CSV/XLSX/Parquet; dicts become JSON.
+    path : path-like
+        Output file; its folder is created.
+    columns : sequence of str, optional
+        Column order (default: keys of the first record, then any new keys in order of appearance).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise TableFormatError(f"{path}: unknown table format {suffix or '(none)'!r}; "
+                               f"use one of {', '.join(TABLE_SUFFIXES)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = list(columns) if columns is not None else _columns(records)
+    if suffix == ".jsonl":
+        write_jsonl(({c: r.get(c) for c in cols} for r in records), path, sort_keys=False)
+    elif suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\r\n")  # RFC 4180; quotes fields holding \r or \n
+            w.writerow(cols)
+            for r in records:
+                w.writerow(["" if r.get(c) is None else _cell(r.get(c)) for c in cols])
+    elif suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        data = {c: [_cell(r.get(c)) for r in records] for c in cols}
+        table = pa.table(data) if records else pa.table({c: pa.array([], pa.string()) for c in cols})
+        pq.write_table(table, path, compression="zstd", store_schema=False)
+    else:
+        _write_xlsx(records, cols, path, sheet_name)
+    return path
+
+
+def _columns(records: Sequence[dict[str, Any]]) -> list[str]:
+    cols: dict[str, None] = {}
+    for r in records:
+        for k in r:
+            cols.setdefault(k, None)
+    return list(cols)
+
+
+def _write_xlsx(records: Sequence[dict[str, Any]], cols: list[str], path: Path, sheet_name: str) -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_name[:31]
+    ws.append(cols)
+    for r in records:
+        ws.append([_xlsx_value(_cell(r.get(c))) for c in cols])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # text that starts with "=": keep it text, never a formula
+                cell.data_type = "s"
+    fixed = dt.datetime(2000, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "qualcoop"
+    buf = io.BytesIO()
+    wb.save(buf)
+    # re-pack with fixed entry dates so the same table gives the same bytes
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _strip_core_dates(data)
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_DATE)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zi, data)
+
+
+def _xlsx_value(v: Any) -> Any:
+    if isinstance(v, str):
+        # openpyxl rejects control characters other than tab/newline
+        return "".join(ch for ch in v if ch in "\t\n\r" or ord(ch) >= 32)
+    return v
+
+
+def _strip_core_dates(data: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                  rb"\g<1>2000-01-01T00:00:00Z\g<3>", data)
