@@ -185,6 +185,22 @@ class RuleTimeoutWarning(QualcoopWarning):
     """A regex rule ran out of its time budget on a segment and was skipped there."""
 
 
+class CodebookWarning(QualcoopWarning):
+    """A codebook loaded (or was written) but has things worth knowing; one warning lists them all.
+
+    ``problems`` holds the :class:`Problem` values (``kind == "warning"``).
+    """
+
+    def __init__(self, path: str | Path, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} warning(s) in codebook\n{lines}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problems))
+
+
 @dataclass(frozen=True)
 class Failure:
     """A file that failed in a batch: the path and the typed error, for the end-of-run report."""
