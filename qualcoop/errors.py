@@ -94,6 +94,20 @@ class MetadataError(QualcoopError):
         return (type(self), (self.path, self.detail, self.line))
 
 
+class SpeakerPatternError(QualcoopError):
+    """A user speaker-label pattern (``ExtractOptions.speaker_pattern``) is unusable. Names the pattern."""
+
+    code = "Q111"
+
+    def __init__(self, pattern: str, detail: str) -> None:
+        self.pattern = pattern
+        self.detail = detail
+        super().__init__(f"speaker pattern {pattern!r}: {detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.pattern, self.detail))
+
+
 # --------------------------------------------------------------------------- segmentation
 
 
