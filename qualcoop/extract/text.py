@@ -253,7 +253,7 @@ def split_front_matter(path: str | Path, text: str) -> tuple[dict[str, Any], int
     Examples
     --------
     >>> split_front_matter("a.md", "---\\ntitle: MoU\\n---\\nBody\\n")
-    ({'title': 'MoU'}, 20)
+    ({'title': 'MoU'}, 19)
     """
     if not text.startswith(_FRONT_OPEN):
         return {}, 0
