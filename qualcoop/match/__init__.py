@@ -1,1 +1,16 @@
-"""(filled in by its issue)"""
+"""The rule engine: compile a codebook into matchers and apply it to segments.
+
+- :func:`apply_codebook` (documents, codebook) -> :class:`~qualcoop.model.CodingSet`
+- :func:`compile_codebook` (codebook) -> :class:`CompiledCodebook`, reusable across documents,
+  with :meth:`CompiledCodebook.code_segment` and :meth:`CompiledCodebook.code_document`
+
+Rule semantics (kinds, overlaps, negation, scope) are documented in ``docs/codebook.md``.
+"""
+
+from __future__ import annotations
+
+from .apply import apply_codebook, document_language, make_run_id
+from .compile import CompiledCodebook, SegmentMatch, compile_codebook, lemma_table, timeout_messages
+
+__all__ = ["CompiledCodebook", "SegmentMatch", "apply_codebook", "compile_codebook", "document_language",
+           "lemma_table", "make_run_id", "timeout_messages"]

@@ -1,0 +1,139 @@
+"""Apply a codebook to documents: :func:`apply_codebook` -> :class:`~qualcoop.model.CodingSet`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+
+from ..errors import RuleTimeoutWarning
+from ..model import Codebook, Coding, CodingSet, Document, Provenance, Segment
+from .compile import (
+    DEFAULT_MAX_TIMEOUTS,
+    DEFAULT_REGEX_TIMEOUT,
+    CompiledCodebook,
+    compile_codebook,
+    timeout_messages,
+)
+
+__all__ = ["apply_codebook", "document_language", "make_run_id"]
+
+
+def document_language(doc: Document, codebook: Codebook, lang: str | None = None) -> str:
+    """The language a document is coded in: ``doc.lang``, else ``lang``, else the codebook's first."""
+    return doc.lang or lang or (codebook.languages[0] if codebook.languages else "en")
+
+
+def _doc_hash(doc: Document) -> str:
+    if doc.source is not None and doc.source.sha256:
+        return doc.source.sha256
+    return hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def make_run_id(codebook: Codebook, documents: Sequence[Document], *, unit: str, lang: str | None,
+                segments: Mapping[str, Sequence[Segment]] | None = None) -> str:
+    """A deterministic run id from the codebook fingerprint, unit, language and documents.
+
+    Same inputs give the same id; a different codebook, unit, language, document set
+    or segmentation gives a different one.
+    """
+    payload: dict = {
+        "codebook": codebook.fingerprint(),
+        "unit": unit,
+        "lang": lang,
+        "documents": [[d.id, _doc_hash(d), d.lang] for d in documents],
+    }
+    if segments is not None:
+        payload["segments"] = {k: [[s.start, s.end, s.kind, s.index, s.speaker, s.section] for s in v]
+                               for k, v in sorted(segments.items())}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "run-" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
+
+
+def apply_codebook(
+    documents: Iterable[Document],
+    codebook: Codebook | CompiledCodebook,
+    *,
+    unit: str = "paragraph",
+    lang: str | None = None,
+    coder: str = "qualcoop",
+    run_id: str | None = None,
+    segments: Mapping[str, Sequence[Segment]] | None = None,
+    prefilter: bool = True,
+    regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
+    max_timeouts: int = DEFAULT_MAX_TIMEOUTS,
+) -> CodingSet:
+    """Code documents with a codebook's rules.
+
+    Parameters
+    ----------
+    documents : iterable of Document, or a Corpus
+        Extracted documents (a :class:`~qualcoop.corpus.Corpus` is read once).
+    codebook : Codebook or CompiledCodebook
+        The codebook, or one already compiled (reused as is; its own options apply).
+    unit : str
+        Segment unit (``"paragraph"``, ``"turn"``, ``"sentence"``, ...) passed to
+        :func:`qualcoop.segment.segment`.
+    lang : str, optional
+        Language of documents whose ``lang`` is unset (default: the codebook's first language).
+    coder : str
+        Recorded in each coding's provenance.
+    run_id : str, optional
+        Recorded in provenance; by default derived from the inputs (see :func:`make_run_id`).
+    segments : mapping of doc id to segments, optional
+        Use these segments instead of segmenting (documents missing from it are segmented).
+    prefilter : bool
+        Skip tokenising segments where no token rule can match (same result either way).
+    regex_timeout : float
+        Seconds one regex rule may run on one segment.
+    max_timeouts : int
+        Time-outs after which a regex rule is no longer run.
+
+    Returns
+    -------
+    CodingSet
+        One coding per (segment, code) with evidence and provenance; it carries the
+        documents and the codebook. Regex time-outs are listed in ``warnings`` and
+        emitted once per rule as :class:`~qualcoop.errors.RuleTimeoutWarning`.
+
+    Examples
+    --------
+    >>> from qualcoop.model import Code, Codebook, Document, Rule
+    >>> cb = Codebook("demo", "1", [Code("labour", "Labour",
+    ...       rules=[Rule("t", "phrase", terms=["labour", "labour administration"])])])
+    >>> docs = [Document("d1", "Labour administration matters.\\n\\nNothing here.", lang="en")]
+    >>> cs = apply_codebook(docs, cb, unit="document")
+    >>> [(c.code_id, [e.text for e in c.evidence]) for c in cs]
+    [('labour', ['Labour administration'])]
+    """
+    from .. import __version__
+    from ..segment import segment as segment_doc
+
+    if isinstance(codebook, CompiledCodebook):
+        compiled = codebook
+        cb = compiled.codebook
+    else:
+        cb = codebook
+        compiled = compile_codebook(cb, prefilter=prefilter, regex_timeout=regex_timeout,
+                                    max_timeouts=max_timeouts)
+    docs: dict[str, Document] = {}
+    for d in documents:
+        docs.setdefault(d.id, d)
+    ordered = list(docs.values())
+    if run_id is None:
+        run_id = make_run_id(cb, ordered, unit=unit, lang=lang, segments=segments)
+    prov = Provenance(method="rule", coder=coder, codebook=cb.name, codebook_version=cb.version,
+                      tool_version=__version__, run_id=run_id)
+    codings: list[Coding] = []
+    for doc in ordered:
+        segs = segments.get(doc.id) if segments is not None else None
+        if segs is None:
+            segs = segment_doc(doc, unit)
+        codings.extend(compiled.code_document(doc, segs, lang=document_language(doc, cb, lang),
+                                              provenance=prov))
+    messages = timeout_messages(compiled.take_timeouts(), max_timeouts=compiled.max_timeouts,
+                                budget=compiled.regex_timeout)
+    for msg in messages:
+        warnings.warn(msg, RuleTimeoutWarning, stacklevel=2)
+    return CodingSet(codings, documents=docs, codebook=cb, warnings=messages)

@@ -1,0 +1,653 @@
+"""Compile a codebook into matchers: :func:`compile_codebook` -> :class:`CompiledCodebook`.
+
+A compiled codebook is mutable on purpose: it builds per-language matchers lazily
+(spaCy ``PhraseMatcher``/``Matcher`` need a language's vocabulary), caches token
+look-ups and counts regex time-outs, and is reused across documents (one per
+process in a parallel run). Nothing in it holds a spaCy ``Doc`` after a segment
+has been coded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import gzip
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from ..errors import LanguageError, RuleError
+from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
+from ..registry import RegistryError, rule_kinds
+from . import rules as R
+from .prefilter import Prefilter
+
+__all__ = ["CompiledCodebook", "SegmentMatch", "compile_codebook", "timeout_messages"]
+
+#: default time budget of one regex rule on one segment, in seconds
+DEFAULT_REGEX_TIMEOUT = 0.25
+#: after this many time-outs a regex rule is not run again by the same compiled codebook
+DEFAULT_MAX_TIMEOUTS = 20
+
+#: white-space runs other than a single " " (the only ones collapsing changes)
+_ODD_RUN = re.compile(r"\s{2,}|[^\S ]")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class SegmentMatch:
+    """One code found in one segment, with its evidence (document offsets)."""
+
+    code_id: str
+    evidence: tuple[Evidence, ...]
+
+
+# --------------------------------------------------------------------------- language resources
+
+
+def _nlp(lang: str):
+    """The (cached) blank pipeline whose tokenizer defines tokens for ``lang``."""
+    try:
+        from ..lang.pipelines import get_nlp
+    except ImportError:  # pragma: no cover - until the pipelines module lands
+        return _blank(lang)
+    return get_nlp(lang)
+
+
+@functools.lru_cache(maxsize=None)
+def _blank(lang: str):  # pragma: no cover - fallback only
+    import spacy
+
+    try:
+        return spacy.blank(lang)
+    except Exception as e:
+        raise LanguageError(f"no spaCy tokenizer for language {lang!r}: {e}") from e
+
+
+@functools.lru_cache(maxsize=None)
+def lemma_table(lang: str) -> dict[str, str]:
+    """spaCy's lookup lemma table for ``lang`` (surface form -> lemma), empty if there is none.
+
+    Read from ``spacy-lookups-data`` directly so the engine can also list every surface
+    form of a lemma (for the prefilter); the entries are those spaCy's lookup
+    lemmatizer uses.
+    """
+    try:
+        base = resources.files("spacy_lookups_data") / "data" / f"{lang}_lemma_lookup.json.gz"
+        with base.open("rb") as fh:
+            data = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+# --------------------------------------------------------------------------- per-language matchers
+
+
+class LangMatchers:
+    """Every matcher of a compiled codebook for one language (built on first use)."""
+
+    def __init__(self, lang: str, leaves: Sequence[R.Leaf]) -> None:
+        from spacy.attrs import LOWER, ORTH
+
+        self.lang = lang
+        self.nlp = _nlp(lang)
+        self.vocab = self.nlp.vocab
+        self.tokenizer = self.nlp.tokenizer
+        self._LOWER, self._ORTH = LOWER, ORTH
+        self._table = lemma_table(lang)
+        self._surface: dict[str, set[str]] | None = None
+        self.phrase: dict[bool, Any] = {}  # case_sensitive -> PhraseMatcher
+        self._phrase_keys: dict[int, int] = {}  # matcher key hash -> leaf key
+        self.matcher = None
+        self._pattern_keys: dict[int, int] = {}
+        self.matcher_needs_lemma = False
+        # token-sequence index (glob, lemma, near groups)
+        self._tpid: dict[tuple, int] = {}
+        self._lit: dict[bool, dict[str, int]] = {False: {}, True: {}}
+        self._lemma_pid: dict[str, int] = {}
+        self._globs: dict[bool, list[tuple[int, str, re.Pattern[str]]]] = {False: [], True: []}
+        self._seqs: list[tuple[int, tuple[int, ...]]] = []
+        self._first: dict[int, list[int]] = {}
+        self._cache: dict[bool, dict[int, frozenset[int]]] = {False: {}, True: {}}
+        self.needs_orth = False
+        groups: dict[int, list[set[str] | None]] = {}
+        self.token_leaves: set[int] = set()
+        for leaf in leaves:
+            g = leaf.register(self)
+            if leaf.token_based:
+                self.token_leaves.add(leaf.key)
+                groups[leaf.key] = g
+        self.prefilter = Prefilter(groups)
+
+    # ----------------------------------------------------------------- building
+    def tokenize(self, text: str) -> list[str]:
+        return [t.text for t in self.tokenizer(_SPACE_RUN.sub(" ", text).strip()) if not t.is_space]
+
+    def lemma(self, lower: str) -> str:
+        return self._table.get(lower, lower)
+
+    def surface_forms(self, lemma: str) -> set[str]:
+        """Every lower-case form whose lookup lemma is ``lemma``."""
+        if self._surface is None:
+            inv: dict[str, set[str]] = {}
+            for k, v in self._table.items():
+                inv.setdefault(v, set()).add(k)
+            self._surface = inv
+        forms = set(self._surface.get(lemma, ()))
+        if lemma not in self._table:
+            forms.add(lemma)
+        return {f.lower() for f in forms if f.lower() == f}
+
+    def add_phrase(self, key: int, term: str, *, case_sensitive: bool) -> list[str]:
+        from spacy.matcher import PhraseMatcher
+
+        words = self.tokenize(term)
+        if not words:
+            return words
+        pm = self.phrase.get(case_sensitive)
+        if pm is None:
+            pm = self.phrase[case_sensitive] = PhraseMatcher(self.vocab, attr="ORTH" if case_sensitive else "LOWER")
+        name = f"k{key}"
+        self._phrase_keys[self.vocab.strings.add(name)] = key
+        pm.add(name, [self.tokenizer(" ".join(words))])
+        return words
+
+    def _pid(self, spec: tuple) -> int:
+        pid = self._tpid.get(spec)
+        if pid is None:
+            pid = self._tpid[spec] = len(self._tpid)
+            kind, value, cs = spec if len(spec) == 3 else (*spec, False)
+            if kind == "lit":
+                self._lit[cs][value] = pid
+            elif kind == "lemma":
+                self._lemma_pid[value] = pid
+            else:
+                piece = R.glob_literal(value)
+                self._globs[cs].append((pid, piece if cs else piece.lower(),
+                                        R.glob_regex(value, case_sensitive=cs)))
+            if cs:
+                self.needs_orth = True
+        return pid
+
+    def add_sequence(self, key: int, specs: Sequence[tuple]) -> None:
+        pids = tuple(self._pid(s) for s in specs)
+        self._first.setdefault(pids[0], []).append(len(self._seqs))
+        self._seqs.append((key, pids))
+
+    def add_token_pattern(self, key: int, patterns: list, *, needs_lemma: bool) -> None:
+        from spacy.matcher import Matcher
+
+        if self.matcher is None:
+            self.matcher = Matcher(self.vocab)
+        name = f"k{key}"
+        self._pattern_keys[self.vocab.strings.add(name)] = key
+        self.matcher.add(name, patterns)
+        self.matcher_needs_lemma = self.matcher_needs_lemma or needs_lemma
+
+    # ----------------------------------------------------------------- matching
+    def _pids_of(self, h: int, cs: bool) -> frozenset[int]:
+        s = self.vocab.strings[h]
+        if s.isspace():
+            return frozenset()
+        out = set()
+        pid = self._lit[cs].get(s)
+        if pid is not None:
+            out.add(pid)
+        if not cs and self._lemma_pid:
+            pid = self._lemma_pid.get(self.lemma(s))
+            if pid is not None:
+                out.add(pid)
+        for pid, piece, rx in self._globs[cs]:
+            if piece in s and rx.fullmatch(s):
+                out.add(pid)
+        return frozenset(out)
+
+    def run_sequences(self, doc) -> dict[int, list[tuple[int, int]]]:
+        hits: dict[int, list[tuple[int, int]]] = {}
+        if not self._seqs or not len(doc):
+            return hits
+        per_tok = self._token_pids(doc, False)
+        if self.needs_orth:
+            other = self._token_pids(doc, True)
+            per_tok = [a | b for a, b in zip(per_tok, other, strict=True)]
+        n = len(per_tok)
+        first, seqs = self._first, self._seqs
+        for i, pids in enumerate(per_tok):
+            if not pids:
+                continue
+            for pid in pids:
+                for si in first.get(pid, ()):
+                    key, seq = seqs[si]
+                    m = len(seq)
+                    if i + m <= n and all(seq[k] in per_tok[i + k] for k in range(1, m)):
+                        hits.setdefault(key, []).append((i, i + m))
+        return hits
+
+    def _token_pids(self, doc, cs: bool) -> list[frozenset[int]]:
+        cache = self._cache[cs]
+        if len(cache) > 500_000:
+            cache.clear()
+        hashes = doc.to_array(self._ORTH if cs else self._LOWER).tolist()
+        out = []
+        for h in hashes:
+            p = cache.get(h)
+            if p is None:
+                p = cache[h] = self._pids_of(h, cs)
+            out.append(p)
+        return out
+
+    def run_phrases(self, doc) -> dict[int, list[tuple[int, int]]]:
+        hits: dict[int, list[tuple[int, int]]] = {}
+        for pm in self.phrase.values():
+            for mid, s, e in pm(doc):
+                hits.setdefault(self._phrase_keys[mid], []).append((s, e))
+        return hits
+
+    def run_patterns(self, doc) -> dict[int, list[tuple[int, int]]]:
+        hits: dict[int, list[tuple[int, int]]] = {}
+        if self.matcher is None:
+            return hits
+        if self.matcher_needs_lemma:
+            for t in doc:
+                t.lemma_ = self.lemma(t.lower_)
+        for mid, s, e in self.matcher(doc):
+            hits.setdefault(self._pattern_keys[mid], []).append((s, e))
+        return hits
+
+
+# --------------------------------------------------------------------------- one segment
+
+
+class _Lowers:
+    """Lazy lower-cased token strings of a Doc (for negation look-behind)."""
+
+    __slots__ = ("doc",)
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def __getitem__(self, i: int) -> str:
+        return self.doc[i].lower_
+
+
+class TokenView:
+    """The tokens of one segment: a spaCy Doc of the text with white-space runs collapsed.
+
+    Collapsing (``"capacity\\nbuilding"`` -> ``"capacity building"``) only feeds the
+    tokenizer; offsets are mapped back to the untouched segment text.
+    """
+
+    __slots__ = ("doc", "base", "_cpos", "_cum", "_starts")
+
+    def __init__(self, lm: LangMatchers, text: str) -> None:
+        lead = len(text) - len(text.lstrip())
+        body = text.strip()
+        self.base = lead
+        self._cpos = [0]
+        self._cum = [0]
+        if _ODD_RUN.search(body):
+            shift = 0
+            for m in _ODD_RUN.finditer(body):
+                shift += (m.end() - m.start()) - 1
+                self._cpos.append(m.end() - shift)
+                self._cum.append(shift)
+            body = _ODD_RUN.sub(" ", body)
+        self.doc = lm.tokenizer(body)
+        self._starts: list[int] | None = None
+
+    def to_text(self, c: int) -> int:
+        """Segment offset of collapsed offset ``c``."""
+        k = bisect.bisect_right(self._cpos, c) - 1
+        return self.base + c + self._cum[k]
+
+    def from_text(self, o: int) -> int:
+        """Collapsed offset of segment offset ``o`` (inside a collapsed run: its end)."""
+        o -= self.base
+        opos = [p + s for p, s in zip(self._cpos, self._cum, strict=True)]
+        k = bisect.bisect_right(opos, o) - 1
+        return max(0, o - self._cum[k]) if k >= 0 else 0
+
+    def char_span(self, ts: int, te: int) -> tuple[int, int, int]:
+        first, last = self.doc[ts], self.doc[te - 1]
+        return self.to_text(first.idx), self.to_text(last.idx + len(last) - 1) + 1, ts
+
+    def token_at(self, offset: int) -> int:
+        """Index of the token holding segment offset ``offset`` (or the next one)."""
+        if self._starts is None:
+            self._starts = [t.idx for t in self.doc]
+        c = self.from_text(offset)
+        i = bisect.bisect_right(self._starts, c) - 1
+        if i >= 0 and c < self._starts[i] + len(self.doc[i]):
+            return i
+        return i + 1
+
+
+class SegmentContext:
+    """What rules see while one segment is coded (created per segment, then dropped)."""
+
+    __slots__ = ("cc", "lm", "document", "segment", "text", "lang", "active", "veto", "_view", "_hits")
+
+    def __init__(self, cc: CompiledCodebook, lm: LangMatchers, document: Document, segment: Segment,
+                 text: str, lang: str, active: frozenset[int] | None) -> None:
+        self.cc = cc
+        self.lm = lm
+        self.document = document
+        self.segment = segment
+        self.text = text
+        self.lang = lang
+        self.active = active  # None: every leaf may match
+        self.veto: list[tuple[int, int]] = []
+        self._view: TokenView | None = None
+        self._hits: dict[str, dict[int, list[tuple[int, int]]]] = {}
+
+    @property
+    def view(self) -> TokenView:
+        if self._view is None:
+            self._view = TokenView(self.lm, self.text)
+        return self._view
+
+    def token_spans(self, kind: str, key: int) -> list[tuple[int, int]]:
+        if self.active is not None and key not in self.active:
+            return []
+        hits = self._hits.get(kind)
+        if hits is None:
+            doc = self.view.doc
+            run = {"phrase": self.lm.run_phrases, "seq": self.lm.run_sequences,
+                   "pattern": self.lm.run_patterns}[kind]
+            hits = self._hits[kind] = run(doc)
+        return hits.get(key, [])
+
+    def token_hits(self, kind: str, key: int) -> list[tuple[int, int, int | None]]:
+        spans = self.token_spans(kind, key)
+        if not spans:
+            return []
+        cs = self.view.char_span
+        return [cs(s, e) for s, e in spans]
+
+    def char_span(self, ts: int, te: int) -> tuple[int, int, int]:
+        return self.view.char_span(ts, te)
+
+    def is_negated(self, start: int, token: int | None) -> bool:
+        from ..lang.negation import is_negated
+
+        if token is None:
+            token = self.view.token_at(start)
+        return is_negated(_Lowers(self.view.doc), token, lang=self.lang)
+
+    def regex_allowed(self, qid: str) -> bool:
+        return self.cc.timeouts.get(qid, 0) < self.cc.max_timeouts
+
+    def regex_timed_out(self, qid: str) -> None:
+        self.cc.timeouts[qid] += 1
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+class Builder:
+    """Compiles the rules of one code (passed to each rule kind's ``compile``)."""
+
+    def __init__(self, cc: CompiledCodebook, code: Code) -> None:
+        self.cc = cc
+        self.code = code
+        self.regex_timeout = cc.regex_timeout
+
+    def next_order(self) -> int:
+        self.cc._order += 1
+        return self.cc._order
+
+    def add_leaf(self, leaf: R.Leaf) -> int:
+        self.cc._leaves.append(leaf)
+        return self.add_subkey()
+
+    def add_subkey(self) -> int:
+        self.cc._n_keys += 1
+        return self.cc._n_keys - 1
+
+    def compile_rule(self, rule: Rule, *, rule_id: str | None = None, parent_negation: str) -> R.Node:
+        rid = rule_id or rule.id
+        code_id = self.code.id
+
+        def err(detail: str) -> RuleError:
+            return RuleError(code_id, rid, detail)
+
+        if not isinstance(rule, Rule):
+            raise err(f"expected a Rule, got {type(rule).__name__}")
+        negation = R.check_negation(rule.negation, err) or parent_negation
+        try:
+            kind = rule_kinds.get(f"{rule.kind}.v1")
+        except RegistryError as e:
+            raise err(f"unknown rule kind {rule.kind!r}; known: "
+                      f"{', '.join(n.removesuffix('.v1') for n in rule_kinds.names())}") from e
+        try:
+            return kind.compile(rule, self, qid=f"{code_id}/{rid}", negation=negation)
+        except RuleError:
+            raise
+        except Exception as e:  # a rule kind must never crash the engine with a raw exception
+            raise err(f"{type(e).__name__}: {e}") from e
+
+
+class CompiledCode:
+    __slots__ = ("code", "scope", "rules", "excludes", "leaf_keys", "langs", "always")
+
+    def __init__(self, code: Code, rules: list[R.Node], excludes: list[R.ExcludeRule]) -> None:
+        self.code = code
+        self.scope = code.scope if code.scope is not None and not code.scope.is_empty() else None
+        self.rules = rules
+        self.excludes = excludes
+        leaves = [leaf for r in rules for leaf in r.leaves()]
+        self.leaf_keys = frozenset(leaf.key for leaf in leaves)
+        # regex leaves run on every segment: a code holding one is always evaluated
+        self.always = any(not leaf.token_based for leaf in leaves)
+        self.langs = {leaf.lang for leaf in leaves}
+
+
+class CompiledCodebook:
+    """A codebook compiled into matchers; reusable across documents (not thread-safe).
+
+    Parameters
+    ----------
+    codebook : Codebook
+    prefilter : bool
+        Skip tokenising segments in which no token-based rule can match (decided by an
+        Aho-Corasick scan for the literals every match must contain). ``False`` tokenises
+        every segment; both give the same codings.
+    regex_timeout : float
+        Time budget in seconds of one regex rule on one segment.
+    max_timeouts : int
+        After this many time-outs a regex rule is not run again (reported in the warning).
+    """
+
+    def __init__(self, codebook: Codebook, *, prefilter: bool = True,
+                 regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
+                 max_timeouts: int = DEFAULT_MAX_TIMEOUTS) -> None:
+        self.codebook = codebook
+        self.prefilter = prefilter
+        self.regex_timeout = regex_timeout
+        self.max_timeouts = max_timeouts
+        self.timeouts: Counter[str] = Counter()
+        self._order = 0
+        self._n_keys = 0
+        self._leaves: list[R.Leaf] = []
+        self._langs: dict[str, LangMatchers] = {}
+        self.codes: list[CompiledCode] = []
+        problems: list[RuleError] = []
+        for code in codebook.codes:
+            try:
+                self.codes.append(self._compile_code(code))
+            except RuleError as e:
+                problems.append(e)
+        if problems:
+            first = problems[0]
+            more = "".join(f"; also code {p.code_id!r} rule {p.rule_id!r}: {p.detail}" for p in problems[1:])
+            raise RuleError(first.code_id, first.rule_id, first.detail + more) from first
+
+    def _compile_code(self, code: Code) -> CompiledCode:
+        if code.negation not in NEGATION_POLICIES:
+            raise RuleError(code.id, "(code)", f"`negation` must be one of {', '.join(NEGATION_POLICIES)}, "
+                                               f"got {code.negation!r}")
+        b = Builder(self, code)
+        rules: list[R.Node] = []
+        excludes: list[R.ExcludeRule] = []
+        for rule in code.rules:
+            node = b.compile_rule(rule, parent_negation=code.negation)
+            (excludes if isinstance(node, R.ExcludeRule) else rules).append(node)
+        return CompiledCode(code, rules, excludes)
+
+    # ----------------------------------------------------------------- per language
+    def matchers(self, lang: str) -> LangMatchers:
+        lm = self._langs.get(lang)
+        if lm is None:
+            leaves = [leaf for leaf in self._leaves if leaf.lang is None or leaf.lang == lang]
+            lm = self._langs[lang] = LangMatchers(lang, leaves)
+        return lm
+
+    # ----------------------------------------------------------------- coding
+    def code_segment(self, document: Document, segment: Segment, lang: str, *,
+                     text: str | None = None) -> list[SegmentMatch]:
+        """The codes that apply to one segment, each with its evidence (document offsets).
+
+        Parameters
+        ----------
+        document : Document
+        segment : Segment
+            A view into ``document``.
+        lang : str
+            The segment's language (selects tokenizer, rules with ``lang`` and negation cues).
+        text : str, optional
+            ``document.text[segment.start:segment.end]`` if already at hand.
+        """
+        lm = self.matchers(lang)
+        if text is None:
+            text = document.text[segment.start:segment.end]
+        active: frozenset[int] | None = None
+        if self.prefilter:
+            active = lm.prefilter.active(text)
+        ctx = SegmentContext(self, lm, document, segment, text, lang, active)
+        if not self.prefilter and lm.token_leaves:
+            ctx.view  # noqa: B018 - the reference path tokenises every segment
+        out: list[SegmentMatch] = []
+        for cc in self.codes:
+            if active is not None and not cc.always and active.isdisjoint(cc.leaf_keys):
+                continue
+            if cc.scope is not None and not R.scope_allows(cc.scope, ctx):
+                continue
+            evidence = self._code_evidence(cc, ctx)
+            if evidence:
+                base = segment.start
+                dtext = document.text
+                out.append(SegmentMatch(cc.code.id, tuple(sorted(
+                    Evidence(base + s, base + e, dtext[base + s:base + e], qid, neg)
+                    for s, e, _, qid, neg in evidence))))
+        return out
+
+    def _code_evidence(self, cc: CompiledCode, ctx: SegmentContext) -> list[tuple]:
+        ctx.veto = []
+        veto: list[tuple[int, int]] = []
+        for ex in cc.excludes:
+            fired, ms = ex.evaluate(ctx)
+            if fired:
+                if ex.veto_kind == "segment":
+                    return []
+                veto.extend((m[0], m[1]) for m in ms)
+        ctx.veto = veto
+        found: list[tuple] = []
+        for node in cc.rules:
+            fired, ms = node.evaluate(ctx)
+            if fired:
+                found.extend(ms)
+        ctx.veto = []
+        return resolve_overlaps(found)
+
+    def code_document(self, document: Document, segments: Iterable[Segment], *, lang: str,
+                      provenance: Provenance) -> list[Coding]:
+        """Codings of every segment of one document (one per code and segment)."""
+        out: list[Coding] = []
+        text = document.text
+        for seg in segments:
+            for m in self.code_segment(document, seg, lang, text=text[seg.start:seg.end]):
+                out.append(Coding(doc_id=document.id, start=seg.start, end=seg.end, code_id=m.code_id,
+                                  provenance=provenance, segment_index=seg.index, unit=seg.kind,
+                                  speaker=seg.speaker, evidence=m.evidence))
+        return out
+
+    def take_timeouts(self) -> dict[str, int]:
+        """Time-out counts per qualified regex rule id since the last call (then reset)."""
+        out = dict(sorted(self.timeouts.items()))
+        self.timeouts.clear()
+        return out
+
+
+def resolve_overlaps(matches: list[tuple]) -> list[tuple]:
+    """Within one code the longest match wins; ties: earliest start, then first rule in file order."""
+    if len(matches) <= 1:
+        return matches
+    kept: list[tuple] = []
+    for m in sorted(set(matches), key=lambda m: (m[0] - m[1], m[0], m[2], m[3], m[4])):
+        s, e = m[0], m[1]
+        if all(e <= k[0] or k[1] <= s for k in kept):
+            kept.append(m)
+    return kept
+
+
+def timeout_messages(counts: dict[str, int], *, max_timeouts: int = DEFAULT_MAX_TIMEOUTS,
+                     budget: float = DEFAULT_REGEX_TIMEOUT) -> list[str]:
+    """One message per regex rule that ran out of time (for warnings and ``CodingSet.warnings``)."""
+    out = []
+    for qid, n in sorted(counts.items()):
+        msg = (f"regex rule {qid!r} ran out of its {budget:g} s budget on {n} segment(s); "
+               "it did not match there")
+        if n >= max_timeouts:
+            msg += f"; after {max_timeouts} time-outs it was not run on the remaining segments"
+        out.append(msg)
+    return out
+
+
+def compile_codebook(codebook: Codebook, *, prefilter: bool = True,
+                     regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
+                     max_timeouts: int = DEFAULT_MAX_TIMEOUTS) -> CompiledCodebook:
+    """Compile ``codebook``'s rules into matchers.
+
+    Every rule is checked now (kinds, terms, regexes, token patterns, negation and
+    veto values); per-language matchers are built when a language is first used.
+
+    Parameters
+    ----------
+    codebook : Codebook
+    prefilter : bool
+        See :class:`CompiledCodebook`.
+    regex_timeout : float
+        Seconds one regex rule may run on one segment.
+    max_timeouts : int
+        Time-outs after which a regex rule is no longer run.
+
+    Returns
+    -------
+    CompiledCodebook
+
+    Raises
+    ------
+    RuleError
+        Naming the code and rule of the first bad rule (and listing the others).
+
+    Examples
+    --------
+    >>> from qualcoop.model import Code, Codebook, Document, Rule, Segment
+    >>> cb = Codebook("demo", "1", [Code("training", "Training",
+    ...       rules=[Rule("t", "phrase", terms=["capacity building"])])])
+    >>> cc = compile_codebook(cb)
+    >>> doc = Document("d", "No capacity\\nbuilding took place.")
+    >>> [(m.code_id, m.evidence[0].text, m.evidence[0].negated)
+    ...  for m in cc.code_segment(doc, Segment("d", 0, len(doc.text), "paragraph", 0), "en")]
+    [('training', 'capacity\\nbuilding', True)]
+    """
+    return CompiledCodebook(codebook, prefilter=prefilter, regex_timeout=regex_timeout,
+                            max_timeouts=max_timeouts)

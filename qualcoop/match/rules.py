@@ -1,0 +1,613 @@
+"""Rule kinds: compiled forms of :class:`qualcoop.model.Rule`.
+
+Each class here is registered in :data:`qualcoop.registry.rule_kinds` as
+``"<kind>.v1"`` and has a classmethod ``compile(rule, builder)`` returning a node
+with ``evaluate(ctx) -> (fired, matches)``. Semantics follow ``docs/codebook.md``.
+
+A *match* is a tuple ``(start, end, order, rule_id, negated)`` with character
+offsets relative to the segment; ``order`` is the rule's position in file order
+(used to break ties when overlapping matches are resolved).
+
+Token-based leaves (phrase, lemma, glob, near, pattern) register what they need in
+per-language matchers (:class:`qualcoop.match.compile.LangMatchers`) and read their
+hits from the segment context; regex leaves run on the raw segment text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RuleError
+from ..model import NEGATION_POLICIES, Rule, Scope
+from ..model.codebook import thaw_json
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .compile import Builder, LangMatchers, SegmentContext
+
+__all__ = [
+    "AllRule", "AnyRule", "ExcludeRule", "GlobRule", "KeywordRule", "LemmaRule", "NearRule",
+    "NotRule", "PatternRule", "RegexRule", "glob_regex", "glob_literal", "scope_allows",
+]
+
+#: placeholders standing for glob wildcards while a glob term is tokenised (letters, so
+#: the tokenizer keeps them inside words the way it keeps the characters they stand for)
+STAR = "\ua66e"
+QMARK = "\ua66d"
+
+#: token attributes a blank pipeline never sets: patterns using them could never match
+_UNSET_ATTRS = frozenset({"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID",
+                          "SENT_START", "IS_SENT_START", "HEAD"})
+_LITERAL_ATTRS = frozenset({"ORTH", "TEXT", "LOWER"})
+
+
+# --------------------------------------------------------------------------- glob helpers
+
+
+def glob_regex(token_pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
+    """A compiled regular expression that fully matches what one glob token matches.
+
+    ``*`` is any run of characters (also none), ``?`` exactly one; every other
+    character is literal (regex metacharacters too).
+
+    Examples
+    --------
+    >>> bool(glob_regex("capacit*", case_sensitive=False).fullmatch("capacities"))
+    True
+    >>> bool(glob_regex("*.aaa", case_sensitive=False).fullmatch("bbbxaaa"))
+    False
+    """
+    parts = []
+    for ch in token_pattern:
+        if ch == "*":
+            parts.append(".*")
+        elif ch == "?":
+            parts.append(".")
+        else:
+            parts.append(re.escape(ch))
+    flags = re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE
+    return re.compile("".join(parts), flags)
+
+
+def glob_literal(token_pattern: str) -> str:
+    """The longest wildcard-free piece of a glob token ("" when it is all wildcards)."""
+    pieces = re.split(r"[*?]+", token_pattern)
+    return max(pieces, key=len) if pieces else ""
+
+
+def has_wildcard(s: str) -> bool:
+    return "*" in s or "?" in s
+
+
+def split_glob_term(term: str, tokenize) -> list[str]:
+    """Token patterns of a glob term: white-space separated pieces, each tokenised like text.
+
+    Wildcards are replaced by placeholder letters while the piece is tokenised, so
+    ``"co-operat*"`` becomes ``["co", "-", "operat*"]`` just as "co-operation" is
+    tokenised into "co", "-", "operation".
+    """
+    out: list[str] = []
+    for piece in term.split():
+        masked = piece.replace("*", STAR).replace("?", QMARK)
+        toks = tokenize(masked) or [masked]
+        out.extend(t.replace(STAR, "*").replace(QMARK, "?") for t in toks)
+    return out
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def _fold(s: object) -> str:
+    return str(s).casefold()
+
+
+def scope_allows(scope: Scope | None, ctx: SegmentContext) -> bool:
+    """Whether a segment (with its document) lies inside ``scope``; all conditions must hold."""
+    if scope is None:
+        return True
+    seg = ctx.segment
+    if scope.speakers:
+        if seg.speaker is None or _fold(seg.speaker) not in {_fold(s) for s in scope.speakers}:
+            return False
+    if scope.exclude_speakers and seg.speaker is not None:
+        if _fold(seg.speaker) in {_fold(s) for s in scope.exclude_speakers}:
+            return False
+    if scope.units and _fold(seg.kind) not in {_fold(u) for u in scope.units}:
+        return False
+    if scope.sections:
+        if seg.section is None:
+            return False
+        if not any(glob_regex(p, case_sensitive=False).fullmatch(seg.section) for p in scope.sections):
+            return False
+    for name, allowed in scope.attributes.items():
+        value = ctx.document.attributes.get(name)
+        if value is None:
+            return False
+        values = value if isinstance(value, (list, tuple)) else (value,)
+        wanted = {_fold(a) for a in allowed}
+        if not any(_fold(v) in wanted for v in values):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- base
+
+
+class Node:
+    """A compiled rule: ``evaluate(ctx) -> (fired, matches)``."""
+
+    token_based = False
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        self.rule = rule
+        self.qid = qid
+        self.code_id = builder.code.id
+        self.lang = rule.lang
+        self.scope = rule.scope if rule.scope is not None and not rule.scope.is_empty() else None
+        self.negation = negation
+        self.order = builder.next_order()
+
+    def applies(self, ctx: SegmentContext) -> bool:
+        if self.lang is not None and self.lang != ctx.lang:
+            return False
+        return self.scope is None or scope_allows(self.scope, ctx)
+
+    def leaves(self) -> list[Leaf]:
+        return []
+
+    def error(self, detail: str) -> RuleError:
+        return RuleError(self.code_id, self.qid.partition("/")[2] or self.qid, detail)
+
+    def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Leaf(Node):
+    """A rule that finds spans itself. ``key`` indexes it in the compiled codebook."""
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        self.key = builder.add_leaf(self)
+
+    def leaves(self) -> list[Leaf]:
+        return [self]
+
+    # per language: register patterns and return literal groups for the prefilter.
+    # A group is a set of lower-cased strings one of which every match must contain, or
+    # None (cannot tell); a leaf can fire only when every group has a literal in the text.
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:  # pragma: no cover
+        raise NotImplementedError
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:  # pragma: no cover
+        """Raw spans ``(start, end, start_token)`` relative to the segment."""
+        raise NotImplementedError
+
+    def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
+        if not self.applies(ctx):
+            return False, []
+        raw = self.find(ctx)
+        if not raw:
+            return False, []
+        out = []
+        veto = ctx.veto
+        policy = self.negation
+        for cs, ce, ts in raw:
+            if veto and any(cs < ve and vs < ce for vs, ve in veto):
+                continue
+            neg = False
+            if policy != "off":
+                neg = ctx.is_negated(cs, ts)
+                if neg and policy == "skip":
+                    continue
+            out.append((cs, ce, self.order, self.qid, neg))
+        return bool(out), out
+
+
+# --------------------------------------------------------------------------- leaves
+
+
+def _terms(rule: Rule, node: Node) -> tuple[str, ...]:
+    terms = tuple(t.strip() for t in rule.terms if isinstance(t, str))
+    if len(terms) != len(rule.terms):
+        raise node.error("every term must be a string")
+    if not terms:
+        raise node.error(f"a {rule.kind} rule needs at least one term")
+    if any(not t for t in terms):
+        raise node.error("empty term")
+    return terms
+
+
+class KeywordRule(Leaf):
+    """``keyword``/``phrase``: each term as a token sequence (PhraseMatcher on LOWER or ORTH)."""
+
+    token_based = True
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str,
+                 terms: Sequence[str] | None = None) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        self.terms = tuple(terms) if terms is not None else _terms(rule, self)
+        self.case_sensitive = rule.case_sensitive
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:
+        literals: set[str] = set()
+        for term in self.terms:
+            words = lm.add_phrase(self.key, term, case_sensitive=self.case_sensitive)
+            if not words:
+                raise self.error(f"term {term!r} has no tokens")
+            literals.add(max(words, key=len).lower())
+        return [literals]
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
+        return ctx.token_hits("phrase", self.key)
+
+
+class LemmaRule(Leaf):
+    """``lemma``: tokens whose lookup lemma (of the lower-cased token) equals a term token's."""
+
+    token_based = True
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        self.terms = _terms(rule, self)
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:
+        literals: set[str] = set()
+        for term in self.terms:
+            lemmas = [lm.lemma(w.lower()) for w in lm.tokenize(term)]
+            if not lemmas:
+                raise self.error(f"term {term!r} has no tokens")
+            lm.add_sequence(self.key, [("lemma", lem) for lem in lemmas])
+            # any one token's surface forms will do: take the lemma with the fewest
+            literals |= min((lm.surface_forms(lem) for lem in lemmas), key=len)
+        return [literals]
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
+        return ctx.token_hits("seq", self.key)
+
+
+def _glob_token_specs(term: str, lm: LangMatchers, case_sensitive: bool) -> tuple[list[tuple], str]:
+    specs: list[tuple] = []
+    best = ""
+    for tok in split_glob_term(term, lm.tokenize):
+        if has_wildcard(tok):
+            specs.append(("glob", tok, case_sensitive))
+            lit = glob_literal(tok)
+        else:
+            specs.append(("lit", tok if case_sensitive else tok.lower(), case_sensitive))
+            lit = tok
+        if len(lit) > len(best):
+            best = lit
+    return specs, best.lower()
+
+
+class GlobRule(Leaf):
+    """``glob``: per-token ``*``/``?`` patterns, multi-word terms as token sequences."""
+
+    token_based = True
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        self.terms = _terms(rule, self)
+        self.case_sensitive = rule.case_sensitive
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:
+        literals: set[str] | None = set()
+        for term in self.terms:
+            specs, lit = _glob_token_specs(term, lm, self.case_sensitive)
+            if not specs:
+                raise self.error(f"term {term!r} has no tokens")
+            lm.add_sequence(self.key, specs)
+            if not lit:
+                literals = None
+            elif literals is not None:
+                literals.add(lit)
+        return [literals]
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
+        return ctx.token_hits("seq", self.key)
+
+
+class RegexRule(Leaf):
+    """``regex``: a pattern over the raw segment text (``regex`` module, time budget per segment)."""
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        import regex
+
+        if not isinstance(rule.pattern, str) or not rule.pattern:
+            raise self.error("a regex rule needs a non-empty string `pattern`")
+        flags = regex.V0 if rule.case_sensitive else regex.V0 | regex.IGNORECASE
+        try:
+            self.compiled = regex.compile(rule.pattern, flags)
+        except (regex.error, ValueError, TypeError) as e:
+            raise self.error(f"invalid regular expression {rule.pattern!r}: {e}") from e
+        self.timeout = builder.regex_timeout
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:
+        return []  # not token-based: always runs on the raw text
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
+        if not ctx.regex_allowed(self.qid):
+            return []
+        try:
+            return [(m.start(), m.end(), None)
+                    for m in self.compiled.finditer(ctx.text, timeout=self.timeout) if m.end() > m.start()]
+        except TimeoutError:
+            ctx.regex_timed_out(self.qid)
+            return []
+
+
+def _pattern_literals(pattern: list[dict]) -> set[str] | None:
+    """Literals one of which a match of this token pattern must contain (None: cannot tell)."""
+    best: set[str] | None = None
+    for spec in pattern:
+        op = spec.get("OP")
+        if op not in (None, "1", "+") and not (isinstance(op, str) and re.fullmatch(r"\{[1-9]\d*(,\d*)?\}", op)):
+            continue
+        for attr, value in spec.items():
+            if attr.upper() not in _LITERAL_ATTRS:
+                continue
+            if isinstance(value, str):
+                cand = {value.lower()}
+            elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+                cand = {v.lower() for v in value["IN"]}
+            else:
+                continue
+            if cand and all(cand) and (best is None or len(min(cand, key=len)) > len(min(best, key=len))):
+                best = cand
+    return best
+
+
+class PatternRule(Leaf):
+    """``pattern``: a spaCy ``Matcher`` token pattern, or a list of them."""
+
+    token_based = True
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        raw = thaw_json(rule.pattern)
+        if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):
+            raw = [raw]
+        if not (isinstance(raw, list) and raw and all(isinstance(p, list) and p for p in raw)):
+            raise self.error("`pattern` must be a spaCy token pattern (a list of token dicts) "
+                             "or a list of such patterns")
+        for p in raw:
+            for spec in p:
+                if not isinstance(spec, dict):
+                    raise self.error(f"token pattern entries must be dicts, got {spec!r}")
+                unset = sorted(k for k in spec if k.upper() in _UNSET_ATTRS)
+                if unset:
+                    raise self.error(f"token attribute(s) {', '.join(unset)} need a trained pipeline; "
+                                     "qualcoop matches on blank pipelines (use ORTH/LOWER/LEMMA/shape/flags)")
+        from spacy.matcher import Matcher
+        from spacy.vocab import Vocab
+
+        try:
+            Matcher(Vocab(), validate=True).add("check", raw)
+        except Exception as e:  # spaCy raises MatchPatternError/ValueError/KeyError for bad patterns
+            raise self.error(f"invalid token pattern: {e}") from e
+        self.patterns = raw
+        self.needs_lemma = any(k.upper() == "LEMMA" for p in raw for spec in p for k in spec)
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:
+        lm.add_token_pattern(self.key, self.patterns, needs_lemma=self.needs_lemma)
+        literals: set[str] | None = set()
+        for p in self.patterns:
+            lits = _pattern_literals(p)
+            if lits is None:
+                return [None]
+            literals |= lits
+        return [literals]
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
+        return ctx.token_hits("pattern", self.key)
+
+
+class NearRule(Leaf):
+    """``near``: one term (glob syntax) from each group within ``window`` tokens of each other.
+
+    "Within ``window`` tokens" means fewer than ``window`` tokens stand between two
+    participating spans (``window=1``: adjacent). With ``ordered`` the spans follow
+    the group order. Spans from different groups never overlap. Evidence is every
+    span that takes part in at least one such combination.
+    """
+
+    token_based = True
+    max_combinations = 10_000
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        groups = rule.groups
+        if len(groups) < 2:
+            raise self.error("a near rule needs at least two `groups` of terms")
+        for g in groups:
+            if not g or any(not isinstance(t, str) or not t.strip() for t in g):
+                raise self.error("every near group needs non-empty string terms")
+        self.groups = tuple(tuple(t.strip() for t in g) for g in groups)
+        self.window = 10 if rule.window is None else rule.window
+        if not isinstance(self.window, int) or self.window < 1:
+            raise self.error(f"`window` must be a positive integer, got {rule.window!r}")
+        self.ordered = rule.ordered
+        self.case_sensitive = rule.case_sensitive
+        self.subkeys = [builder.add_subkey() for _ in self.groups]
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:
+        out: list[set[str] | None] = []
+        for sub, group in zip(self.subkeys, self.groups, strict=True):
+            literals: set[str] | None = set()
+            for term in group:
+                specs, lit = _glob_token_specs(term, lm, self.case_sensitive)
+                if not specs:
+                    raise self.error(f"term {term!r} has no tokens")
+                lm.add_sequence(sub, specs)
+                if not lit:
+                    literals = None
+                elif literals is not None:
+                    literals.add(lit)
+            out.append(literals)
+        return out
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
+        per_group = [ctx.token_spans("seq", sub) for sub in self.subkeys]
+        if any(not g for g in per_group):
+            return []
+        keep: set[tuple[int, int]] = set()
+        budget = [self.max_combinations]
+        window, ordered = self.window, self.ordered
+
+        def ok(a: tuple[int, int], b: tuple[int, int]) -> bool:
+            if a[0] < b[1] and b[0] < a[1]:
+                return False  # overlap
+            gap = b[0] - a[1] if a[1] <= b[0] else a[0] - b[1]
+            return gap < window
+
+        def walk(i: int, chosen: list[tuple[int, int]]) -> bool:
+            if budget[0] <= 0:
+                return False
+            if i == len(per_group):
+                budget[0] -= 1
+                keep.update(chosen)
+                return True
+            found = False
+            for span in per_group[i]:
+                if ordered and chosen and span[0] < chosen[-1][1]:
+                    continue
+                if all(ok(c, span) for c in chosen):
+                    chosen.append(span)
+                    found = walk(i + 1, chosen) or found
+                    chosen.pop()
+            return found
+
+        walk(0, [])
+        return [ctx.char_span(ts, te) for ts, te in sorted(keep)]
+
+
+# --------------------------------------------------------------------------- combinators
+
+
+def _subrules(rule: Rule, node: Node, builder: Builder, *, minimum: int = 1,
+              maximum: int | None = None) -> list[Node]:
+    subs = rule.rules
+    if len(subs) < minimum or (maximum is not None and len(subs) > maximum):
+        want = f"exactly {minimum}" if maximum == minimum else f"at least {minimum}"
+        raise node.error(f"a {rule.kind} rule needs {want} sub-rule(s) in `rules`, got {len(subs)}")
+    out = []
+    for n, sub in enumerate(subs, start=1):
+        sub_id = sub.id or f"{rule.id}.{n}"
+        out.append(builder.compile_rule(sub, rule_id=sub_id, parent_negation=node.negation))
+    return out
+
+
+class AllRule(Node):
+    """``all``: every sub-rule matches somewhere in the segment; evidence is the union."""
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        self.children = _subrules(rule, self, builder)
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def leaves(self) -> list[Leaf]:
+        return [leaf for c in self.children for leaf in c.leaves()]
+
+    def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
+        if not self.applies(ctx):
+            return False, []
+        out: list[tuple] = []
+        for c in self.children:
+            fired, ms = c.evaluate(ctx)
+            if not fired:
+                return False, []
+            out.extend(ms)
+        return True, out
+
+
+class AnyRule(AllRule):
+    """``any``: at least one sub-rule matches; evidence is every firing sub-rule's spans."""
+
+    def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
+        if not self.applies(ctx):
+            return False, []
+        fired_any = False
+        out: list[tuple] = []
+        for c in self.children:
+            fired, ms = c.evaluate(ctx)
+            if fired:
+                fired_any = True
+                out.extend(ms)
+        return fired_any, out
+
+
+class NotRule(AllRule):
+    """``not``: fires (with no evidence) when its one sub-rule does not match."""
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        Node.__init__(self, rule, builder, qid=qid, negation=negation)
+        self.children = _subrules(rule, self, builder, minimum=1, maximum=1)
+
+    def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
+        if not self.applies(ctx):
+            return False, []
+        fired, _ = self.children[0].evaluate(ctx)
+        return (not fired), []
+
+
+class ExcludeRule(AllRule):
+    """``exclude``: vetoes the code's overlapping matches (``veto: span``) or the segment.
+
+    Its terms use phrase semantics; its sub-rules count when any of them matches.
+    Negation is not looked for in exclude matches.
+    """
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        Node.__init__(self, rule, builder, qid=qid, negation="off")
+        if rule.veto not in ("span", "segment"):
+            raise self.error(f"`veto` must be 'span' or 'segment', got {rule.veto!r}")
+        if not rule.terms and not rule.rules:
+            raise self.error("an exclude rule needs `terms` or `rules`")
+        self.veto_kind = rule.veto
+        self.children: list[Node] = []
+        if rule.terms:
+            self.children.append(KeywordRule(rule, builder, qid=qid, negation="off",
+                                             terms=_terms(rule, self)))
+        for n, sub in enumerate(rule.rules, start=1):
+            sub_id = sub.id or f"{rule.id}.{n}"
+            self.children.append(builder.compile_rule(sub, rule_id=sub_id, parent_negation="off"))
+
+    def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
+        return AnyRule.evaluate(self, ctx)
+
+
+def check_negation(value: Any, node_error) -> str | None:
+    if value is None:
+        return None
+    if value not in NEGATION_POLICIES:
+        raise node_error(f"`negation` must be one of {', '.join(NEGATION_POLICIES)}, got {value!r}")
+    return value
