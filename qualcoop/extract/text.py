@@ -15,8 +15,10 @@
    files in a legacy encoding are nearly always Windows-1252 (or Latin-1), so cp1252 is
    preferred whenever its mess ratio ("chaos") is within 0.05 of the best candidate; a
    clearly better candidate (e.g. cp1251 for Russian text) wins otherwise.
-   ``encoding_confidence`` is ``1 - chaos``; below :data:`LOW_CONFIDENCE` a message is
-   returned by :func:`decode_warnings` (the extractor puts it in ``Extracted.warnings``).
+   ``encoding_confidence`` is ``1 - chaos``. :func:`decode_warnings` returns a message (the
+   extractor puts it in ``Extracted.warnings``) when a guess is below :data:`LOW_CONFIDENCE`
+   or is not a Western encoding (cp1252, Latin-1/-9, Mac Roman): for an English/Indonesian
+   corpus such a guess, however confident, deserves a look.
 
 Undecodable bytes never turn into U+FFFD silently: ``errors="replace"`` opts in and the
 count goes to ``details["replacements"]``. Binary data (a NUL character, many control
@@ -48,6 +50,8 @@ _MAX_REPLACEMENT_SHARE = 0.10
 #: legacy encodings preferred for English/Indonesian material, in order
 _PREFERRED = ("cp1252", "latin_1")
 _PREFER_MARGIN = 0.05
+#: guesses outside these (codec names) get a warning even when charset-normalizer is confident
+_WESTERN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "mac-roman", "utf-8", "utf-16-le", "utf-16-be"})
 
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE BOM
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -128,9 +132,13 @@ def decode_warnings(details: dict[str, Any]) -> tuple[str, ...]:
     """Messages for ``Extracted.warnings`` about a decoding (a low-confidence guess, replacements)."""
     out = []
     conf = details.get("encoding_confidence")
+    enc = details.get("encoding")
     if details.get("encoding_detected") and conf is not None and conf < LOW_CONFIDENCE:
-        out.append(f"encoding guessed as {details.get('encoding')} with low confidence {conf:.2f}; "
+        out.append(f"encoding guessed as {enc} with low confidence {conf:.2f}; "
                    "set options.encoding if the text looks wrong")
+    elif details.get("encoding_detected") and enc not in _WESTERN:
+        out.append(f"encoding guessed as {enc}, not a Western encoding usual for English or Indonesian "
+                   "text; set options.encoding if the text looks wrong")
     if details.get("replacements"):
         out.append(f"{details['replacements']} undecodable byte sequence(s) replaced by U+FFFD")
     return tuple(out)
@@ -143,6 +151,11 @@ def _decode_auto(path: str | Path, data: bytes, errors: str, details: dict[str, 
                 continue  # FF FE 00 00 can also be a UTF-16 LE BOM followed by U+0000
             details.update(encoding=enc, bom=True, encoding_confidence=1.0)
             return _decode(path, data, enc, len(bom), errors)
+    if b"\x00" in data:  # NULs are valid UTF-8 but no text has them: BOM-less UTF-16?
+        enc = _bomless_utf16(data)
+        if enc is not None:
+            details.update(encoding=enc, encoding_detected=True, encoding_confidence=1.0)
+            return _decode(path, data, enc, 0, errors)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -150,11 +163,6 @@ def _decode_auto(path: str | Path, data: bytes, errors: str, details: dict[str, 
     else:
         details.update(encoding="utf-8", encoding_confidence=1.0)
         return text, 0
-    if b"\x00" in data:
-        enc = _bomless_utf16(data)
-        if enc is not None:
-            details.update(encoding=enc, encoding_detected=True, encoding_confidence=1.0)
-            return _decode(path, data, enc, 0, errors)
     n_good = len(_UTF8_MULTIBYTE.findall(data))
     if n_good and n_good >= data.decode("utf-8", "replace").count("\ufffd"):
         details.update(encoding="utf-8", encoding_confidence=1.0)
