@@ -1,0 +1,479 @@
+"""Speaker-turn transcripts in plain text and DOCX: find the turns, never touch the text.
+
+A transcript here is text whose paragraphs or lines start with a speaker label::
+
+    Pewawancara: [00:01:02] Bagaimana program ini dimulai?
+    Narasumber:  Awalnya kami bekerja sama dengan ILO ...
+                 lanjutan baris yang dibungkus.
+
+The document text is the decoded file (or the DOCX text) unchanged; each turn becomes a
+``Region(kind="turn", label=<speaker>)`` whose span covers the utterance only: from the
+first character after the label (and after a timestamp next to it) through hard-wrapped
+continuation lines, up to the next label, without surrounding whitespace. So
+``text[region.start:region.end]`` is what the speaker said and never contains the label.
+
+Built-in label forms (at the start of a line, optionally indented)
+-------------------------------------------------------------------
+- ``Name:``, ``NAME:``, ``Name Surname:``, ``Mr. Tyeri:``, ``admin-1:``, ``Pak Budi (ILO):``
+  (a name is at most four words, starts with a letter and has no sentence punctuation;
+  a dot is allowed only in short words such as ``Mr.``, ``Dr.``, ``J.K.``),
+- role labels ``Q:``/``A:``, ``I:``/``R:``, ``T:``/``J:``, ``Interviewer:``/``Respondent:``,
+  ``Pewawancara:``/``Narasumber:``/``Informan:``, ``Moderator:``, ``Speaker 1:``,
+  ``Peserta 2:``, ...
+- ``[Name]`` and ``[id1]`` (optionally followed by a colon),
+- ``[Name 00:00:52]`` (a bracketed name with a timestamp: the name is the speaker),
+- ``Speaker 1  0:00`` alone on a line (Otter style; the utterance follows on the next lines),
+- timestamps before the label (``[00:01:02] Name:``, ``00:01:02 - Name:``), between the
+  name and the colon (``Name (00:01):``, Rev style) or after the label (``Name: [00:01:02]``,
+  ``Name: (00:01)``, ``Name: 00:01:02``). Forms are ``hh:mm:ss``, ``mm:ss``, optionally
+  with a fraction, bare or in ``[]``/``()``. The first timestamp found becomes the turn's
+  ``start_time`` in seconds.
+
+Guarding against prose
+----------------------
+"Note: the meeting ...", "Article 3: ..." or "Tujuan: ..." must not become speakers.
+A candidate label is accepted only if
+
+1. it is plausible: short, no sentence punctuation, not a known prose heading
+   (note, article, pasal, tujuan, source, table, ...) or a transcription marker
+   (inaudible, crosstalk, laughter, ...);
+2. it is a role label (``Q``, ``Interviewer``, ``Narasumber``, ``Speaker 3``, ``id2``, ...)
+   or looks like a name (capitalised words, particles such as ``van``/``bin`` allowed, or a
+   single token with a digit or hyphen such as ``admin-1``); a lower-case line ending in
+   ``sebagai berikut:`` is not a label;
+3. it is *strong* (a role, or the same label starts two or more turns), or it starts a
+   paragraph (follows a blank line or opens the text);
+4. when nearly all strong labels open paragraphs (turns separated by blank lines), a
+   label in the middle of a paragraph (a wrapped line that happens to start with
+   ``Word:``) is not accepted;
+5. the text as a whole has turns: at least one strong label, and at least two distinct
+   accepted speakers or a role label of two or more letters (a monologue ``Narasumber:``).
+
+Known limit: in a blank-line separated transcript, a capitalised one-off line such as
+``Project Title: SCORE`` opening a paragraph is read as a speaker. Headings, front matter
+and notes that the extractor marks as regions never hold labels and end the turn before them.
+
+A user pattern (``pattern=`` / ``ExtractOptions.speaker_pattern``) replaces all of this:
+it is matched at the start of every line and every match is a turn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import EmptyDocumentError, SpeakerPatternError
+from ..model import Region
+from .base import Extracted, ExtractOptions
+
+__all__ = ["TranscriptExtractor", "DocxTranscriptExtractor", "parse_turns", "looks_like_transcript",
+           "parse_timestamp", "split_label", "is_plausible_label"]
+
+# --------------------------------------------------------------------------- patterns
+
+_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_TS = rf"(?:\[{_TIME}\]|\({_TIME}\)|{_TIME})"
+_WORD = r"[^\W_][\w'’.\-]*"
+_NAME = rf"[^\W\d_][\w'’.\-]*(?:[ ]{_WORD}){{0,3}}"
+_PAREN = rf"(?:[ ]\((?!{_TIME}\))[^()\n:]{{1,40}}\))?"
+
+_LABEL = re.compile(
+    rf"""
+    [ \t]*
+    (?:(?P<pre>{_TS})[ \t]*(?:[-–—][ \t]*)?)?                 # timestamp before the label
+    (?:
+        \[(?P<bname>{_NAME})(?:[ \t]+(?P<btime>{_TIME}))?\][ \t]*:?     # [Name], [id1], [Name 00:00:52]
+      | (?P<name>{_NAME}{_PAREN})(?:[ \t]*(?P<mid>{_TS}))?[ \t]*:      # Name:, Name (00:01):
+      | (?P<oname>{_NAME})[ \t]+(?P<otime>{_TIME})[ \t]*$              # Otter: label + time alone
+    )
+    (?=[ \t]|$)
+    (?:[ \t]*(?P<post>{_TS})(?=[ \t]|$))?                      # timestamp after the label
+    [ \t]*
+    """,
+    re.VERBOSE,
+)
+_TIME_RE = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+#: roles that mark a transcript even when they occur once (compared case-insensitively)
+_ROLE = re.compile(
+    r"(?:q|a|i|r|t|j|p|n|interviewer|interviewee|respondent|responden|participant|partisipan|peserta"
+    r"|pewawancara|narasumber|nara sumber|informan|informant|moderator|facilitator|fasilitator"
+    r"|researcher|peneliti|question|answer|pertanyaan|jawaban|tanya|jawab|penanya|speaker|pembicara"
+    r"|host|guest|tamu|unknown speaker|pembawa acara)(?:[ \-_]?\d{1,3}|[ ][a-z])?"
+    r"|id[ \-_]?\d{1,3}|(?:p|r|i|s)\d{1,3}",
+    re.IGNORECASE,
+)
+#: label words that start prose lines (headings, letters, forms) or mark transcription events
+_STOP = frozenset("""
+note notes nb ps catatan keterangan source sources sumber article articles pasal ayat bab chapter
+section bagian annex lampiran appendix table tabel figure gambar chart grafik box kotak step langkah
+phase tahap part item poin point butir date tanggal time waktu day hari place tempat location lokasi
+venue address alamat subject perihal re to from cc bcc ref reference referensi title judul author
+authors penulis language bahasa type jenis kind lang keywords kata kunci abstract abstrak summary
+ringkasan conclusion conclusions kesimpulan result results hasil objective objectives tujuan purpose
+maksud background latar belakang recommendation recommendations rekomendasi status signed
+ditandatangani dasar menimbang mengingat memperhatikan memutuskan menetapkan whereas agenda topic
+topik example examples contoh warning important penting definition definisi total jumlah email e-mail
+tel telp phone telepon fax website url http https www doi isbn issn tags tag category kategori
+inaudible crosstalk laughter laughs laughing laugh music silence pause unclear overlapping
+overlap noise applause indistinct background noise tertawa tidak jelas jeda musik tepuk tangan
+end mulai selesai nomor no number angka huruf kolom column field baris row line tembusan kepada
+yth dari salinan kesatu pertama kedua ketiga keempat kelima keenam ketujuh kedelapan kesembilan
+kesepuluh first second third fourth fifth
+""".split())
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    line: int  # 0-based line number
+    line_start: int  # offset of the line in the text
+    utterance_start: int  # offset just after the label (and its timestamps and spaces)
+    label: str
+    time: float | None
+    para_start: bool
+
+
+# --------------------------------------------------------------------------- small public helpers
+
+
+def parse_timestamp(value: str | None) -> float | None:
+    """Seconds from the first ``hh:mm:ss[.fff]`` or ``mm:ss[.fff]`` in ``value`` (else ``None``).
+
+    Examples
+    --------
+    >>> parse_timestamp("[00:01:02]"), parse_timestamp("(01:30)"), parse_timestamp("1:02:03,5")
+    (62.0, 90.0, 3723.5)
+    """
+    if not value:
+        return None
+    m = _TIME_RE.search(value)
+    if m is None:
+        return None
+    h, mi, s, frac = m.groups()
+    if int(s) >= 60 or (h is not None and int(mi) >= 60):
+        return None
+    ms = int((frac or "0").ljust(3, "0"))
+    total = ((int(h or 0) * 60 + int(mi)) * 60 + int(s)) * 1000 + ms
+    return total / 1000
+
+
+def is_plausible_label(label: str) -> bool:
+    """Whether ``label`` can be a speaker name: short, no sentence punctuation, not a prose heading.
+
+    Examples
+    --------
+    >>> [is_plausible_label(x) for x in ("Max Bigman", "Mr. Tyeri", "Note", "Article 3", "Tujuan")]
+    [True, True, False, False, False]
+    """
+    name = label.split(" (", 1)[0].strip()
+    words = name.split()
+    if not words or len(words) > 4 or len(name) > 40 or not name[0].isalpha():
+        return False
+    if any(c in name for c in ",;:!?\"()[]{}<>/\\|=+*&%$#@~^"):
+        return False
+    for w in words:
+        if "." in w and sum(c.isalpha() for c in w) > 4:
+            return False  # "said." ends a sentence; "Mr." and "J.K." do not
+    key = re.sub(r"[\s\d.\-_]+$", "", name.casefold())
+    return key not in _STOP and key.split(" ")[0] not in _STOP or _is_role(name)
+
+
+def _is_role(label: str) -> bool:
+    return _ROLE.fullmatch(label.strip()) is not None
+
+
+#: lower-case words allowed inside a name ("Mr. van Dijk", "Siti binti Ahmad")
+_PARTICLES = frozenset("van von de der den del della di da das dos du la le bin binti al el ibn ter ten y".split())
+
+
+def _looks_like_name(label: str) -> bool:
+    """A capitalised name ("Max Bigman", "Mr. van Dijk", "Speaker 3") or one token with a digit
+    or hyphen ("admin-1")."""
+    words = label.split(" (", 1)[0].split()
+    if len(words) == 1 and any(c.isdigit() or c == "-" for c in words[0]):
+        return True
+    if not words[0][0].isupper():
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w in _PARTICLES for w in words[1:])
+
+
+def split_label(line: str) -> tuple[str, float | None, int] | None:
+    """Match a built-in speaker label at the start of ``line``.
+
+    Returns ``(speaker, start_time, utterance_offset)`` or ``None``. Only the form and the
+    plausibility of the label are checked here, not whether it recurs (see :func:`parse_turns`).
+
+    Examples
+    --------
+    >>> split_label("Max Bigman:         Okay, thank you.")
+    ('Max Bigman', None, 20)
+    >>> split_label("[00:01:02] Pewawancara: Selamat pagi")
+    ('Pewawancara', 62.0, 24)
+    >>> split_label("Note: the meeting was postponed") is None
+    True
+    """
+    m = _LABEL.match(line)
+    if m is None:
+        return None
+    label = (m.group("bname") or m.group("name") or m.group("oname")).strip()
+    if not is_plausible_label(label):
+        return None
+    token = next((m.group(g) for g in ("pre", "btime", "mid", "post", "otime") if m.group(g)), None)
+    return label, parse_timestamp(token), m.end()
+
+
+# --------------------------------------------------------------------------- finding turns
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, without its line break."""
+    spans = []
+    pos = 0
+    for m in _LINE_BREAK.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return spans
+
+
+def _candidates(text: str, lines: list[tuple[int, int]]) -> list[_Candidate]:
+    out = []
+    prev_blank = True
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        blank = not line.strip()
+        if not blank and (":" in line or "[" in line):
+            got = split_label(line)
+            if got is not None:
+                label, t, off = got
+                out.append(_Candidate(i, s, s + off, label, t, prev_blank))
+        prev_blank = blank
+    return out
+
+
+def _accept(cands: list[_Candidate]) -> list[_Candidate]:
+    if not cands:
+        return []
+    cands = [c for c in cands if _looks_like_name(c.label) or _is_role(c.label)]
+    counts = Counter(c.label.casefold() for c in cands)
+
+    def strong(c: _Candidate) -> bool:
+        return counts[c.label.casefold()] >= 2 or _is_role(c.label)
+
+    strong_c = [c for c in cands if strong(c)]
+    if not strong_c:
+        return []
+    blank_layout = sum(c.para_start for c in strong_c) >= 0.8 * len(strong_c)
+    out = [c for c in cands
+           if (c.para_start or not blank_layout) and (strong(c) or c.para_start)]
+    if len({c.label.casefold() for c in out}) < 2 and not any(_is_role(c.label) and len(c.label) >= 2
+                                                              for c in out):
+        return []
+    return out
+
+
+def _user_candidates(text: str, lines: list[tuple[int, int]], pattern: str) -> list[_Candidate]:
+    import regex
+
+    try:
+        rx = regex.compile(pattern)
+    except (regex.error, TypeError, ValueError) as e:
+        raise SpeakerPatternError(str(pattern), f"not a valid regular expression: {e}") from e
+    if "speaker" not in rx.groupindex:
+        raise SpeakerPatternError(pattern, "needs a named group 'speaker', e.g. (?P<speaker>[A-Z]\\w+):")
+    has_time = "time" in rx.groupindex
+    out = []
+    prev_blank = True
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        try:
+            m = rx.match(line, timeout=1.0)
+        except TimeoutError as err:
+            raise SpeakerPatternError(pattern, f"took over 1 s on line {i + 1}; simplify it") from err
+        if m is not None and m.group("speaker") and m.group("speaker").strip():
+            t = parse_timestamp(m.group("time")) if has_time else None
+            out.append(_Candidate(i, s, s + m.end(), m.group("speaker").strip(), t, prev_blank))
+        prev_blank = not line.strip()
+    return out
+
+
+def _turns(text: str, accepted: list[_Candidate],
+           barriers: tuple[tuple[int, int], ...] = ()) -> list[tuple[_Candidate, Region]]:
+    import bisect
+
+    walls = [b for b, _ in barriers]
+    out = []
+    for k, c in enumerate(accepted):
+        stop = accepted[k + 1].line_start if k + 1 < len(accepted) else len(text)
+        w = bisect.bisect_right(walls, c.utterance_start)
+        if w < len(walls):
+            stop = min(stop, walls[w])
+        start = c.utterance_start
+        while start < stop and text[start].isspace():
+            start += 1
+        end = stop
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((c, Region(kind="turn", start=start, end=end, label=c.label, start_time=c.time)))
+    return out
+
+
+def _find(text: str, pattern: str | None, barriers: tuple[tuple[int, int], ...] = ()
+          ) -> tuple[list[tuple[int, int]], list[tuple[_Candidate, Region]]]:
+    """Lines and (candidate, turn) pairs. ``barriers`` are spans (headings, front matter) that
+    hold no label and end any turn running into them."""
+    lines = _lines(text)
+    barriers = tuple(sorted(barriers))
+    if pattern is not None:
+        cands = _user_candidates(text, lines, pattern)
+    else:
+        cands = _candidates(text, lines)
+    if barriers:
+        cands = [c for c in cands if not any(b <= c.line_start < e or b <= c.utterance_start - 1 < e
+                                             for b, e in barriers)]
+    if pattern is None:
+        cands = _accept(cands)
+    return lines, _turns(text, cands, barriers)
+
+
+def parse_turns(text: str, *, pattern: str | None = None) -> tuple[Region, ...]:
+    """Speaker turns in ``text`` as ``Region(kind="turn", label=speaker)``, ordered by offset.
+
+    Parameters
+    ----------
+    text : str
+        The document text (not modified; regions are offsets into it).
+    pattern : str, optional
+        A regular expression with a named group ``speaker`` (and optionally ``time``),
+        matched at the start of every line; it replaces the built-in label forms and their
+        guards. The turn's text starts after the match.
+
+    Returns
+    -------
+    tuple of Region
+        Each covers the utterance only (no label), stripped of surrounding whitespace,
+        through wrapped lines up to the next label. Empty turns are left out.
+        ``start_time`` is the timestamp next to the label, in seconds, if there is one.
+
+    Raises
+    ------
+    SpeakerPatternError
+        ``pattern`` is not a valid regular expression, lacks the ``speaker`` group, or
+        takes too long on a line.
+
+    Examples
+    --------
+    >>> text = "Q: Kapan program dimulai?\\nA: Tahun 2019,\\n   di Bali.\\n"
+    >>> [(r.label, text[r.start:r.end]) for r in parse_turns(text)]
+    [('Q', 'Kapan program dimulai?'), ('A', 'Tahun 2019,\\n   di Bali.')]
+    >>> parse_turns("Note: the meeting was postponed.\\n\\nArticle 3: Scope.\\n")
+    ()
+    """
+    return tuple(r for _, r in _find(text, pattern)[1])
+
+
+def looks_like_transcript(text: str) -> bool:
+    """Whether ``text`` reads as a speaker-turn transcript (conservative).
+
+    True when :func:`parse_turns` finds at least 3 turns by at least 2 distinct speakers
+    and the *labelled blocks* (each label's line through the lines that follow it up to a
+    blank line or the next label) hold at least half of the non-blank lines. Counting
+    blocks rather than whole turns keeps a report with a short Q&A section from passing:
+    its last answer runs to the end of the text, but its block ends at the next blank line.
+
+    Examples
+    --------
+    >>> looks_like_transcript("I: Apa peran Anda?\\nR: Saya koordinator.\\nI: Sejak kapan?\\nR: 2019.\\n")
+    True
+    >>> looks_like_transcript("Note: draft.\\n\\nThe parties agree to cooperate.\\n\\nNote: final.\\n")
+    False
+    """
+    lines, found = _find(text, None)
+    if len(found) < 3 or len({r.label.casefold() for _, r in found if r.label}) < 2:
+        return False
+    blank = [not text[s:e].strip() for s, e in lines]
+    label_lines = {c.line for c, _ in found}
+    covered = 0
+    for c, _ in found:
+        i = c.line
+        while i < len(lines) and not blank[i] and (i == c.line or i not in label_lines):
+            covered += 1
+            i += 1
+    return covered >= 0.5 * (len(lines) - sum(blank))
+
+
+# --------------------------------------------------------------------------- extractors
+
+
+#: region kinds that are never inside a turn: labels there are not speakers, turns end before them
+_BARRIER_KINDS = frozenset({"heading", "front_matter", "footnote", "endnote"})
+
+
+def _with_turns(got: Extracted, options: ExtractOptions, what: str) -> Extracted:
+    barriers = tuple((r.start, r.end) for r in got.regions if r.kind in _BARRIER_KINDS)
+    turns = tuple(r for _, r in _find(got.text, options.speaker_pattern, barriers)[1])
+    details: dict[str, Any] = dict(got.details)
+    details["turns"] = len(turns)
+    details["speakers"] = len({t.label for t in turns})
+    if options.speaker_pattern is not None:
+        details["speaker_pattern"] = options.speaker_pattern
+    warnings = list(got.warnings)
+    if not turns:
+        warnings.append(f"read as a {what} but no speaker labels were found; "
+                        "set options.speaker_pattern if the labels have another form")
+    regions = tuple(sorted((*got.regions, *turns), key=lambda r: (r.start, r.end, r.kind)))
+    return Extracted(text=got.text, media_type=got.media_type, page_starts=got.page_starts,
+                     regions=regions, details=details, attributes=dict(got.attributes),
+                     warnings=tuple(warnings))
+
+
+class TranscriptExtractor:
+    """Plain-text transcripts: the decoded text unchanged, plus speaker-turn regions.
+
+    Decoding (and Markdown front matter) is :class:`~qualcoop.extract.text.TextExtractor`'s;
+    turns are found with :func:`parse_turns` (``options.speaker_pattern`` replaces the
+    built-in label forms). A transcript without any label still extracts, with a warning.
+    """
+
+    name = "transcript.v1"
+    media_type = "text/plain"
+    suffixes = (".txt", ".text", ".md", ".markdown")
+
+    def version(self) -> str:
+        from .. import __version__
+
+        return f"qualcoop {__version__}"
+
+    def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
+        """Decode ``data`` and add ``Region(kind="turn")`` for every speaker turn."""
+        from .text import TextExtractor
+
+        got = TextExtractor().extract(path, data, options)
+        return _with_turns(got, options, "transcript")
+
+
+class DocxTranscriptExtractor:
+    """DOCX transcripts: :class:`~qualcoop.extract.docx.DocxExtractor`'s text unchanged, plus turns."""
+
+    name = "transcript.docx.v1"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    suffixes = (".docx",)
+
+    def version(self) -> str:
+        from .docx import DocxExtractor
+
+        return DocxExtractor().version()
+
+    def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
+        """Read the DOCX text and add ``Region(kind="turn")`` for every speaker turn."""
+        from .docx import DocxExtractor
+
+        got = DocxExtractor().extract(path, data, options)
+        if not got.text.strip():
+            raise EmptyDocumentError(path, "no text in the document")
+        return _with_turns(got, options, "DOCX transcript")
