@@ -27,7 +27,8 @@ def discover(paths: Iterable[str | Path], *, recursive: bool = True) -> list[Pat
     """Files under ``paths`` with a supported suffix, in a stable (sorted) order.
 
     A path given explicitly is always kept (so an unsupported file fails loudly);
-    files found by walking a folder are kept only if their suffix is supported.
+    files found by walking a folder are kept only if their suffix is supported, they are not
+    sidecars or readmes, and no folder on the way starts with ``.`` or ``_`` (build sources, caches).
     """
     out: list[Path] = []
     for p in map(Path, paths):
@@ -35,7 +36,7 @@ def discover(paths: Iterable[str | Path], *, recursive: bool = True) -> list[Pat
             walker = p.rglob("*") if recursive else p.glob("*")
             found = [f for f in walker if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
                      and f.name.lower() not in _NOT_DOCUMENTS and not f.name.startswith(".")
-                     and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1])]
+                     and not any(part.startswith((".", "_")) for part in f.relative_to(p).parts[:-1])]
             out.extend(sorted(found))
         else:
             out.append(p)

@@ -24,6 +24,9 @@ SEGMENT_COLUMNS = (
     "page", "speaker", "section", "start_time", "end_time", "text",
 )
 
+#: names an attribute may not take in a segment row (it is written as ``attr_<name>`` instead)
+_RESERVED = frozenset({*SEGMENT_COLUMNS, "record"})
+
 Progress = Callable[[str], None]
 
 
@@ -52,16 +55,16 @@ def iter_segmented(
 
 def document_record(doc: Document) -> dict[str, Any]:
     """A JSON-ready record of a document (with its text, provenance and regions)."""
-    return {"type": "document", **doc.to_dict()}
+    return {"record": "document", **doc.to_dict()}
 
 
 def segment_records(doc: Document, segments: Iterable[Segment]) -> list[dict[str, Any]]:
     """Flat rows for a segment table: :data:`SEGMENT_COLUMNS`, then the document's attributes.
 
-    An attribute whose name collides with a fixed column is written as ``attr_<name>``.
+    An attribute whose name collides with a fixed column (or ``record``) is written as ``attr_<name>``.
     """
     src = doc.source
-    attrs = {(f"attr_{k}" if k in SEGMENT_COLUMNS else k): v for k, v in doc.attributes.items()}
+    attrs = {(f"attr_{k}" if k in _RESERVED else k): v for k, v in doc.attributes.items()}
     rows = []
     for s in segments:
         rows.append({

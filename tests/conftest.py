@@ -33,6 +33,15 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session")
+def seeds() -> Path:
+    """The seed paper's abstract (../shared/seeds), read-only."""
+    path = SHARED.parent / "seeds"
+    if not path.is_dir():
+        pytest.skip(f"shared seeds not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
 

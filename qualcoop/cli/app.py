@@ -140,7 +140,7 @@ def extract(
             if writer:
                 writer.write(document_record(doc))
                 for r in recs:
-                    writer.write({"type": "segment", **r})
+                    writer.write({"record": "segment", **r})
             else:
                 rows.extend(recs)
     except QualcoopError as e:
