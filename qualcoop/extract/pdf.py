@@ -70,7 +70,7 @@ from ..errors import (
 )
 from ..model import Region
 from .base import Extracted, ExtractOptions
-from .sandbox import run_sandboxed
+from .sandbox import caused_by, run_sandboxed
 
 __all__ = ["PdfiumExtractor", "PdfplumberExtractor", "PAGE_SEPARATOR", "NO_TEXT_LAYER"]
 
@@ -302,26 +302,28 @@ def _pdfminer_pages(data: bytes, password: str | None, layout: bool, path: str) 
             pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
         except PdfminerException as e:
             inner = e.args[0] if e.args else e
+            _reraise_exhaustion(e)
             if isinstance(inner, PDFPasswordIncorrect):
                 raise EncryptedDocumentError(path, _password_detail(password)) from e
             if isinstance(inner, PDFEncryptionError):
                 raise EncryptedDocumentError(path, f"unsupported encryption ({inner})") from e
             raise _CannotOpen(f"pdfminer could not open it: {type(inner).__name__}: {inner}") from e
         except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds on broken files
+            _reraise_exhaustion(e)
             raise _CannotOpen(f"pdfminer could not open it: {type(e).__name__}: {e}") from e
         try:
             encrypted = bool(getattr(pdf.doc, "encryption", None))
             try:
                 page_list = pdf.pages
             except Exception as e:  # noqa: BLE001
+                _reraise_exhaustion(e)
                 raise _CannotOpen(f"pdfminer could not read the page tree: {type(e).__name__}: {e}"
                                   ) from e
             for n, page in enumerate(page_list, start=1):
                 try:
                     texts.append(page.extract_text(layout=layout))
-                except (RecursionError, MemoryError):
-                    raise
                 except Exception as e:  # noqa: BLE001 - one bad page does not sink the file
+                    _reraise_exhaustion(e)
                     unreadable.append((n, f"{type(e).__name__}: {e}"))
                     texts.append("")
                 finally:
@@ -354,6 +356,13 @@ def _pdfminer_log(limit: int = 5) -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = old_propagate
+
+
+def _reraise_exhaustion(e: Exception) -> None:
+    """Running out of memory or stack is the sandbox's business, not a bad page's."""
+    root = caused_by(e, (MemoryError, RecursionError))
+    if root is not None:
+        raise root from e
 
 
 def _password_detail(password: str | None) -> str:

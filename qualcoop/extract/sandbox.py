@@ -15,8 +15,10 @@ process goes on:
   the parent as the same typed error; any other exception becomes an
   :class:`~qualcoop.errors.ExtractionError` naming its type and message;
 - a child that dies without answering (a crash in C code) becomes
-  :class:`~qualcoop.errors.CorruptDocumentError` (or ``ResourceLimitError`` when
-  it was killed by ``SIGKILL`` from outside, e.g. the kernel's OOM killer).
+  :class:`~qualcoop.errors.CorruptDocumentError`, or ``ResourceLimitError`` when it
+  was killed by ``SIGKILL`` from outside (the kernel's OOM killer) or aborted
+  (``SIGABRT``) under a memory cap: C libraries such as PDFium ``abort()`` when an
+  allocation fails, so that is by far the likelier cause.
 
 Why ``fork`` and not a pool: the child inherits the already imported parser
 libraries and the file's bytes, so nothing is imported or copied per file; the
@@ -58,7 +60,7 @@ from ..errors import (
     ResourceLimitError,
 )
 
-__all__ = ["run_sandboxed", "SANDBOXED"]
+__all__ = ["run_sandboxed", "caused_by", "SANDBOXED"]
 
 T = TypeVar("T")
 
@@ -126,7 +128,7 @@ def run_sandboxed(
         code = 3
         try:
             os.close(read_fd)
-            _limit_memory(memory_limit_mb)
+            _quiet_crashes()
             payload = _run_child(func, args, path, memory_limit_mb)
             _write_all(write_fd, payload)
             code = 0
@@ -167,12 +169,22 @@ def run_sandboxed(
 
 def _run_child(func: Callable[..., Any], args: tuple, path: str | Path,
                memory_limit_mb: int | None) -> bytes:
-    """Run ``func`` and pickle ``(status, value)``; never raises for an error of ``func``."""
+    """Run ``func`` under the memory cap and pickle ``(status, value)``.
+
+    The cap is lifted again (only the soft limit was lowered) before the outcome is
+    pickled, so that reporting a :class:`MemoryError` cannot itself run out of memory.
+    """
+    restore = _limit_memory(memory_limit_mb)
+    failure: BaseException | None = None
     try:
         result = func(*args)
     except BaseException as e:  # noqa: BLE001 - every failure goes back as a typed error
-        err = _as_typed(e, path, memory_limit_mb)
-        del e
+        failure, result = e, None
+    finally:
+        restore()
+    if failure is not None:
+        err = _as_typed(failure, path, memory_limit_mb)
+        failure = None
         return pickle.dumps((_ERR, err), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         return pickle.dumps((_OK, result), protocol=pickle.HIGHEST_PROTOCOL)
@@ -184,7 +196,38 @@ def _run_child(func: Callable[..., Any], args: tuple, path: str | Path,
     return pickle.dumps((_ERR, err), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _quiet_crashes() -> None:
+    """A crash of the child is reported as a typed error, not as a traceback on stderr."""
+    import faulthandler
+
+    if faulthandler.is_enabled():  # e.g. under pytest, inherited from the parent
+        faulthandler.disable()
+
+
+def caused_by(e: BaseException, kinds: type[BaseException] | tuple[type[BaseException], ...]
+              ) -> BaseException | None:
+    """The first exception of ``kinds`` in ``e``'s chain (``e``, its cause, context, wrapped args).
+
+    Libraries wrap what went wrong (pdfplumber's ``PdfminerException(MemoryError())``) and
+    running out of memory cascades; this finds the root that decides the error type.
+    """
+    seen: set[int] = set()
+    todo = [e]
+    while todo:
+        cur = todo.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, kinds):
+            return cur
+        todo.extend(x for x in (cur.__cause__, cur.__context__, *getattr(cur, "args", ()))
+                    if isinstance(x, BaseException))
+    return None
+
+
 def _as_typed(e: BaseException, path: str | Path, memory_limit_mb: int | None) -> QualcoopError:
+    if not isinstance(e, QualcoopError) and caused_by(e, MemoryError) is not None:
+        e = MemoryError()
     if isinstance(e, QualcoopError):
         try:
             pickle.dumps(e)
@@ -199,9 +242,10 @@ def _as_typed(e: BaseException, path: str | Path, memory_limit_mb: int | None) -
     return ExtractionError(path, f"{type(e).__name__}: {e}")
 
 
-def _limit_memory(memory_limit_mb: int | None) -> None:
+def _limit_memory(memory_limit_mb: int | None) -> Callable[[], None]:
+    """Lower the soft ``RLIMIT_AS`` to the current size plus the allowance; return an undo."""
     if not memory_limit_mb or memory_limit_mb <= 0:
-        return
+        return lambda: None
     import resource
 
     current = _address_space_bytes()
@@ -210,6 +254,7 @@ def _limit_memory(memory_limit_mb: int | None) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _address_space_bytes() -> int:
@@ -294,8 +339,12 @@ def _death_error(path: str | Path, status: int, memory_limit_mb: int | None) -> 
         if sig == signal.SIGKILL:
             return ResourceLimitError(path, f"the extraction process was killed ({name}), "
                                             "probably for using too much memory")
+        if sig == signal.SIGABRT and memory_limit_mb:
+            # C libraries (PDFium among them) abort() when an allocation fails
+            return ResourceLimitError(path, f"the extraction process aborted ({name}), most likely "
+                                            f"on reaching the memory limit of {memory_limit_mb} MB")
         hint = (f"; it may have hit the memory limit of {memory_limit_mb} MB"
-                if memory_limit_mb and sig in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS) else "")
+                if memory_limit_mb and sig in (signal.SIGSEGV, signal.SIGBUS) else "")
         return CorruptDocumentError(path, f"the extraction process crashed ({name}){hint}")
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
     return ExtractionError(path, f"the extraction process exited with status {code} "
