@@ -23,8 +23,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	@mkdir -p out
 	$(BIN)/qualcoop extract corpora/score_bali --unit paragraph -o out/segments.jsonl
-	$(BIN)/qualcoop extract corpora/score_bali --unit turn -o out/turns.csv
-	@echo "demo outputs are in out/"
+	$(BIN)/qualcoop code corpora/score_bali --codebook international_cooperation --unit paragraph \
+		-o out/coded_segments.csv
+	@echo "demo outputs are in out/: segments.jsonl (documents + segments), coded_segments.csv"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/lint-imports

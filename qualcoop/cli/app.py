@@ -158,6 +158,118 @@ def extract(
     raise typer.Exit(1 if failures else 0)
 
 
+@app.command()
+def code(
+    paths: PathsArg,
+    codebook: Annotated[str, typer.Option("--codebook", "-c",
+                                          help="Codebook file, or the name of a shipped one "
+                                               "(international_cooperation).")],
+    output: Annotated[Optional[Path], typer.Option(
+        "-o", "--output", help="Coded segments: .csv, .parquet, .jsonl or .xlsx.")] = None,
+    unit: Annotated[str, typer.Option("--unit", "-u", help=UNITS_HELP)] = "paragraph",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one (en, id).")] = None,
+    coder: Annotated[str, typer.Option("--coder", help="Coder name recorded in provenance.")] = "qualcoop",
+    recursive: Recursive = True,
+    password: Password = None,
+    pdf_engine: PdfEngine = None,
+    replace_undecodable: Replace = False,
+    transcript: Transcript = None,
+    speaker_pattern: SpeakerPattern = None,
+    timeout: Timeout = 120.0,
+) -> None:
+    """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
+    import warnings
+
+    from ..codebook import load_codebook
+    from ..corpus import Corpus
+    from ..errors import CodebookError, RuleTimeoutWarning
+    from ..export import write_table
+    from ..match import apply_codebook, compile_codebook
+    from ..model import CODING_COLUMNS
+
+    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
+    try:
+        cb = _load_quietly(codebook)
+        compiled = compile_codebook(cb)
+    except CodebookError as e:
+        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {e.path}:")
+        for p in e.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    except QualcoopError as e:
+        err.print(f"[red]error:[/] {e}")
+        raise typer.Exit(2) from None
+    corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
+    if not corpus.paths:
+        err.print("[red]no input files found[/]")
+        raise typer.Exit(2)
+    failures: list[Failure] = []
+    docs = []
+    bar, tick = _progress(len(corpus.paths))
+    try:
+        if bar:
+            bar.start()
+        for path, result in zip(corpus.paths, corpus.iter_results()):
+            (failures if isinstance(result, Failure) else docs).append(result)
+            tick(str(path))
+    finally:
+        if bar:
+            bar.stop()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuleTimeoutWarning)
+        try:
+            codings = apply_codebook(docs, compiled, unit=unit, lang=lang, coder=coder)
+        except QualcoopError as e:
+            err.print(f"[red]error:[/] {e}")
+            raise typer.Exit(2) from None
+    for w in caught:
+        err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    if output is not None:
+        write_table(codings.to_records(), output, columns=CODING_COLUMNS)
+    _print_frequencies(codings)
+    n_segments = len({(c.doc_id, c.segment_index) for c in codings})
+    err.print(f"{len(docs)} document(s), {n_segments} coded {unit} segment(s), {len(codings)} coding(s)"
+              + (f" -> {output}" if output else ""))
+    _report_failures(failures)
+    raise typer.Exit(1 if failures else 0)
+
+
+def _load_quietly(source: str):
+    """Load a codebook; its warnings become one line (``codebook check`` lists them)."""
+    import warnings
+
+    from ..codebook import load_codebook
+    from ..errors import CodebookWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CodebookWarning)
+        cb = load_codebook(source)
+    if caught:
+        err.print(f"[yellow]codebook {cb.name}: warnings; `qualcoop codebook check {source}` lists them[/]")
+    return cb
+
+
+def _print_frequencies(codings) -> None:
+    """Code frequencies: segments and documents per code, in codebook order."""
+    cb = codings.codebook
+    segs: dict[str, int] = {}
+    docs: dict[str, set] = {}
+    for c in codings:
+        segs[c.code_id] = segs.get(c.code_id, 0) + 1
+        docs.setdefault(c.code_id, set()).add(c.doc_id)
+    table = Table(title=f"Code frequencies ({cb.name} {cb.version})" if cb else "Code frequencies")
+    table.add_column("code")
+    table.add_column("name")
+    table.add_column("segments", justify="right")
+    table.add_column("documents", justify="right")
+    order = [c.id for _, c in cb.walk()] if cb else sorted(segs)
+    for cid in order:
+        if cid in segs:
+            name = cb.get(cid).name if cb else ""
+            table.add_row(cid, _esc(name), str(segs[cid]), str(len(docs[cid])))
+    out.print(table)
+
+
 def _columns(rows: list[dict], fixed: tuple[str, ...]) -> list[str]:
     extra: dict[str, None] = {}
     for r in rows:
@@ -172,11 +284,11 @@ def codebook_check(
     source: Annotated[str, typer.Argument(help="Codebook file or shipped codebook name.")],
 ) -> None:
     """Validate a codebook; list every problem with file, line, code and rule."""
-    from ..codebook import load_codebook, validate_codebook
+    from ..codebook import validate_codebook
     from ..errors import CodebookError
 
     try:
-        cb = load_codebook(source)
+        cb = _load_quietly(source)
     except CodebookError as e:
         err.print(f"[bold red]{len(e.problems)} problem(s)[/] in {e.path}:")
         for p in e.problems:
@@ -201,10 +313,8 @@ def codebook_show(
     """Print the codebook's tree with definitions and rule counts."""
     from rich.tree import Tree
 
-    from ..codebook import load_codebook
-
     try:
-        cb = load_codebook(source)
+        cb = _load_quietly(source)
     except QualcoopError as e:
         err.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from None
