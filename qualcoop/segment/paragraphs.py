@@ -1,0 +1,149 @@
+"""Paragraphs: blocks of text separated by blank lines or page breaks (``"paragraph"``).
+
+A blank line is a line holding only white space; a form feed (``"\\f"``, the page break
+of pdftotext and of qualcoop's PDF extractors) and U+2029 PARAGRAPH SEPARATOR also end a
+paragraph. Paragraphs never cross a speaker turn (``Region(kind="turn")``) and carry the
+turn's speaker; text outside every turn (a transcript's header) still forms paragraphs,
+with no speaker. A heading line (see :mod:`qualcoop.segment.articles`) starts a new
+paragraph and is one by itself (``"Pasal 1"`` on its own line is a paragraph, not the
+start of the article's first paragraph), and when the document has headings each
+paragraph carries the ``section``
+it lies in. Each paragraph's span leaves out its leading and trailing white space;
+the union of the paragraphs covers every non-white-space character of the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import Document, Segment
+
+__all__ = ["segment_paragraphs", "strip_span", "turn_ranges", "paragraph_spans", "Span"]
+
+_BREAK = re.compile(r"\n[^\S\n]*\n(?:[^\S\n]*\n)*|[\f\u2029]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of text with the speaker (and times) of the turn it belongs to."""
+
+    start: int
+    end: int
+    speaker: str | None = None
+    start_time: float | None = None
+    end_time: float | None = None
+    is_turn: bool = False
+
+
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` so it neither starts nor ends with white space (``str.isspace``).
+
+    An all-white-space span comes back empty (``start == end``).
+
+    Examples
+    --------
+    >>> strip_span("  ab c \\n", 0, 8)
+    (2, 6)
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def turn_ranges(doc: Document, *, include_gaps: bool = True) -> tuple[Span, ...]:
+    """The document cut at its turn regions, in order and without overlaps.
+
+    Turn regions are sorted; one that starts inside the previous one is clipped to begin
+    where the previous one ends. With ``include_gaps`` the text between (and around) turns
+    comes back as spans with no speaker, so the spans tile the whole text.
+    """
+    n = len(doc.text)
+    turns = sorted(doc.regions_of("turn"), key=lambda r: (r.start, r.end))
+    if not turns:
+        return (Span(0, n),) if include_gaps else ()
+    out: list[Span] = []
+    pos = 0
+    for r in turns:
+        start = max(r.start, pos)
+        end = max(r.end, start)
+        if include_gaps and start > pos:
+            out.append(Span(pos, start))
+        if end > start:
+            out.append(Span(start, end, r.label, r.start_time, r.end_time, True))
+        pos = max(pos, end)
+    if include_gaps and pos < n:
+        out.append(Span(pos, n))
+    return tuple(out)
+
+
+def paragraph_spans(text: str, start: int, end: int, cuts: list[int] | None = None) -> Iterator[tuple[int, int]]:
+    """Stripped, non-empty paragraph spans of ``text[start:end]``, also split at ``cuts`` (sorted)."""
+    bounds = [start]
+    if cuts:
+        i = bisect.bisect_right(cuts, start)
+        while i < len(cuts) and cuts[i] < end:
+            bounds.append(cuts[i])
+            i += 1
+    bounds.append(end)
+    for a, b in zip(bounds, bounds[1:]):
+        pos = a
+        for m in _BREAK.finditer(text, a, b):
+            s, e = strip_span(text, pos, m.start())
+            if e > s:
+                yield s, e
+            pos = m.end()
+        s, e = strip_span(text, pos, b)
+        if e > s:
+            yield s, e
+
+
+def segment_paragraphs(doc: Document, *, sections: bool = True) -> tuple[Segment, ...]:
+    """Split ``doc`` into paragraphs.
+
+    Parameters
+    ----------
+    doc : Document
+        The document.
+    sections : bool
+        Find headings (articles, chapters, DOCX heading regions): every heading line is
+        then a paragraph of its own and paragraphs carry the ``section`` they lie in.
+        ``False`` skips that.
+
+    Returns
+    -------
+    tuple of Segment
+        Kind ``"paragraph"``, ordered, non-overlapping, stripped; ``speaker`` from the turn.
+
+    Examples
+    --------
+    >>> from qualcoop.model import Document
+    >>> doc = Document(id="d", text="First line\\nsame paragraph.\\n \\nSecond.\\fThird.")
+    >>> [doc.text[s.start:s.end] for s in segment_paragraphs(doc)]
+    ['First line\\nsame paragraph.', 'Second.', 'Third.']
+    """
+    text = doc.text
+    headings: tuple = ()
+    if sections:
+        from .articles import find_headings
+
+        headings = find_headings(doc)
+    starts = [h.start for h in headings]
+    cuts = sorted({c for h in headings for c in (h.start, h.line_end)})
+    out: list[Segment] = []
+    for span in turn_ranges(doc):
+        for s, e in paragraph_spans(text, span.start, span.end, cuts):
+            out.append(Segment(doc_id=doc.id, start=s, end=e, kind="paragraph", index=len(out),
+                               speaker=span.speaker, section=_section(headings, starts, s)))
+    return tuple(out)
+
+
+def _section(headings: tuple, cuts: list[int], offset: int) -> str | None:
+    if not headings:
+        return None
+    i = bisect.bisect_right(cuts, offset) - 1
+    return headings[i].section if i >= 0 else "preamble"
