@@ -5,7 +5,8 @@ Usage: python tests/data/gold/build_gold.py SHARED_DATA_DIR SEEDS_DIR
 Checks that every line's ``text`` equals the source file's text (UTF-8, CRLF -> LF) at
 ``[start, end)``, that every sampled id is coded exactly once and that every alias is known.
 The split is deterministic: sha256("<source_file>:<start>") -> the first 8 hex digits as an
-integer; ``% 100 < 40`` goes to the held-out test part, the rest to dev.
+integer; ``% 100 < 40`` goes to the test part, the rest to dev. The fresh sample
+(fresh_sample.jsonl + coding_sheet_fresh.tsv, drawn after the rules were written) becomes holdout.jsonl.
 """
 
 from __future__ import annotations
@@ -70,13 +71,18 @@ def read_sheet(path: Path) -> dict[str, tuple[list[str], str]]:
 
 
 def main(data: Path, seeds: Path) -> None:
-    sheet = read_sheet(HERE / "coding_sheet.tsv")
-    rows = [json.loads(x) for x in (HERE / "sample.jsonl").read_text(encoding="utf-8").splitlines()]
+    build(data, seeds, "sample.jsonl", "coding_sheet.tsv", None)
+    build(data, seeds, "fresh_sample.jsonl", "coding_sheet_fresh.tsv", "holdout")
+
+
+def build(data: Path, seeds: Path, sample: str, sheet_name: str, part: str | None) -> None:
+    sheet = read_sheet(HERE / sheet_name)
+    rows = [json.loads(x) for x in (HERE / sample).read_text(encoding="utf-8").splitlines()]
     missing = [r["id"] for r in rows if r["id"] not in sheet]
     extra = sorted(set(sheet) - {r["id"] for r in rows})
     if missing or extra:
         raise ValueError(f"not coded: {missing}; coded but not sampled: {extra}")
-    parts: dict[str, list[str]] = {"dev": [], "test": []}
+    parts: dict[str, list[str]] = {"dev": [], "test": []} if part is None else {part: []}
     for r in rows:
         rel = r["source_file"]
         path = seeds / rel.split("/", 1)[1] if rel.startswith("seeds/") else data / rel
@@ -88,7 +94,7 @@ def main(data: Path, seeds: Path) -> None:
                 "lang": r["lang"], "group": r["group"], "text": r["text"], "codes": codes}
         if note:
             line["note"] = note
-        parts[split_of(rel, r["start"])].append(json.dumps(line, ensure_ascii=False))
+        parts[part or split_of(rel, r["start"])].append(json.dumps(line, ensure_ascii=False))
     for name, lines in parts.items():
         (HERE / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

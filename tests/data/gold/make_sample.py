@@ -1,6 +1,11 @@
 """Draw the evaluation sample for the default codebook (deterministic; run once).
 
 Usage: python tests/data/gold/make_sample.py SHARED_DATA_DIR SEEDS_DIR > tests/data/gold/sample.jsonl
+       python tests/data/gold/make_sample.py SHARED_DATA_DIR SEEDS_DIR --fresh > tests/data/gold/fresh_sample.jsonl
+
+``--fresh`` draws a second, smaller sample (seed FRESH_SEED, quotas FRESH_QUOTA, ids ``f000``...)
+from the same pools, leaving out every paragraph already in sample.jsonl. It was drawn and coded
+after the rules had been written on the first sample, so the rules never saw it.
 
 Each source file is read as UTF-8 with CRLF -> LF. Paragraph units are blocks separated by blank
 lines (single lines for the UN speeches, speaker turns for the interviews); blocks longer than
@@ -100,8 +105,13 @@ GROUPS = [
 ]
 
 
-def main(data: Path, seeds: Path) -> None:
-    rng = random.Random(SEED)
+FRESH_SEED = 20250202
+FRESH_QUOTA = {"treaty_coop": 20, "ilo": 12, "ungdc": 16, "interview": 5, "pmk112": 12, "pmk099": 10,
+               "kemenhub": 6, "uud": 10}
+
+
+def main(data: Path, seeds: Path, fresh: bool = False) -> None:
+    rng = random.Random(FRESH_SEED if fresh else SEED)
     pools: dict[str, list[tuple[str, str, int, int, str]]] = {}
     quota: dict[str, int] = {}
     for name, pattern, _base, mode, lang, n in GROUPS:
@@ -112,14 +122,21 @@ def main(data: Path, seeds: Path) -> None:
             for s, e in paragraphs(text, mode):
                 pools.setdefault(name, []).append((rel, text[s:e], s, e, lang))
     rows = []
+    taken: set[tuple[str, int]] = set()
+    if fresh:
+        here = Path(__file__).resolve().parent / "sample.jsonl"
+        for line in here.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            taken.add((r["source_file"], r["start"]))
+        quota = dict(FRESH_QUOTA)
     for name in sorted(pools):
-        pool = sorted(set(pools[name]), key=lambda r: (r[0], r[2]))
+        pool = sorted({r for r in pools[name] if (r[0], r[2]) not in taken}, key=lambda r: (r[0], r[2]))
         for rel, chunk, s, e, lang in rng.sample(pool, min(quota[name], len(pool))):
             rows.append({"source_file": rel, "start": s, "end": e, "lang": lang, "group": name, "text": chunk})
-    # the seed abstract: every paragraph, both languages
+    # the seed abstract: every paragraph, both languages (first sample only)
     seed = seeds / "000_9278a289e1128945.txt"
     text = read(seed)
-    for s, e in paragraphs(text, "blank"):
+    for s, e in ([] if fresh else paragraphs(text, "blank")):
         chunk = text[s:e]
         lang = "id" if ("ABSTRAK" in chunk or "Kata kunci" in chunk or "Negara Indonesia" in chunk
                         or "Penelitian" in chunk) else "en"
@@ -127,9 +144,9 @@ def main(data: Path, seeds: Path) -> None:
                      "group": "seed", "text": chunk})
     rows.sort(key=lambda r: (r["group"], r["source_file"], r["start"]))
     for i, r in enumerate(rows):
-        r = {"id": f"g{i:03d}", **r}
+        r = {"id": f"{'f' if fresh else 'g'}{i:03d}", **r}
         sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), fresh="--fresh" in sys.argv[3:])
