@@ -122,7 +122,7 @@ def decode_bytes(path: str | Path, data: bytes, options: ExtractOptions) -> tupl
         text, replaced = _decode_auto(path, data, options.errors, details)
     if options.errors == "replace":
         details["replacements"] = replaced
-    _refuse_binary(path, data, text, replaced)
+    _refuse_binary(path, text, replaced)
     text, n = _NEWLINES.subn("\n", text)
     details["newlines_normalised"] = n
     return text, details
@@ -196,10 +196,13 @@ def _bomless_utf16(data: bytes) -> str | None:
 def _guess(data: bytes) -> tuple[str, float] | None:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
     preferred = from_bytes(data, cp_isolation=list(_PREFERRED)).best()
-    if preferred is not None and (best is None or preferred.chaos <= best.chaos + _PREFER_MARGIN):
-        best = preferred
+    if preferred is not None and preferred.chaos <= _PREFER_MARGIN:
+        best = preferred  # no candidate can beat it by more than the margin: skip the full search
+    else:
+        best = from_bytes(data).best()
+        if preferred is not None and (best is None or preferred.chaos <= best.chaos + _PREFER_MARGIN):
+            best = preferred
     if best is None:
         return None
     return codecs.lookup(best.encoding).name, round(max(0.0, 1.0 - best.chaos), 3)
@@ -229,7 +232,7 @@ def _decode(path: str | Path, data: bytes, enc: str, skip: int, errors: str) -> 
     return "".join(pieces), count
 
 
-def _refuse_binary(path: str | Path, data: bytes, text: str, replaced: int) -> None:
+def _refuse_binary(path: str | Path, text: str, replaced: int) -> None:
     nul = text.find("\x00")
     if nul >= 0:
         raise DecodingError(path, f"binary data, not text (NUL character at character offset {nul})")
