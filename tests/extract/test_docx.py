@@ -355,6 +355,14 @@ def test_malformed_and_foreign_xml(tmp_path):
         _x(_write(tmp_path, make_docx("", document="<html><body>hi</body></html>")))
 
 
+def test_deep_nesting_is_a_typed_error_not_a_recursion_error(tmp_path):
+    ok = "<w:p>" + "<w:smartTag>" * 200 + "<w:r><w:t>x</w:t></w:r>" + "</w:smartTag>" * 200 + "</w:p>"
+    assert _x(_write(tmp_path, make_docx(ok))).text == "x"
+    deep = "<w:sdt>" * 5000 + _p("y") + "</w:sdt>" * 5000
+    with pytest.raises(CorruptDocumentError, match="depth"):
+        _x(_write(tmp_path, make_docx(deep)))
+
+
 # --------------------------------------------------------------------------- extract_file
 
 
