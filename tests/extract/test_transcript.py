@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import texts as prose_texts
 
 from qualcoop.errors import ExtractionQualityWarning, SpeakerPatternError
 from qualcoop.extract import extract_file
@@ -229,6 +230,14 @@ def test_labels_with_honorifics_and_affiliations():
     assert _texts(text, turns)[0] == "Programnya dimulai 2017."
 
 
+def test_upper_case_labels_and_one_off_speakers():
+    text = ("MODERATOR: Selamat datang.\n\nBUDI SANTOSO: Terima kasih.\n\nMODERATOR: Silakan.\n\n"
+            "Tamu Undangan: Boleh saya bertanya?\n")
+    turns = parse_turns(text)
+    # a one-off capitalised label opening a paragraph counts once the text has recurring labels
+    assert [r.label for r in turns] == ["MODERATOR", "BUDI SANTOSO", "MODERATOR", "Tamu Undangan"]
+
+
 def test_prose_with_note_article_and_tujuan_is_not_a_transcript():
     text = (HERE / "prose_notes.txt").read_text(encoding="utf-8")
     assert parse_turns(text) == ()
@@ -406,6 +415,14 @@ def test_generated_transcripts_round_trip(case):
     assert [(r.label, r.start, r.end, r.start_time) for r in turns] == expected
     _check_spans(text, turns)
     assert looks_like_transcript(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(prose_texts())
+def test_generated_prose_has_no_turns(text):
+    # legal headings ("Article 3", "Pasal 4", "BAB II"), abbreviations, hard wraps, unicode fuzz
+    assert parse_turns(text) == ()
+    assert not looks_like_transcript(text)
 
 
 @settings(max_examples=100, deadline=None)
