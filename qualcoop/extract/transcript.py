@@ -377,8 +377,11 @@ def parse_turns(text: str, *, pattern: str | None = None) -> tuple[Region, ...]:
     return tuple(r for _, r in _find(text, pattern)[1])
 
 
-def looks_like_transcript(text: str) -> bool:
+def looks_like_transcript(text: str, *, pattern: str | None = None) -> bool:
     """Whether ``text`` reads as a speaker-turn transcript (conservative).
+
+    ``pattern`` is a user speaker-label pattern as in :func:`parse_turns` (default: the
+    built-in label forms and their guards).
 
     True when :func:`parse_turns` finds at least 3 turns by at least 2 distinct speakers
     and the *labelled blocks* (each label's line through the lines that follow it up to a
@@ -393,7 +396,7 @@ def looks_like_transcript(text: str) -> bool:
     >>> looks_like_transcript("Note: draft.\\n\\nThe parties agree to cooperate.\\n\\nNote: final.\\n")
     False
     """
-    lines, found = _find(text, None)
+    lines, found = _find(text, pattern)
     if len(found) < 3 or len({r.label.casefold() for _, r in found if r.label}) < 2:
         return False
     blank = [not text[s:e].strip() for s, e in lines]

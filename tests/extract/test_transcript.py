@@ -289,6 +289,8 @@ def test_user_pattern_replaces_builtins(tmp_path):
     turns = parse_turns("<12:30> ANA| pagi\n<12:31> BEN| siang\n",
                         pattern=r"<(?P<time>[\d:]+)> (?P<speaker>\w+)\|")
     assert [(r.label, r.start_time) for r in turns] == [("ANA", 750.0), ("BEN", 751.0)]
+    assert not looks_like_transcript(text)
+    assert looks_like_transcript(text + "BUDI> Lagi.\n", pattern=r"(?P<speaker>[A-Z]+)>")
     path = tmp_path / "t.txt"
     path.write_text(text, encoding="utf-8")
     got = TranscriptExtractor().extract(path, path.read_bytes(),
