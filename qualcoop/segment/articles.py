@@ -19,6 +19,7 @@ with Article 3 of ..." mid-sentence is not a heading, and neither is a hard-wrap
 word that announces a reference (``"dalam"``, ``"of"``, ``"under"``, ...) continues that
 sentence and is not a heading either. Markdown headings (``### Article  N``) are trusted
 without that check; markdown headings without a heading word are not unit boundaries.
+Lines inside speaker turns (``Region(kind="turn")``) are speech, never headings.
 
 ``section`` is the normalised heading label (``"Article 3"``, ``"Pasal 3"``, ``"BAB II"``)
 with its parents: ``"BAB II > Pasal 5"``. Parents come from a fixed rank
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 
 from ..errors import SegmentationError
 from ..model import Document, Segment
+from .paragraphs import strip_span, turn_ranges
 
 __all__ = ["Heading", "find_headings", "segment_articles", "heading_label"]
 
@@ -172,6 +174,8 @@ def find_headings(doc: Document, *, pattern: str | None = None) -> tuple[Heading
         covered.append((r.start, r.end))
     offset_rank = 10 if found else 0  # plain-text headings nest inside styled ones
     cov_starts = [c[0] for c in covered]
+    turns = [(t.start, t.end) for t in turn_ranges(doc, include_gaps=False)]  # sorted, disjoint
+    turn_starts = [t[0] for t in turns]
     for m in _HEADING_RE.finditer(text):
         if not _tail_ok(m) or (not m.group("hashes") and _continues_sentence(text, m.start())):
             continue
@@ -179,6 +183,9 @@ def find_headings(doc: Document, *, pattern: str | None = None) -> tuple[Heading
         i = bisect.bisect_right(cov_starts, start) - 1
         if i >= 0 and covered[i][0] <= start < max(covered[i][1], covered[i][0] + 1):
             continue  # already a styled heading
+        j = bisect.bisect_right(turn_starts, start) - 1
+        if j >= 0 and start < turns[j][1]:
+            continue  # "Section 3. That is what we said" inside a speaker turn is speech
         label, rank = _label(m)
         found.setdefault(start, (label, offset_rank + rank, m.end()))
     out: list[Heading] = []
@@ -216,8 +223,6 @@ def segment_articles(doc: Document, *, pattern: str | None = None) -> tuple[Segm
     >>> [(s.section, doc.text[s.start:s.end]) for s in segment_articles(doc)]
     [('preamble', 'Preamble.'), ('Article 1', 'Article 1\\nScope.'), ('Article 2', 'Article 2 - Experts\\nThe experts.')]
     """
-    from .paragraphs import strip_span
-
     text = doc.text
     headings = find_headings(doc, pattern=pattern)
     pieces: list[tuple[int, int, str | None]] = []

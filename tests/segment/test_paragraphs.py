@@ -91,3 +91,12 @@ def test_pdftotext_regulation_paragraphs_split_at_headings(shared):
     assert by_text["Pasal 29"].section == "BAB V > Pasal 29"
     assert sum(1 for t in by_text if t.startswith("Pasal ") and t[6:].isdigit()) == 29
     assert all(s.speaker is None for s in segs)
+
+
+def test_heading_like_speech_inside_a_turn_is_not_a_section():
+    text = "Part 1 - Background\nQ: What came next?\nSection 3. That is what we said.\n"
+    q = text.index("What")
+    doc = Document(id="d", text=text, regions=(Region("turn", q, len(text), "Q"),))
+    got = [(s.section, s.speaker, text[s.start:s.end]) for s in segment_paragraphs(doc)]
+    assert got == [("Part 1", None, "Part 1 - Background"), ("Part 1", None, "Q:"),
+                   ("Part 1", "Q", "What came next?\nSection 3. That is what we said.")]
