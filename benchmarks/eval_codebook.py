@@ -55,8 +55,8 @@ class Scores:
 
 
 def load_gold(part: str) -> list[dict]:
-    """Gold lines of ``part`` ("dev", "test" or "all"), in file order."""
-    names = ("dev", "test") if part == "all" else (part,)
+    """Gold lines of ``part`` ("dev", "test", "holdout" or "all"), in file order."""
+    names = ("dev", "test", "holdout") if part == "all" else (part,)
     rows: list[dict] = []
     for name in names:
         path = GOLD / f"{name}.jsonl"
@@ -125,8 +125,8 @@ def _table(title: str, s: Scores, codes: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", choices=("dev", "test", "all"), default=None,
-                    help="one part only (default: dev and test, each overall and per language)")
+    ap.add_argument("--part", choices=("dev", "test", "holdout", "all"), default=None,
+                    help="one part only (default: dev, test and holdout, each overall and per language)")
     ap.add_argument("--errors", metavar="CODE", default=None,
                     help="list the false positives and negatives of CODE (on --part, default dev)")
     ns = ap.parse_args(argv)
@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     cb = load_codebook(CODEBOOK)
     codes = leaf_codes(cb)
-    parts = (ns.part,) if ns.part else ("dev", "test")
+    parts = (ns.part,) if ns.part else ("dev", "test", "holdout")
     if ns.errors:
         rows = load_gold(ns.part or "dev")
         for r, pred in zip(rows, predict(rows, cb), strict=True):
