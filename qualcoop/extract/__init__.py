@@ -170,11 +170,13 @@ def extract_file(
 
 def _maybe_transcript(path: Path, data: bytes, options: ExtractOptions, name: str, extractor,
                       got: Extracted):
-    """Auto mode: a text or DOCX file whose lines look like speaker turns is read as a transcript."""
-    from .transcript import looks_like_transcript
+    """Auto mode: a text or DOCX file whose lines look like speaker turns is read as a transcript.
 
-    if not looks_like_transcript(got.text):
+    The text already extracted is reused: only the turn regions are added.
+    """
+    from .transcript import add_turns, looks_like_transcript
+
+    if not looks_like_transcript(got.text, pattern=options.speaker_pattern):
         return name, extractor, got
     variant = _TRANSCRIPT_VARIANT[name]
-    extractor = extractors.get(variant)()
-    return variant, extractor, extractor.extract(path, data, options)
+    return variant, extractors.get(variant)(), add_turns(got, options)

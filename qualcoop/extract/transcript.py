@@ -69,7 +69,7 @@ from ..errors import EmptyDocumentError, SpeakerPatternError
 from ..model import Region
 from .base import Extracted, ExtractOptions
 
-__all__ = ["TranscriptExtractor", "DocxTranscriptExtractor", "parse_turns", "looks_like_transcript",
+__all__ = ["TranscriptExtractor", "add_turns", "DocxTranscriptExtractor", "parse_turns", "looks_like_transcript",
            "parse_timestamp", "split_label", "is_plausible_label"]
 
 # --------------------------------------------------------------------------- patterns
@@ -417,7 +417,8 @@ def looks_like_transcript(text: str, *, pattern: str | None = None) -> bool:
 _BARRIER_KINDS = frozenset({"heading", "front_matter", "footnote", "endnote"})
 
 
-def _with_turns(got: Extracted, options: ExtractOptions, what: str) -> Extracted:
+def add_turns(got: Extracted, options: ExtractOptions, what: str = "transcript") -> Extracted:
+    """``got`` with a ``Region(kind="turn")`` for every speaker turn in its text (text unchanged)."""
     barriers = tuple((r.start, r.end) for r in got.regions if r.kind in _BARRIER_KINDS)
     turns = tuple(r for _, r in _find(got.text, options.speaker_pattern, barriers)[1])
     details: dict[str, Any] = dict(got.details)
@@ -457,7 +458,7 @@ class TranscriptExtractor:
         from .text import TextExtractor
 
         got = TextExtractor().extract(path, data, options)
-        return _with_turns(got, options, "transcript")
+        return add_turns(got, options, "transcript")
 
 
 class DocxTranscriptExtractor:
@@ -479,4 +480,4 @@ class DocxTranscriptExtractor:
         got = DocxExtractor().extract(path, data, options)
         if not got.text.strip():
             raise EmptyDocumentError(path, "no text in the document")
-        return _with_turns(got, options, "DOCX transcript")
+        return add_turns(got, options, "DOCX transcript")
