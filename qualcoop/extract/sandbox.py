@@ -42,6 +42,7 @@ Caveats
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import select
@@ -51,6 +52,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+try:  # imported here, not in the child: a per-child import costs milliseconds
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
 
 from ..errors import (
     CorruptDocumentError,
@@ -198,8 +204,6 @@ def _run_child(func: Callable[..., Any], args: tuple, path: str | Path,
 
 def _quiet_crashes() -> None:
     """A crash of the child is reported as a typed error, not as a traceback on stderr."""
-    import faulthandler
-
     if faulthandler.is_enabled():  # e.g. under pytest, inherited from the parent
         faulthandler.disable()
 
@@ -244,10 +248,8 @@ def _as_typed(e: BaseException, path: str | Path, memory_limit_mb: int | None) -
 
 def _limit_memory(memory_limit_mb: int | None) -> Callable[[], None]:
     """Lower the soft ``RLIMIT_AS`` to the current size plus the allowance; return an undo."""
-    if not memory_limit_mb or memory_limit_mb <= 0:
+    if not memory_limit_mb or memory_limit_mb <= 0 or resource is None:
         return lambda: None
-    import resource
-
     current = _address_space_bytes()
     limit = current + int(memory_limit_mb) * 1024 * 1024
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
