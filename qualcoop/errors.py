@@ -180,6 +180,21 @@ class LanguageError(QualcoopError):
     code = "Q410"
 
 
+class TopicModelError(QualcoopError):
+    """A topic model cannot be fitted, used, saved or loaded (names the model, file or option)."""
+
+    code = "Q500"
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+class AnalysisError(QualcoopError):
+    """An analysis cannot run as asked (unknown attribute, bad window, unusable coded table)."""
+
+    code = "Q600"
+
+
 # --------------------------------------------------------------------------- warnings
 
 
@@ -197,6 +212,10 @@ class EncodingGuessWarning(QualcoopWarning):
 
 class RuleTimeoutWarning(QualcoopWarning):
     """A regex rule ran out of its time budget on a segment and was skipped there."""
+
+
+class TopicWarning(QualcoopWarning):
+    """A topic model fitted, but something about it is worth knowing (e.g. seed terms not in the vocabulary)."""
 
 
 class CodebookWarning(QualcoopWarning):
