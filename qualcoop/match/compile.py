@@ -348,21 +348,39 @@ class SegmentContext:
         self._view: TokenView | None = None
         self._hits: dict[str, dict[int, list[tuple[int, int]]]] = {}
 
+    def found_keys(self) -> frozenset[int]:
+        """Leaf keys with at least one token match in this segment (runs every matcher)."""
+        owner = self.cc._owner
+        keys: set[int] = set()
+        for kind in ("phrase", "seq", "pattern"):
+            hits = self._hits.get(kind)
+            if hits is None:
+                hits = self._hits[kind] = self._run(kind)
+            keys.update(owner[k] for k in hits)
+        return frozenset(keys)
+
+    def _run(self, kind: str) -> dict[int, list[tuple[int, int]]]:
+        doc = self.view.doc
+        if kind == "phrase":
+            return self.lm.run_phrases(doc)
+        if kind == "seq":
+            return self.lm.run_sequences(doc)
+        return self.lm.run_patterns(doc)
+
     @property
     def view(self) -> TokenView:
         if self._view is None:
             self._view = TokenView(self.lm, self.text)
         return self._view
 
-    def token_spans(self, kind: str, key: int) -> list[tuple[int, int]]:
-        if self.active is not None and key not in self.active:
+    def token_spans(self, kind: str, key: int, *, gate: int | None = None) -> list[tuple[int, int]]:
+        """Token spans found for ``key``; empty without tokenising when the prefilter ruled
+        out the leaf ``gate`` (default: ``key`` itself)."""
+        if self.active is not None and (key if gate is None else gate) not in self.active:
             return []
         hits = self._hits.get(kind)
         if hits is None:
-            doc = self.view.doc
-            run = {"phrase": self.lm.run_phrases, "seq": self.lm.run_sequences,
-                   "pattern": self.lm.run_patterns}[kind]
-            hits = self._hits[kind] = run(doc)
+            hits = self._hits[kind] = self._run(kind)
         return hits.get(key, [])
 
     def token_hits(self, kind: str, key: int) -> list[tuple[int, int, int | None]]:
@@ -408,9 +426,12 @@ class Builder:
         self.cc._leaves.append(leaf)
         return self.add_subkey()
 
-    def add_subkey(self) -> int:
+    def add_subkey(self, *, owner: int | None = None) -> int:
+        """A new matcher key; ``owner`` is the leaf whose hits it feeds (itself by default)."""
+        key = self.cc._n_keys
         self.cc._n_keys += 1
-        return self.cc._n_keys - 1
+        self.cc._owner[key] = key if owner is None else owner
+        return key
 
     def compile_rule(self, rule: Rule, *, rule_id: str | None = None, parent_negation: str) -> R.Node:
         rid = rule_id or rule.id
@@ -477,6 +498,7 @@ class CompiledCodebook:
         self._order = 0
         self._n_keys = 0
         self._leaves: list[R.Leaf] = []
+        self._owner: dict[int, int] = {}
         self._langs: dict[str, LangMatchers] = {}
         self.codes: list[CompiledCode] = []
         problems: list[RuleError] = []
@@ -532,11 +554,12 @@ class CompiledCodebook:
         if self.prefilter:
             active = lm.prefilter.active(text)
         ctx = SegmentContext(self, lm, document, segment, text, lang, active)
-        if not self.prefilter and lm.token_leaves:
-            ctx.view  # noqa: B018 - the reference path tokenises every segment
+        # run every token matcher once (the reference path tokenises every segment); a code
+        # none of whose leaves found anything, and that holds no regex, cannot apply
+        found = ctx.found_keys() if lm.token_leaves and (active is None or active) else frozenset()
         out: list[SegmentMatch] = []
         for cc in self.codes:
-            if active is not None and not cc.always and active.isdisjoint(cc.leaf_keys):
+            if not cc.always and found.isdisjoint(cc.leaf_keys):
                 continue
             if cc.scope is not None and not R.scope_allows(cc.scope, ctx):
                 continue

@@ -450,7 +450,7 @@ class NearRule(Leaf):
             raise self.error(f"`window` must be a positive integer, got {rule.window!r}")
         self.ordered = rule.ordered
         self.case_sensitive = rule.case_sensitive
-        self.subkeys = [builder.add_subkey() for _ in self.groups]
+        self.subkeys = [builder.add_subkey(owner=self.key) for _ in self.groups]
 
     @classmethod
     def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
@@ -473,7 +473,7 @@ class NearRule(Leaf):
         return out
 
     def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
-        per_group = [ctx.token_spans("seq", sub) for sub in self.subkeys]
+        per_group = [ctx.token_spans("seq", sub, gate=self.key) for sub in self.subkeys]
         if any(not g for g in per_group):
             return []
         keep: set[tuple[int, int]] = set()

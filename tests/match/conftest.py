@@ -1,0 +1,6 @@
+"""Let the rule-engine tests import their helpers (``from helpers_match import ...``)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
