@@ -31,10 +31,11 @@ __all__ = [
     "NotRule", "PatternRule", "RegexRule", "glob_regex", "glob_literal", "scope_allows",
 ]
 
-#: placeholders standing for glob wildcards while a glob term is tokenised (letters, so
-#: the tokenizer keeps them inside words the way it keeps the characters they stand for)
-STAR = "\ua66e"
-QMARK = "\ua66d"
+#: placeholders standing for glob wildcards while a glob term is tokenised (rare Latin
+#: letters that spaCy's character classes count as alphabetic, so the tokenizer treats
+#: them like the letters they stand for: "Atlantic-*" splits at the hyphen like "Atlantic-Ocean")
+STAR = "\ua74f"  # LATIN SMALL LETTER OO
+QMARK = "\ua733"  # LATIN SMALL LETTER AA
 
 #: token attributes a blank pipeline never sets: patterns using them could never match
 _UNSET_ATTRS = frozenset({"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID",
