@@ -4,12 +4,14 @@ A blank line is a line holding only white space; a form feed (``"\\f"``, the pag
 of pdftotext and of qualcoop's PDF extractors) and U+2029 PARAGRAPH SEPARATOR also end a
 paragraph. Paragraphs never cross a speaker turn (``Region(kind="turn")``) and carry the
 turn's speaker; text outside every turn (a transcript's header) still forms paragraphs,
-with no speaker. A heading line (see :mod:`qualcoop.segment.articles`) starts a new
+with no speaker, except the speaker labels themselves: when a turn region leaves its
+label out (``"Max Bigman:   "`` in front of the region), the label is no paragraph (see
+:func:`label_start`). A heading line (see :mod:`qualcoop.segment.articles`) starts a new
 paragraph and is one by itself (``"Pasal 1"`` on its own line is a paragraph, not the
 start of the article's first paragraph), and when the document has headings each
-paragraph carries the ``section``
-it lies in. Each paragraph's span leaves out its leading and trailing white space;
-the union of the paragraphs covers every non-white-space character of the text.
+paragraph carries the ``section`` it lies in. Each paragraph's span leaves out its
+leading and trailing white space; the union of the paragraphs covers every
+non-white-space character of the text other than those speaker labels.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from ..model import Document, Segment
 
-__all__ = ["segment_paragraphs", "strip_span", "turn_ranges", "paragraph_spans", "Span"]
+__all__ = ["segment_paragraphs", "strip_span", "turn_ranges", "paragraph_spans", "label_start", "Span"]
 
 _BREAK = re.compile(r"\n[^\S\n]*\n(?:[^\S\n]*\n)*|[\f\u2029]")
 
@@ -81,6 +83,38 @@ def turn_ranges(doc: Document, *, include_gaps: bool = True) -> tuple[Span, ...]
     return tuple(out)
 
 
+def label_start(text: str, gap_start: int, turn_start: int, speaker: str | None = None) -> int:
+    """Where the speaker label in front of a turn begins (``turn_start`` if there is none).
+
+    The label is the text between the start of the turn's first line and the turn
+    (``"Max Bigman:   "``), or, when the turn starts a line, the one line before it if
+    that line ends with ``":"`` or ``"]"`` (``"Interviewer:\\n"``, ``"[id2]\\n"``). When
+    ``speaker`` is given, the label must contain it (case-insensitively), so a header line
+    such as ``"Participants:"`` is not taken for a label. Nothing before ``gap_start`` is
+    looked at.
+
+    Examples
+    --------
+    >>> text = "Header\\n\\nMax: hello"
+    >>> text[label_start(text, 0, 13, "Max"):13]
+    'Max: '
+    """
+    def names_speaker(label: str) -> bool:
+        return not speaker or speaker.strip().casefold() in label.casefold()
+
+    line_start = max(text.rfind("\n", gap_start, turn_start) + 1, gap_start)
+    same_line = text[line_start:turn_start]
+    if same_line.strip():
+        return line_start if names_speaker(same_line) else turn_start
+    if line_start <= gap_start:
+        return turn_start
+    prev_start = max(text.rfind("\n", gap_start, line_start - 1) + 1, gap_start)
+    prev = text[prev_start:line_start - 1].strip()
+    if prev and prev[-1] in ":]" and len(prev) <= 80 and names_speaker(prev):
+        return prev_start
+    return turn_start
+
+
 def paragraph_spans(text: str, start: int, end: int, cuts: list[int] | None = None) -> Iterator[tuple[int, int]]:
     """Stripped, non-empty paragraph spans of ``text[start:end]``, also split at ``cuts`` (sorted)."""
     bounds = [start]
@@ -135,8 +169,12 @@ def segment_paragraphs(doc: Document, *, sections: bool = True) -> tuple[Segment
     starts = [h.start for h in headings]
     cuts = sorted({c for h in headings for c in (h.start, h.line_end)})
     out: list[Segment] = []
-    for span in turn_ranges(doc):
-        for s, e in paragraph_spans(text, span.start, span.end, cuts):
+    spans = turn_ranges(doc)
+    for k, span in enumerate(spans):
+        end = span.end
+        if not span.is_turn and k + 1 < len(spans) and spans[k + 1].is_turn:
+            end = label_start(text, span.start, span.end, spans[k + 1].speaker)
+        for s, e in paragraph_spans(text, span.start, end, cuts):
             out.append(Segment(doc_id=doc.id, start=s, end=e, kind="paragraph", index=len(out),
                                speaker=span.speaker, section=_section(headings, starts, s)))
     return tuple(out)

@@ -41,14 +41,27 @@ def test_paragraphs_never_cross_turns_and_carry_speakers():
                Region("turn", t2, len(text), "Ibu Sari", 4.5, 9.0))
     doc = Document(id="d", text=text, regions=regions)
     segs = segment(doc, "paragraph")
+    # the speaker labels left outside the turn regions are not paragraphs
     assert [(s.speaker, doc.text[s.start:s.end]) for s in segs] == [
         (None, "Interview 12 May"),
-        (None, "Interviewer:"),
         ("Interviewer", "How did the training go?"),
-        (None, "Ibu Sari:"),
         ("Ibu Sari", "Baik sekali.\nKami belajar banyak."),
         ("Ibu Sari", "Terima kasih."),
     ]
+
+
+def test_speaker_label_on_the_line_before_the_turn():
+    text = "Notes\nInterviewer:\nHow was it?\n[id2]\nGood.\nClosing remark"
+    regions = (Region("turn", text.index("How"), text.index("?") + 1, "Interviewer"),
+               Region("turn", text.index("Good"), text.index("Good") + 5, "id2"))
+    doc = Document(id="d", text=text, regions=regions)
+    assert [(s.speaker, text[s.start:s.end]) for s in segment_paragraphs(doc)] == [
+        (None, "Notes"), ("Interviewer", "How was it?"), ("id2", "Good."), (None, "Closing remark")]
+    # a header line ending in ":" that does not name the speaker is kept
+    text = "Participants:\nMax Bigman: Hello."
+    doc = Document(id="d", text=text, regions=(Region("turn", 14, len(text), "Max Bigman"),))
+    assert [(s.speaker, text[s.start:s.end]) for s in segment_paragraphs(doc)] == [
+        (None, "Participants:"), ("Max Bigman", "Max Bigman: Hello.")]
 
 
 def test_heading_lines_are_paragraphs_and_sections_are_carried():
@@ -98,5 +111,5 @@ def test_heading_like_speech_inside_a_turn_is_not_a_section():
     q = text.index("What")
     doc = Document(id="d", text=text, regions=(Region("turn", q, len(text), "Q"),))
     got = [(s.section, s.speaker, text[s.start:s.end]) for s in segment_paragraphs(doc)]
-    assert got == [("Part 1", None, "Part 1 - Background"), ("Part 1", None, "Q:"),
+    assert got == [("Part 1", None, "Part 1 - Background"),
                    ("Part 1", "Q", "What came next?\nSection 3. That is what we said.")]

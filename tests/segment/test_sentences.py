@@ -46,7 +46,7 @@ def test_sentences_carry_speaker_and_section():
     regions = (Region("turn", 3, 19, "Q"), Region("turn", 23, len(text), "A"))
     doc = Document(id="d", text=text, lang="id", regions=regions)
     assert [(s.speaker, text[s.start:s.end]) for s in segment(doc, "sentence")] == [
-        (None, "Q:"), ("Q", "Is it good?"), ("Q", "Yes."), (None, "A:"), ("A", "Baik."), ("A", "Sekali.")]
+        ("Q", "Is it good?"), ("Q", "Yes."), ("A", "Baik."), ("A", "Sekali.")]
     legal = Document(id="l", text="Pasal 1\nIsi satu. Isi dua.", lang="id")
     assert [(s.section, legal.text[s.start:s.end]) for s in segment(legal, "sentence")] == [
         ("Pasal 1", "Pasal 1"), ("Pasal 1", "Isi satu."), ("Pasal 1", "Isi dua.")]
