@@ -67,6 +67,7 @@ _ROMAN = re.compile(r"[IVXLC]{2,}")
 _lock = threading.Lock()
 _base: dict[str, Language] = {}
 _cache: dict[tuple[str, bool], Language] = {}
+_by_name: dict[tuple[str, bool], Language] = {}
 _COMPONENT = "qualcoop_sentence_end_abbrev"
 _MAX_LENGTH = 100_000_000  # blank pipelines hold no parser, so long texts are cheap
 
@@ -125,22 +126,26 @@ def get_nlp(lang: str, *, lemmas: bool = False) -> Language:
     >>> [s.text for s in nlp("See Art. 5 and No. 3 of the Agreement. It holds.").sents]
     ['See Art. 5 and No. 3 of the Agreement.', 'It holds.']
     """
+    nlp = _by_name.get((lang, bool(lemmas)))  # fast path: the exact spelling seen before
+    if nlp is not None:
+        return nlp
     code = normalise_lang_code(lang)
     key = (code, bool(lemmas))
     nlp = _cache.get(key)
-    if nlp is not None:
-        return nlp
-    with _lock:
-        nlp = _cache.get(key)
-        if nlp is None:
-            nlp = _build(code, lemmas=bool(lemmas))
-            _cache[key] = nlp
+    if nlp is None:
+        with _lock:
+            nlp = _cache.get(key)
+            if nlp is None:
+                nlp = _build(code, lemmas=bool(lemmas))
+                _cache[key] = nlp
+    _by_name[(lang, bool(lemmas))] = nlp
     return nlp
 
 
 def clear_cache() -> None:
     """Forget the built pipelines (tests and long-running servers that reload settings)."""
     with _lock:
+        _by_name.clear()
         _cache.clear()
         _base.clear()
 
