@@ -36,6 +36,7 @@ from ..errors import CodebookError, CodebookWarning, Problem
 from ..model import Code, Codebook, Rule
 from .locate import MAP, SCALAR, SEQ, Node, SourceError, yaml_tree
 from .validate import check_codebook, finish, problem_at, slugify, suggest
+from .yaml_format import yaml_dumper
 
 __all__ = [
     "parse_quanteda_yaml", "read_quanteda_yaml", "dump_quanteda_yaml", "write_quanteda_yaml",
@@ -303,18 +304,9 @@ def dump_quanteda_yaml(codebook: Codebook) -> str:
 
         warnings.warn(CodebookWarning(where, dropped), stacklevel=3)
 
-    class Dumper(yaml.SafeDumper):
-        def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
-            return super().increase_indent(flow, False)
-
-        def check_simple_key(self) -> bool:  # write the empty key as '': (not as "? ''")
-            if isinstance(self.event, yaml.ScalarEvent) and self.event.value == "":
-                return True
-            return bool(super().check_simple_key())
-
     if not data:
         return "{}\n"
-    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100,
+    return yaml.dump(data, Dumper=yaml_dumper(), sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=False)
 
 
@@ -511,7 +503,7 @@ def parse_codebook_csv(path: str | Path) -> tuple[Codebook | None, list[Problem]
         lang = rec.get("lang") or None
         if lang and lang not in langs:
             langs.append(lang)
-        sep = "|" if delimiter == ";" else "[;|]"
+        sep = r"\|" if delimiter == ";" else r"[;|]"
         terms = _dedupe([t.strip() for t in re.split(sep, rec.get("keywords", "")) if t.strip()])
         codes.append(Code(
             id=cid, name=rec.get("name") or cid, parent=rec.get("parent") or None,

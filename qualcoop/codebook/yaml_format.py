@@ -354,32 +354,49 @@ def _plain(node: Node) -> Any:
 # --------------------------------------------------------------------------- writing
 
 
-def dump_codebook_yaml(codebook: Codebook) -> str:
-    """The codebook as YAML text in the documented key order (lists of terms in flow style)."""
+def yaml_dumper() -> Any:
+    """A ``SafeDumper`` subclass for human-shaped, loss-free YAML: sequences indented under
+    their key, multi-line text as literal blocks, line-break characters YAML would fold
+    (``\\r``, NEL, U+2028/U+2029) escaped in double quotes, the empty key written as ``''``."""
     import yaml
 
     class Dumper(yaml.SafeDumper):
         def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
             return super().increase_indent(flow, False)
 
-    class Flow(list):
-        pass
+        def check_simple_key(self) -> bool:  # write the empty key as '': (not as "? ''")
+            if isinstance(self.event, yaml.ScalarEvent) and self.event.value == "":
+                return True
+            return bool(super().check_simple_key())
+
+    def text(d: Any, v: str) -> Any:
+        style = '"' if any(c in v for c in "\r\x85\u2028\u2029") else "|" if "\n" in v else None
+        return d.represent_scalar("tag:yaml.org,2002:str", v, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper
+
+
+class _Flow(list):
+    """A list written in flow style (``[a, b]``)."""
+
+
+def dump_codebook_yaml(codebook: Codebook) -> str:
+    """The codebook as YAML text in the documented key order (lists of terms in flow style)."""
+    import yaml
 
     def flow(data: Any) -> Any:
         if isinstance(data, dict):
             return {k: flow(v) for k, v in data.items()}
         if isinstance(data, list):
             if data and all(isinstance(x, str) for x in data):
-                return Flow(data)
+                return _Flow(data)
             return [flow(x) for x in data]
         return data
 
-    def text(d: Any, v: str) -> Any:  # multi-line text as a literal block where YAML allows it
-        return d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None)
-
-    Dumper.add_representer(str, text)
-    Dumper.add_representer(Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v,
-                                                                      flow_style=True))
+    Dumper = yaml_dumper()
+    Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v,
+                                                                       flow_style=True))
     return yaml.dump(flow(codebook.to_dict()), Dumper=Dumper, sort_keys=False, allow_unicode=True,
                      width=100, default_flow_style=False)
 
