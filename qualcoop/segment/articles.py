@@ -83,11 +83,12 @@ _KW_OPT = "|".join(re.escape(s) for s, v in sorted(_CANON.items(), key=lambda kv
 # a separator then a title, or the end of the line
 _TAIL = r"(?P<tail>[ \t]*(?:[.:)\-\u2013\u2014][ \t]*)?$|[ \t]*[.:\-\u2013\u2014][ \t]+\S[^\n]*$)"
 _HEADING_RE = re.compile(
-    r"^(?P<prefix>[ \t]*(?P<hashes>\#{1,6})?[ \t]*(?:\f[ \t]*)?(?:-[ \t]*\d{1,4}[ \t]*-?[ \t]*)?)"
+    # possessive quantifiers: a line of thousands of blanks must not backtrack quadratically
+    r"^(?P<prefix>[ \t]*+(?P<hashes>\#{1,6})?+[ \t]*+(?:\f[ \t]*+)?+(?:-[ \t]*+\d{1,4}+[ \t]*+-?+[ \t]*+)?+)"
     r"(?:"
-    r"(?P<kw>" + _KW_NUM + r")(?:[ \t]+|(?<=\.)[ \t]*)(?P<num>" + _NUM + r")"
-    r"|(?P<kwo>" + _KW_ORD + r")[ \t]+(?P<ord>" + _ORD + r"|\d{1,4})"
-    r"|(?P<kwa>" + _KW_OPT + r")(?:[ \t]+(?P<aid>" + _NUM + r"|[A-Z]))?"
+    r"(?P<kw>" + _KW_NUM + r")(?:[ \t]++|(?<=\.)[ \t]*+)(?P<num>" + _NUM + r")"
+    r"|(?P<kwo>" + _KW_ORD + r")[ \t]++(?P<ord>" + _ORD + r"|\d{1,4})"
+    r"|(?P<kwa>" + _KW_OPT + r")(?:[ \t]++(?P<aid>" + _NUM + r"|[A-Z]))?"
     r")"
     r"(?=[ \t.:)\-\u2013\u2014]|$)(?P<rest>[^\n]*)$",
     re.MULTILINE,

@@ -25,7 +25,7 @@ from ..model import Document, Segment
 
 __all__ = ["segment_paragraphs", "strip_span", "turn_ranges", "paragraph_spans", "label_start", "Span"]
 
-_BREAK = re.compile(r"\n[^\S\n]*\n(?:[^\S\n]*\n)*|[\f\u2029]")
+_BREAK = re.compile(r"\n[^\S\n]*+\n(?:[^\S\n]*+\n)*+|[\f\u2029]")
 
 
 @dataclass(frozen=True)
