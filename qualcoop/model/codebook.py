@@ -261,6 +261,12 @@ class Codebook:
             "codes": [c.to_dict() for c in self.codes],
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter view: the code tree with names, definitions and rule counts, escaped."""
+        from .html import codebook_html
+
+        return codebook_html(self)
+
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON form: equal codebooks have equal fingerprints."""
         blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))

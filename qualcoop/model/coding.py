@@ -127,6 +127,12 @@ class CodingSet:
     def __repr__(self) -> str:
         return f"CodingSet({len(self)} codings, {len({c.doc_id for c in self})} documents)"
 
+    def _repr_html_(self) -> str:
+        """Jupyter view: counts and the first codings, every user string escaped."""
+        from .html import codingset_html
+
+        return codingset_html(self)
+
     def filter(self, *, code_id: str | None = None, doc_id: str | None = None) -> CodingSet:
         keep = [c for c in self._codings
                 if (code_id is None or c.code_id == code_id) and (doc_id is None or c.doc_id == doc_id)]
