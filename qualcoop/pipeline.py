@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import Corpus
-from .errors import Failure
+from .errors import Failure, QualcoopError
 from .extract.base import ExtractOptions
 from .model import Document, Segment
 from .segment import segment
 
-__all__ = ["SEGMENT_COLUMNS", "iter_segmented", "segment_records", "document_record"]
+__all__ = ["SEGMENT_COLUMNS", "code_documents", "iter_segmented", "segment_records", "document_record"]
 
 #: fixed columns of a segment table (document attributes follow, by name)
 SEGMENT_COLUMNS = (
@@ -48,9 +48,46 @@ def iter_segmented(
         if isinstance(result, Failure):
             yield result
         else:
-            yield result, segment(result, unit)
+            try:
+                yield result, segment(result, unit)
+            except QualcoopError as e:  # e.g. sentences of a language without a profile
+                yield Failure(str(path), e)
         if progress is not None:
             progress(str(path))
+
+
+def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = "paragraph",
+                   lang: str | None = None, coder: str = "qualcoop") -> tuple[Any, list[Failure]]:
+    """Code documents one at a time so that one bad document fails alone.
+
+    Returns the :class:`~qualcoop.model.CodingSet` of every document that could be coded
+    (one deterministic run id for the whole batch) and a :class:`Failure` for each that
+    could not (for example a language with no profile). ``codebook`` may be compiled.
+    """
+    import warnings as _warnings
+
+    from .match import CompiledCodebook, apply_codebook, compile_codebook, make_run_id
+    from .model import CodingSet
+
+    compiled = codebook if isinstance(codebook, CompiledCodebook) else compile_codebook(codebook)
+    docs = list(documents)
+    run_id = make_run_id(compiled.codebook, docs, unit=unit, lang=lang)
+    codings: list = []
+    kept: dict[str, Document] = {}
+    failures: list[Failure] = []
+    messages: list[str] = []
+    for doc in docs:
+        with _warnings.catch_warnings(record=True):
+            _warnings.simplefilter("ignore")  # collected below, once per run, from the coding sets
+            try:
+                part = apply_codebook([doc], compiled, unit=unit, lang=lang, coder=coder, run_id=run_id)
+            except QualcoopError as e:
+                failures.append(Failure(doc.source.path if doc.source else doc.id, e))
+                continue
+        codings.extend(part)
+        kept[doc.id] = doc
+        messages.extend(m for m in part.warnings if m not in messages)
+    return CodingSet(codings, documents=kept, codebook=compiled.codebook, warnings=messages), failures
 
 
 def document_record(doc: Document) -> dict[str, Any]:

@@ -178,14 +178,12 @@ def code(
     timeout: Timeout = 120.0,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
-    import warnings
-
-    from ..codebook import load_codebook
     from ..corpus import Corpus
-    from ..errors import CodebookError, RuleTimeoutWarning
+    from ..errors import CodebookError
     from ..export import write_table
-    from ..match import apply_codebook, compile_codebook
+    from ..match import compile_codebook
     from ..model import CODING_COLUMNS
+    from ..pipeline import code_documents
 
     options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
     try:
@@ -215,15 +213,10 @@ def code(
     finally:
         if bar:
             bar.stop()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", RuleTimeoutWarning)
-        try:
-            codings = apply_codebook(docs, compiled, unit=unit, lang=lang, coder=coder)
-        except QualcoopError as e:
-            err.print(f"[red]error:[/] {e}")
-            raise typer.Exit(2) from None
-    for w in caught:
-        err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    codings, failed = code_documents(docs, compiled, unit=unit, lang=lang, coder=coder)
+    failures.extend(failed)
+    for message in codings.warnings:
+        err.print(f"[yellow]warning:[/] {message}", highlight=False)
     if output is not None:
         write_table(codings.to_records(), output, columns=CODING_COLUMNS)
     _print_frequencies(codings)

@@ -85,3 +85,19 @@ def test_shipped_codebook_checks_and_shows():
     assert got.returncode == 0
     for cid in ("actor.international_org", "mechanism.training", "outcome.challenge"):
         assert cid in got.stdout
+
+
+def test_a_document_that_cannot_be_coded_fails_alone(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "en.txt").write_text("A training workshop.\n", encoding="utf-8")
+    (docs / "fr.txt").write_text("Une formation.\n", encoding="utf-8")
+    (docs / "metadata.csv").write_text("file,language\nen.txt,en\nfr.txt,fr\n", encoding="utf-8")
+    cb = tmp_path / "mini.yaml"
+    cb.write_text(CODEBOOK, encoding="utf-8")
+    out = tmp_path / "coded.csv"
+    got = run("code", str(docs), "--codebook", str(cb), "--unit", "sentence", "-o", str(out))
+    assert got.returncode == 1
+    assert "fr.txt" in got.stderr and "LanguageError" in got.stderr
+    df = pd.read_csv(out)
+    assert list(df["text"]) == ["A training workshop."]
