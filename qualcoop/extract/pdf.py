@@ -54,6 +54,7 @@ Failures
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -84,7 +85,6 @@ MEDIA_TYPE = "application/pdf"
 # Control codes other than TAB and LF (CR is handled before), DEL, C1 codes, and the
 # non-characters U+FFFE/U+FFFF: glyphs without a Unicode mapping, not text.
 _UNMAPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufffd]")
-_LINE_END_SPACES = re.compile(" +(?=\n)| +$")
 _PDFIUM_WRONG_PASSWORD = 4  # FPDF_ERR_PASSWORD
 _PDFIUM_SECURITY = 5  # FPDF_ERR_SECURITY: unsupported security handler
 
@@ -100,7 +100,7 @@ class _PdfExtractor:
 
     def version(self) -> str:
         """Version of the library doing the work (for provenance)."""
-        return metadata.version(self._library)
+        return _version(self._library)
 
     def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
         """Extract the text of the PDF ``data`` (read from ``path``) in a sandboxed child.
@@ -262,7 +262,7 @@ def _pdfium_pages(data: bytes, password: str | None, layout: bool, path: str) ->
                 page.close()
     finally:
         doc.close()
-    return _Pages(texts, "pypdfium2", metadata.version("pypdfium2"), True, encrypted, unreadable,
+    return _Pages(texts, "pypdfium2", _version("pypdfium2"), True, encrypted, unreadable,
                   lost=lost)
 
 
@@ -330,7 +330,7 @@ def _pdfminer_pages(data: bytes, password: str | None, layout: bool, path: str) 
                     page.close()  # without this pdfplumber keeps every page's objects
         finally:
             pdf.close()
-    return _Pages(texts, "pdfplumber", metadata.version("pdfplumber"), False, encrypted,
+    return _Pages(texts, "pdfplumber", _version("pdfplumber"), False, encrypted,
                   unreadable, tuple(log))
 
 
@@ -452,8 +452,11 @@ def _normalise_page(text: str, *, pdfium_marks: bool) -> tuple[str, int]:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if pdfium_marks:
-        text = text.replace("\ufffe\n", "-\n").replace("\ufffe", "-\n")
-        text = _LINE_END_SPACES.sub("", text)
+        if "\ufffe" in text:
+            text = text.replace("\ufffe\n", "-\n").replace("\ufffe", "-\n")
+        text = "\n".join([line.rstrip(" ") for line in text.split("\n")])  # 5x faster than a regex
+    if _UNMAPPED.search(text) is None:
+        return text, 0
     return _UNMAPPED.subn("\ufffd", text)
 
 
@@ -480,8 +483,18 @@ def _check_header(path: Path, data: bytes) -> None:
 
 
 def _preload(reader: Callable[..., _Pages]) -> None:
-    """Import the engine's library in the parent so that forked children inherit it."""
-    if reader is _pdfium_pages:
+    """Import the engine's library (and read its version) in the parent: children inherit both."""
+    if reader is _pdfium_pages:  # the rare pdfminer fallback imports pdfplumber in the child
         import pypdfium2  # noqa: F401
+
+        _version("pypdfium2")
     else:
         import pdfplumber  # noqa: F401
+
+        _version("pdfplumber")
+
+
+@functools.cache
+def _version(library: str) -> str:
+    """``importlib.metadata.version``, cached: it parses the package metadata (~5 ms) each call."""
+    return metadata.version(library)
