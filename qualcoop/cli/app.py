@@ -340,3 +340,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+from . import analysis_cmd  # noqa: E402,F401  (registers the commands)

@@ -1,0 +1,309 @@
+"""``qualcoop report``, ``qualcoop stats`` and ``qualcoop kwic``: the thematic-analysis commands.
+
+Reading a coded table back (``qualcoop code -o coded.csv``): the table holds each coded segment's
+text and offsets, not the full documents. ``report`` re-extracts each document from its ``source``
+path (as written, else relative to the table's folder) or from ``--corpus`` paths, and checks the
+coded text is still at the same offsets; a document whose file is missing or changed is rebuilt from
+its coded segments (the report then shows only those passages) and a warning says so. ``stats``
+never needs the full texts (words are counted inside coded segments): it rebuilds every document
+and reads its attributes from the metadata sidecar next to its source file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ..errors import QualcoopError
+from .app import _esc, _load_quietly, app, err, out
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl", ".xlsx")
+
+ByOpt = Annotated[Optional[str], typer.Option(
+    "--by", help="Document attribute (type, country, year, interviewee_role, ...) or speaker/unit/lang.")]
+CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--corpus", help="Files or folders holding the coded documents (default: the table's source paths).")]
+CodebookOpt = Annotated[Optional[str], typer.Option(
+    "--codebook", "-c", help="Codebook file or shipped name (default: the one named in the table, if shipped).")]
+
+
+def _fail(e: Exception) -> None:
+    err.print(f"[red]error:[/] {_esc(str(e))}")
+    raise typer.Exit(2) from None
+
+
+def _codebook_for(frame, source: str | None):
+    """The codebook given, else the shipped one the table names (same version), else None."""
+    if source:
+        return _load_quietly(source)
+    if "codebook" not in frame.columns or not len(frame):
+        return None
+    name = str(frame["codebook"].iloc[0] or "")
+    if not name:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from ..codebook import load_codebook
+
+            cb = load_codebook(name)
+    except QualcoopError:
+        return None
+    version = str(frame["codebook_version"].iloc[0]) if "codebook_version" in frame.columns else ""
+    if version and cb.version != version:
+        err.print(f"[yellow]warning:[/] the table was coded with {_esc(name)} {_esc(version)}; "
+                  f"using the shipped {_esc(cb.version)} for definitions and rules")
+    return cb
+
+
+def _source_paths(frame, table: Path) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    if "source" not in frame.columns:
+        return out
+    for doc_id, src in frame[["doc_id", "source"]].drop_duplicates("doc_id").itertuples(index=False):
+        if not src or str(src) == "nan":
+            continue
+        for cand in (Path(str(src)), table.parent / str(src)):
+            if cand.is_file():
+                out[str(doc_id)] = cand
+                break
+    return out
+
+
+def load_coded(table: Path, *, corpus: list[Path] | None, codebook: str | None, full_text: bool):
+    """Read a coded table into a CodingSet (see the module docstring). CLI helper."""
+    from ..analysis import codings_from_frame
+    from ..analysis.tables import _read, mismatched_documents
+    from ..corpus import Corpus
+    from ..extract.metadata import attributes_for
+
+    frame = _read(table)
+    cb = _codebook_for(frame, codebook)
+    sources = _source_paths(frame, table)
+    ids = {str(d) for d in frame["doc_id"].unique()} if "doc_id" in frame.columns else set()
+    docs = {}
+    if full_text:
+        paths = list(corpus) if corpus else sorted(set(sources.values()))
+        if paths:
+            c = Corpus.from_paths(paths)
+            docs = {d.id: d for d in c if d.id in ids}
+            for f in c.failures:
+                err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
+        bad = mismatched_documents(frame, docs)
+        for doc_id, why in sorted(bad.items()):
+            err.print(f"[yellow]warning:[/] {_esc(doc_id)} changed since it was coded ({_esc(why)}); "
+                      "showing only its coded passages")
+            docs.pop(doc_id)
+        missing = sorted(ids - set(docs))
+        if missing:
+            err.print(f"[yellow]warning:[/] {len(missing)} document(s) without their source file "
+                      f"(give --corpus): only coded passages shown for {_esc(', '.join(missing[:5]))}"
+                      + (" ..." if len(missing) > 5 else ""))
+    elif ids - set(sources):
+        lost = sorted(ids - set(sources))
+        err.print(f"[yellow]warning:[/] the source files of {len(lost)} document(s) were not found (run where "
+                  "you coded, or give --corpus): their attributes are unknown")
+    codings = codings_from_frame(frame, documents=docs, codebook=cb, name=str(table))
+    # rebuilt documents: attributes from the sidecar next to their source file
+    fixed = {}
+    for doc_id, doc in codings.documents.items():
+        if doc_id in docs or doc_id not in sources:
+            continue
+        attrs = attributes_for(sources[doc_id])
+        if attrs:
+            lang = attrs.get("language") or attrs.get("lang")
+            fixed[doc_id] = dataclasses.replace(doc, attributes=attrs, lang=str(lang) if lang else None)
+    if fixed:
+        from ..model import CodingSet
+
+        codings = CodingSet(codings, documents={**codings.documents, **fixed}, codebook=codings.codebook)
+    return codings
+
+
+def _code_paths(paths: list[Path], codebook: str | None, unit: str):
+    from ..corpus import Corpus
+    from ..match import apply_codebook
+
+    cb = _load_quietly(codebook or "international_cooperation")
+    c = Corpus.from_paths(paths)
+    docs = list(c)
+    for f in c.failures:
+        err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
+    if not docs:
+        err.print("[red]no documents could be read[/]")
+        raise typer.Exit(2)
+    return apply_codebook(docs, cb, unit=unit)
+
+
+def _is_table(paths: list[Path]) -> bool:
+    return len(paths) == 1 and paths[0].suffix.lower() in TABLE_SUFFIXES and paths[0].is_file()
+
+
+@app.command()
+def report(
+    inputs: Annotated[list[Path], typer.Argument(
+        help="A coded table (coded.csv from `qualcoop code -o`), or documents/folders to code first.",
+        show_default=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
+    by: ByOpt = None,
+    corpus: CorpusOpt = None,
+    codebook: CodebookOpt = None,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="Segment unit when coding documents.")] = "paragraph",
+    title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
+    exemplars_per_code: Annotated[int, typer.Option("--exemplars", help="Quotes per code.")] = 3,
+    window: Annotated[int, typer.Option("--window", help="Co-occurrence window in segments.")] = 0,
+    plots: Annotated[Optional[Path], typer.Option(
+        "--plots", help="Also write PNG plots (frequencies, co-occurrence, matrix) into this folder.")] = None,
+) -> None:
+    """Write a self-contained HTML report: codebook, frequencies, co-occurrence, matrix, quotes, documents."""
+    from ..export.report import write_report
+
+    try:
+        if _is_table(inputs):
+            codings = load_coded(inputs[0], corpus=corpus, codebook=codebook, full_text=True)
+        else:
+            codings = _code_paths(inputs, codebook, unit)
+        path = write_report(codings, output, by=by, title=title, exemplars_per_code=exemplars_per_code,
+                            window=window)
+        if plots is not None:
+            _write_plots(codings, plots, by=by, window=window)
+    except QualcoopError as e:
+        _fail(e)
+    n_docs = len(codings.documents)
+    err.print(f"{n_docs} document(s), {len(codings)} coding(s) -> {path}"
+              + (f"; plots in {plots}" if plots is not None else ""))
+
+
+def _write_plots(codings, folder: Path, *, by: str | None, window: int) -> None:
+    from ..analysis import code_cooccurrence, code_frequencies, matrix_coding
+    from ..export.plots import plot_code_frequencies, plot_cooccurrence, plot_matrix, save_figure
+
+    save_figure(plot_code_frequencies(code_frequencies(codings, rollup=True)), folder / "frequencies.png")
+    save_figure(plot_cooccurrence(code_cooccurrence(codings, window=window)), folder / "cooccurrence.png")
+    if by is not None:
+        freq = code_frequencies(codings, by=by, rollup=True)
+        save_figure(plot_code_frequencies(freq, by=by, depth=0), folder / f"frequencies_by_{_slug(by)}.png")
+        save_figure(plot_matrix(matrix_coding(codings, by, rollup=True)), folder / f"matrix_{_slug(by)}.png")
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+@app.command()
+def stats(
+    table: Annotated[Path, typer.Argument(help="A coded table (coded.csv from `qualcoop code -o`).",
+                                          show_default=False)],
+    by: ByOpt = None,
+    cooccurrence: Annotated[bool, typer.Option("--cooccurrence", help="Code co-occurrence instead of frequencies.")]
+    = False,
+    window: Annotated[int, typer.Option("--window", help="Co-occurrence window in segments.")] = 0,
+    rollup: Annotated[bool, typer.Option("--rollup/--no-rollup", help="Frequencies: count codes for their ancestors too.")]
+    = True,
+    codebook: CodebookOpt = None,
+    corpus: CorpusOpt = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "-o", "--output", help="Write the full table (.csv, .parquet, .jsonl, .xlsx, or .graphml with "
+                               "--cooccurrence).")] = None,
+) -> None:
+    """Code frequencies (segments, documents, words, shares; by an attribute) or co-occurrence."""
+    from ..analysis import code_cooccurrence, code_frequencies
+    from ..export import write_table
+
+    try:
+        codings = load_coded(table, corpus=corpus, codebook=codebook, full_text=bool(corpus))
+        if cooccurrence:
+            frame = code_cooccurrence(codings, window=window, rollup=False)
+            _print_cooccurrence(frame)
+        else:
+            frame = code_frequencies(codings, by=by, rollup=rollup)
+            _print_frequencies(frame, by)
+        if output is not None:
+            if output.suffix.lower() == ".graphml":
+                if not cooccurrence:
+                    err.print("[red]error:[/] .graphml output needs --cooccurrence")
+                    raise typer.Exit(2)
+                from ..export.graphml import write_graphml
+
+                write_graphml(frame, output)
+            else:
+                write_table(frame.astype(object).where(frame.notna(), None).to_dict("records"), output,
+                            columns=list(frame.columns))
+            err.print(f"{len(frame)} row(s) -> {output}")
+    except QualcoopError as e:
+        _fail(e)
+
+
+def _print_frequencies(frame, by: str | None) -> None:
+    t = Table(title="Code frequencies" + (f" by {by}" if by else ""))
+    cols = ([by] if by else []) + ["code", "codings", "segments", "share", "documents", "words"]
+    for c in cols:
+        t.add_column(c, justify="right" if c not in (by, "code") else "left",
+                     overflow="fold" if c in (by, "code") else "ellipsis")
+    for r in frame.itertuples(index=False):
+        if not r.codings:
+            continue
+        words = "" if str(r.words) == "<NA>" else str(r.words)
+        row = ([_esc(str(getattr(r, by)))] if by else []) + [
+            _esc("  " * int(r.depth) + r.code_id), str(r.codings), str(r.segments), f"{r.segment_share:.1%}",
+            str(r.documents), words]
+        t.add_row(*row)
+    out.print(t)
+
+
+def _print_cooccurrence(frame) -> None:
+    t = Table(title="Code co-occurrence (pairs seen together)")
+    for c in ("code a", "code b", "together", "jaccard", "lift", "chi2"):
+        t.add_column(c, justify="left" if c.startswith("code") else "right")
+    pairs = frame[(frame["code_a"] < frame["code_b"]) & (frame["n_ab"] > 0)]
+    pairs = pairs.sort_values(["n_ab", "code_a", "code_b"], ascending=[False, True, True])
+    for r in pairs.itertuples(index=False):
+        t.add_row(_esc(r.code_a), _esc(r.code_b), str(r.n_ab), f"{r.jaccard:.3f}", f"{r.lift:.2f}",
+                  f"{r.chi2:.1f}")
+    out.print(t)
+
+
+@app.command()
+def kwic(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (or one coded table).", show_default=False)],
+    term: Annotated[list[str], typer.Option("--term", "-t", help="Term to find (repeatable; `*` ends a "
+                                                                 "word stem).")],
+    window: Annotated[int, typer.Option("--window", "-w", help="Words of context on each side.")] = 5,
+    regex: Annotated[bool, typer.Option("--regex", help="Terms are regular expressions.")] = False,
+    case_sensitive: Annotated[bool, typer.Option("--case-sensitive", help="Match case exactly.")] = False,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the table (.csv, ...).")] = None,
+) -> None:
+    """Keyword in context: every occurrence of a term with the words around it."""
+    from ..analysis import kwic as kwic_table
+    from ..corpus import Corpus
+    from ..export import write_table
+
+    try:
+        if _is_table(paths):
+            docs = list(load_coded(paths[0], corpus=None, codebook=None, full_text=True).documents.values())
+        else:
+            c = Corpus.from_paths(paths)
+            docs = list(c)
+            for f in c.failures:
+                err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
+        frame = kwic_table(docs, term, window=window, regex=regex, case_sensitive=case_sensitive)
+    except QualcoopError as e:
+        _fail(e)
+    t = Table(title=f"KWIC: {', '.join(term)}", show_lines=False)
+    t.add_column("document", overflow="fold", max_width=28)
+    t.add_column("left", justify="right", overflow="ellipsis")
+    t.add_column("keyword", style="bold")
+    t.add_column("right", overflow="ellipsis")
+    for r in frame.itertuples(index=False):
+        t.add_row(_esc(r.doc_id), _esc(" ".join(r.left.split())), _esc(" ".join(r.keyword.split())),
+                  _esc(" ".join(r.right.split())))
+    out.print(t)
+    if output is not None:
+        write_table(frame.astype(object).where(frame.notna(), None).to_dict("records"), output,
+                    columns=list(frame.columns))
+    err.print(f"{len(frame)} match(es) in {len(docs)} document(s)" + (f" -> {output}" if output else ""))
