@@ -121,7 +121,7 @@ def codebook_coverage(codings: CodingSet, *, codebook: Codebook | None = None):
             rows.append({"issue": "shared_term", "code_id": holders[0][0], "rule_id": holders[0][1],
                          "term": term, "other_codes": ";".join(h[0] for h in holders[1:]),
                          "detail": "rules: " + ";".join(h[1] for h in holders)})
-    return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
+    return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS), dtype=object)
 
 
 def _flatten(rules: tuple[Rule, ...]) -> Iterator[Rule]:

@@ -132,3 +132,14 @@ def test_any_text_and_spans_round_trip(text, raw):
     marks = [m for m in div.xpath(".//mark") if "cont" not in m.get("class").split()]
     assert len(marks) == len({(c.start, c.end, c.code_id) for c in codings if c.end > c.start})
     assert {el.tag for el in div.iterdescendants()} <= {"span", "mark"}
+
+
+def test_jupyter_views_escape_user_text():
+    cs = coding_set()
+    for out in (cs._repr_html_(), cs.codebook._repr_html_()):
+        tree = _tree(out)
+        assert tree.xpath("//img") == [] and EVIL not in out
+        assert EVIL in tree.text_content()
+    assert "7 coding(s) of 4 segment(s) in 2 document(s)" in _tree(cs._repr_html_()).text_content()
+    rows = _tree(cs.codebook._repr_html_()).xpath("//tbody/tr")
+    assert len(rows) == 7
