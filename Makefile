@@ -25,7 +25,9 @@ demo: $(VENV)/.installed
 	$(BIN)/qualcoop extract corpora/score_bali --unit paragraph -o out/segments.jsonl
 	$(BIN)/qualcoop code corpora/score_bali --codebook international_cooperation --unit paragraph \
 		-o out/coded_segments.csv
+	$(BIN)/qualcoop report out/coded_segments.csv --by type -o out/report.html --plots out/plots
 	@echo "demo outputs are in out/: segments.jsonl (documents + segments), coded_segments.csv"
+	@echo "  report.html (open it in a browser) and plots/*.png"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
