@@ -460,4 +460,8 @@ def _covered(segs) -> list[tuple[int, int]]:
 
 
 def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
-    return any(s <= a and b <= e for s, e in spans)
+    """Is ``[a, b)`` inside one of the merged, sorted ``spans``?"""
+    import bisect
+
+    k = bisect.bisect_right(spans, (a, float("inf"))) - 1
+    return k >= 0 and spans[k][0] <= a and b <= spans[k][1]
