@@ -6,6 +6,8 @@ libraries load only when a function that needs them runs.
 >>> import qualcoop
 >>> corpus = qualcoop.Corpus.from_paths(["corpora/score_bali"])     # doctest: +SKIP
 >>> docs = list(corpus)                                             # doctest: +SKIP
+>>> from qualcoop.segment import segment
+>>> segment(docs[0], "turn")                                        # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ _LAZY = {
     "Corpus": "qualcoop.corpus",
     "ExtractOptions": "qualcoop.extract.base",
     "extract_file": "qualcoop.extract",
-    "segment": "qualcoop.segment",
     "load_codebook": "qualcoop.codebook",
     "save_codebook": "qualcoop.codebook",
     "validate_codebook": "qualcoop.codebook",

@@ -290,7 +290,7 @@ def codebook_check(
     except QualcoopError as e:
         err.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from None
-    warnings = [p for p in validate_codebook(cb) if p.kind == "warning"]
+    warnings = [p for p in validate_codebook(source) if p.kind == "warning"]  # located to the field
     for p in warnings:
         err.print(f"  warning: {p}", highlight=False, markup=False)
     n_rules = sum(len(c.rules) for c in cb.codes)

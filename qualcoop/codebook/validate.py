@@ -66,7 +66,7 @@ def rule_kinds() -> tuple[str, ...]:
 
 
 def supported_langs() -> tuple[str, ...]:
-    from ..lang import SUPPORTED_LANGS
+    from ..model import SUPPORTED_LANGS
 
     return tuple(SUPPORTED_LANGS)
 

@@ -5,5 +5,6 @@ Everything here loads once per process and works offline.
 
 from __future__ import annotations
 
-#: languages qualcoop has profiles for (codebooks may only name these)
-SUPPORTED_LANGS = ("en", "id")
+from ..model import SUPPORTED_LANGS  # languages qualcoop has profiles for
+
+__all__ = ["SUPPORTED_LANGS"]

@@ -15,6 +15,9 @@ from typing import Any
 
 from .document import FrozenMap, freeze
 
+#: Languages qualcoop has profiles for; codebooks may only name these.
+SUPPORTED_LANGS = ("en", "id")
+
 #: What happens to a match inside a negation scope: ``flag`` (counts, marked negated;
 #: the default), ``skip`` (does not count), ``off`` (negation is not looked for).
 NEGATION_POLICIES = ("flag", "skip", "off")
