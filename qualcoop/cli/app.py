@@ -330,6 +330,10 @@ def _esc(text: str) -> str:
     return escape(text)
 
 
+# commands defined in sibling modules register themselves on `app` when imported
+from . import analysis_cmd  # noqa: E402,F401
+
+
 def main() -> None:
     try:
         app()
@@ -340,4 +344,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-from . import analysis_cmd  # noqa: E402,F401  (registers the commands)
