@@ -32,7 +32,9 @@ The text
 - Characters no text can hold (C0/C1 control codes other than tab and line feed,
   U+FFFE/U+FFFF; they are glyphs without a Unicode mapping, e.g. TeX math
   delimiters) become U+FFFD. This is never silent: the count and the pages go to
-  ``Extracted.warnings`` and ``details["replaced_chars"]``.
+  ``Extracted.warnings`` and ``details["replaced_chars"]``. pdfminer writes such glyphs
+  as ``(cid:N)``; those are left as they are, counted in ``details["cid_glyphs"]``
+  and reported the same way.
 
 Failures
 --------
@@ -85,6 +87,7 @@ MEDIA_TYPE = "application/pdf"
 # Control codes other than TAB and LF (CR is handled before), DEL, C1 codes, and the
 # non-characters U+FFFE/U+FFFF: glyphs without a Unicode mapping, not text.
 _UNMAPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufffd]")
+_CID = re.compile(r"\(cid:\d+\)")  # how pdfminer writes a glyph it cannot map
 _PDFIUM_WRONG_PASSWORD = 4  # FPDF_ERR_PASSWORD
 _PDFIUM_SECURITY = 5  # FPDF_ERR_SECURITY: unsupported security handler
 
@@ -384,12 +387,19 @@ def _assemble(pages: _Pages, path: str, details: dict) -> Extracted:
     empty: list[int] = []
     replaced_on: list[int] = []
     replaced = 0
+    cids_on: list[int] = []
+    cids = 0
     offset = 0
     for number, raw in enumerate(pages.texts, start=1):
         text, count = _normalise_page(raw, pdfium_marks=pages.pdfium_marks)
         if count:
             replaced += count
             replaced_on.append(number)
+        if not pages.pdfium_marks and "(cid:" in text:
+            found = len(_CID.findall(text))
+            if found:
+                cids += found
+                cids_on.append(number)
         if not text.strip():
             empty.append(number)
         if number > 1:
@@ -420,6 +430,9 @@ def _assemble(pages: _Pages, path: str, details: dict) -> Extracted:
     if no_layer:
         warnings.append(f"no text layer on {_pages_phrase(no_layer)} of {n} "
                         "(scanned or image-only? OCR is out of scope)")
+    if cids:
+        warnings.append(f"{cids} glyph(s) without a Unicode mapping written as (cid:N) by pdfminer "
+                        f"on {_pages_phrase(cids_on)}")
     if replaced:
         warnings.append(f"{replaced} character(s) without a Unicode mapping replaced by U+FFFD "
                         f"on {_pages_phrase(replaced_on)}")
@@ -432,6 +445,7 @@ def _assemble(pages: _Pages, path: str, details: dict) -> Extracted:
         "page_separator": PAGE_SEPARATOR,
         "pages_without_text": tuple(empty),
         "replaced_chars": replaced,
+        "cid_glyphs": cids,
     })
     if pages.log:
         details["engine_log"] = pages.log

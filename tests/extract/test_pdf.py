@@ -211,8 +211,8 @@ def test_encrypted_with_a_wrong_password(shared, engine, rel, password):
 def test_empty_user_password_opens_silently(shared, engine, rel):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ExtractionQualityWarning)
-        if rel.endswith("kampo.pdf") and engine == PDFIUM:
-            warnings.simplefilter("ignore", ExtractionQualityWarning)  # falls back, says so
+        if rel.endswith("kampo.pdf"):  # PDFium falls back; pdfminer writes one (cid:1): both say so
+            warnings.simplefilter("ignore", ExtractionQualityWarning)
         doc = _extract(shared, rel, pdf_engine=engine)
     assert doc.source.details["encrypted"] is True
     assert len(doc.text) > 1000
@@ -299,8 +299,11 @@ def test_pdfium_failure_falls_back_to_pdfminer(shared):
 
 def test_text_dropped_by_pdfium_falls_back(shared):
     """kampo.pdf (non-embedded CJK fonts): PDFium returns 28 characters for 2,624 text objects."""
-    with pytest.warns(ExtractionQualityWarning, match="pypdfium2 dropped text on page 1"):
+    with pytest.warns(ExtractionQualityWarning) as caught:
         doc = _extract(shared, "pdfminer_six/nonfree__kampo.pdf")
+    messages = [str(w.message) for w in caught]
+    assert any("pypdfium2 dropped text on page 1 (page 1: 28 characters for 2624 text objects)" in m
+               for m in messages), messages
     assert doc.source.details["engine"] == "pdfplumber"
     assert doc.text.startswith("平成")
     assert sum("\u4e00" <= c <= "\u9fff" for c in doc.text) > 500  # PDFium's 28 chars hold 4
@@ -312,6 +315,13 @@ def test_unmapped_glyphs_become_reported_replacement_characters(shared):
     assert doc.source.details["replaced_chars"] == doc.text.count("\ufffd") > 0
     assert sum("U+FFFD" in str(w.message) for w in caught) == 1  # aggregated, not one per page
     assert not _CONTROL.search(doc.text.replace(PAGE_SEPARATOR, "\n"))
+
+
+def test_pdfminer_cid_glyphs_are_counted_and_reported(shared):
+    """kampo.pdf's page header has one glyph pdfminer cannot map: it writes "(cid:1)"."""
+    with pytest.warns(ExtractionQualityWarning, match=r"1 glyph\(s\) .* \(cid:N\) .* on page 1"):
+        doc = _extract(shared, "pdfminer_six/nonfree__kampo.pdf", pdf_engine=PLUMBER)
+    assert doc.source.details["cid_glyphs"] == doc.text.count("(cid:") == 1
 
 
 # --------------------------------------------------------------------------- limits
