@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..errors import AnalysisError
-from ..model import Code, Codebook, Coding, CodingSet, Document, Evidence, Provenance, Source
+from ..model import (Code, Codebook, Coding, CodingSet, Document, Evidence, Provenance, Source,
+                     evidence_from_json)
 
 __all__ = ["codings_from_frame", "mismatched_documents", "read_coded_table"]
 
@@ -181,14 +182,18 @@ def codings_from_frame(frame, *, documents: Iterable[Document] | Mapping[str, Do
         negated = _s(get(row, "negated")).strip().lower() in ("true", "1", "yes")
         codings.append((doc_id, start, end, code_id, prov, _int(get(row, "segment_index"), "segment_index", where),
                         _s(get(row, "unit")) or None, _s(get(row, "speaker")) or None,
-                        _s(get(row, "rule_ids")), _s(get(row, "matched_terms")), negated, text))
+                        _s(get(row, "rule_ids")), _s(get(row, "matched_terms")), negated, text,
+                        _s(get(row, "evidence"))))
     for doc_id, spans in pieces.items():
         docs[doc_id] = _reconstruct(doc_id, spans, sources.get(doc_id), name)
     out = []
-    for doc_id, start, end, code_id, prov, idx, unit, speaker, rule_ids, terms, negated, _ in codings:
-        seg_text = docs[doc_id].text[start:end]
-        rid = ";".join(r for r in rule_ids.split(";") if r)
-        evidence = _evidence(seg_text, start, [t for t in terms.split(";") if t], rid, negated)
+    for doc_id, start, end, code_id, prov, idx, unit, speaker, rule_ids, terms, negated, _, ev in codings:
+        if ev:  # exact: tables written by `qualcoop code` carry every matched span as JSON
+            evidence = evidence_from_json(ev, docs[doc_id].text)
+        else:  # older or hand-made tables: find the matched terms again in the segment
+            seg_text = docs[doc_id].text[start:end]
+            rid = ";".join(r for r in rule_ids.split(";") if r)
+            evidence = _evidence(seg_text, start, [t for t in terms.split(";") if t], rid, negated)
         out.append(Coding(doc_id, start, end, code_id, prov, segment_index=idx, unit=unit, speaker=speaker,
                           evidence=evidence))
     cb = codebook if codebook is not None else _codebook(codes, frame, get)

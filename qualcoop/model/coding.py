@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ METHODS = ("rule", "manual", "topic", "import", "model")
 CODING_COLUMNS = (
     "doc_id", "source", "unit", "segment_index", "start", "end", "speaker",
     "code_id", "code_name", "parent_id", "rule_ids", "matched_terms", "negated", "text",
-    "coder", "method", "codebook", "codebook_version", "qualcoop_version", "run_id",
+    "coder", "method", "codebook", "codebook_version", "qualcoop_version", "run_id", "evidence",
 )
 
 
@@ -88,6 +89,19 @@ class Coding:
                 "segment_index": self.segment_index, "unit": self.unit, "speaker": self.speaker,
                 "evidence": [e.to_dict() for e in self.evidence], "confidence": self.confidence,
                 "provenance": self.provenance.to_dict()}
+
+
+def evidence_json(evidence: Iterable[Evidence]) -> str:
+    """Evidence as a compact JSON list ``[[start, end, rule_id, negated], ...]`` (document offsets),
+    so a coded table read back knows exactly which rule matched which words."""
+    return json.dumps([[e.start, e.end, e.rule_id, e.negated] for e in evidence],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def evidence_from_json(value: str, text: str) -> tuple[Evidence, ...]:
+    """The inverse of :func:`evidence_json`; ``text`` is the document text the offsets point into."""
+    return tuple(Evidence(int(s), int(e), text[int(s):int(e)], str(r), bool(n))
+                 for s, e, r, n in json.loads(value or "[]"))
 
 
 class CodingSet:
@@ -170,6 +184,7 @@ class CodingSet:
                 "codebook_version": p.codebook_version,
                 "qualcoop_version": p.tool_version,
                 "run_id": p.run_id,
+                "evidence": evidence_json(c.evidence),
             })
         return rows
 
