@@ -52,7 +52,8 @@ class ExtractOptions:
     timeout : float
         Seconds one file may take in the sandboxed extractors (PDF) before it fails.
     memory_limit_mb : int
-        Address-space cap for the sandboxed extractors.
+        Extra address space (MB) a sandboxed extractor may take on top of the forked child's
+        starting size (so a parent that has spaCy loaded does not hit the cap at start-up).
     max_bytes : int
         Files larger than this are refused with :class:`~qualcoop.errors.ResourceLimitError`.
     """
