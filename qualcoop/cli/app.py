@@ -344,3 +344,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+from . import topics_cmd  # noqa: E402,F401  (registers the command)
