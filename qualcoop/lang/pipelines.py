@@ -17,6 +17,22 @@ What the pipelines add to spaCy's blank ones:
 - with ``lemmas=True``, spaCy's lookup lemmatizer whose lookup falls back to the
   lower-cased form ("Policies" -> "policy"), since the tables are case-sensitive.
 
+Indonesian tokenisation on top of that (issue 4):
+
+- reduplications are one token: "pekerja-pekerja", "Prinsip-prinsip", "sebaik-baiknya",
+  "anggota-anggotanya" (spaCy knows ~16,000 of them as exceptions; any word repeated
+  around a hyphen, with an optional prefix se-/ber-/ter-/di-/ke-/me-/pe- and suffix
+  -nya/-an/-kan/-i/-lah/-kah/-ku/-mu, is now one token too);
+- amounts of rupiah are one token: "Rp1.500.000", "Rp.1.500.000,00" by the tokenizer;
+  "Rp 1.500.000" and "Rp. 1.500.000" (a space inside) are merged into one token by the
+  ``qualcoop_merge_amounts`` pipeline component (the bare tokenizer, which the rule engine
+  uses, keeps them as two tokens; a spaCy token cannot hold a space otherwise);
+- "Rp.", "Psl.", "NO." are abbreviations; "dkk." ("et al.") is an abbreviation that may
+  end a sentence, like "dll.";
+- "huruf b." at the end of a sentence of a regulation ("... ayat (2) huruf b.\nPermohonan
+  ...") ends the sentence when a capitalised word follows ("a." is otherwise one token,
+  an initial, and never ends a sentence).
+
 "Ibu" is deliberately *not* an abbreviation: it is an ordinary word ("mother",
 "Mrs") that often ends a sentence ("... bertemu Ibu.").
 """
@@ -50,12 +66,24 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
         "Kec.", "Kel.", "Prov.", "Jl.", "Jln.", "dll.", "dsb.", "dst.", "yth.", "Yth.", "a.n.",
         "u.p.", "s.d.", "S.H.", "M.H.", "M.Si.", "S.E.", "M.Sc.", "Ph.D.", "Prof.", "Dr.", "Ir.",
         "Drs.", "Dra.", "Hj.", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Agt.", "Agu.",
-        "Sep.", "Okt.", "Nov.", "Des.", "e.g.", "i.e.", "U.S.",
+        "Sep.", "Okt.", "Nov.", "Des.", "e.g.", "i.e.", "U.S.", "Rp.", "Psl.", "NO.", "Ltd.", "Co.",
+        "Inc.", "Tbk.",
     ),
 }
 
 #: abbreviations after which a capitalised word still starts a new sentence
-SENTENCE_FINAL_ABBREVIATIONS = frozenset({"etc.", "dll.", "dsb.", "dst."})
+SENTENCE_FINAL_ABBREVIATIONS = frozenset({"etc.", "dll.", "dsb.", "dst.", "dkk."})
+
+#: words before a list letter ("huruf b."): the letter with its period may end a sentence
+LETTER_REFERENCE_WORDS = frozenset({"huruf", "butir"})
+
+#: one token (Indonesian): reduplications ("pekerja-pekerja", "sebaik-baiknya") and rupiah
+#: amounts written without a space ("Rp1.500.000", "Rp.1.500.000,00"). Linear time: the
+#: repeated part can only end right before the hyphen.
+ID_TOKEN_MATCH = re.compile(
+    r"(?i)(?:(?:se|ber|ter|di|ke|me|pe)?([^\W\d_]{2,})-\1(?:nya|an|kan|i|lah|kah|ku|mu)?"
+    r"|rp\.?\d+(?:[.,]\d+)*)\Z")
+_AMOUNT = re.compile(r"\d+(?:[.,]\d+)*")
 
 #: abbreviations only when a number follows ("No. 3"); "No. I think ..." is the answer "No."
 NUMBER_ABBREVIATIONS = frozenset({"No.", "Nos.", "NO."})
@@ -69,6 +97,7 @@ _base: dict[str, Language] = {}
 _cache: dict[tuple[str, bool], Language] = {}
 _by_name: dict[tuple[str, bool], Language] = {}
 _COMPONENT = "qualcoop_sentence_end_abbrev"
+_MERGE = "qualcoop_merge_amounts"
 _MAX_LENGTH = 100_000_000  # blank pipelines hold no parser, so long texts are cheap
 
 
@@ -189,12 +218,26 @@ def _build_base(code: str) -> Language:
             specials.add(abbrev[0].upper() + abbrev[1:])
     for abbrev in sorted(specials):
         nlp.tokenizer.add_special_case(abbrev, [{ORTH: abbrev}])
+    if code == "id":
+        _indonesian_tokenizer(nlp)
     _add_sentence_components(nlp)
     return nlp
 
 
+def _indonesian_tokenizer(nlp: Language) -> None:
+    """Reduplications and rupiah amounts as one token (see the module docstring)."""
+    from spacy.util import compile_prefix_regex
+
+    # "Rp" is a currency prefix in spaCy's id punctuation: split off, "Rp1.500.000" became two tokens
+    prefixes = [p for p in nlp.Defaults.prefixes if p not in ("Rp", "Rp\\.")]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    nlp.tokenizer.token_match = ID_TOKEN_MATCH.match
+
+
 def _add_sentence_components(nlp: Language) -> None:
     _register_components()
+    if nlp.lang == "id":
+        nlp.add_pipe(_MERGE)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(_COMPONENT)
 
@@ -211,14 +254,46 @@ def _register_components() -> None:
 
     if not Language.has_factory(_COMPONENT):
         Language.component(_COMPONENT, func=_sentence_end_abbrev)
+    if not Language.has_factory(_MERGE):
+        Language.component(_MERGE, func=_merge_amounts)
     _registered = True
 
 
+def _merge_amounts(doc: Any) -> Any:
+    """Merge "Rp"/"Rp." and the number after it (one space between) into one token."""
+    spans = []
+    n = len(doc)
+    i = 0
+    while i < n - 1:
+        tok = doc[i]
+        if tok.text in ("Rp", "Rp.", "RP", "RP.") and tok.whitespace_ == " " and _AMOUNT.fullmatch(doc[i + 1].text):
+            spans.append(doc[i:i + 2])
+            i += 2
+            continue
+        i += 1
+    if spans:
+        with doc.retokenize() as retok:
+            for span in spans:
+                retok.merge(span)
+    return doc
+
+
+def _is_letter_reference(doc: Any, i: int) -> bool:
+    """``doc[i]`` is a list letter with its period ("b.") after "huruf"/"butir"."""
+    text = doc[i].text
+    if len(text) != 2 or text[1] != "." or not text[0].islower():
+        return False
+    j = i - 1
+    while j >= 0 and doc[j].is_space:
+        j -= 1
+    return j >= 0 and doc[j].lower_ in LETTER_REFERENCE_WORDS
+
+
 def _sentence_end_abbrev(doc: Any) -> Any:
-    """Start a sentence after "etc."/"dll." (or "No." not followed by a number) before a capital."""
+    """Start a sentence after "etc."/"dll."/"huruf b." (or "No." not followed by a number) before a capital."""
     for i in range(len(doc) - 1):
         text = doc[i].text
-        if text in SENTENCE_FINAL_ABBREVIATIONS or text in NUMBER_ABBREVIATIONS:
+        if text in SENTENCE_FINAL_ABBREVIATIONS or text in NUMBER_ABBREVIATIONS or _is_letter_reference(doc, i):
             j = i + 1
             while j < len(doc) and doc[j].is_space:
                 j += 1
