@@ -204,7 +204,7 @@ class Preprocessor:
     --------
     >>> pre = Preprocessor(lang="en")
     >>> pre.tokens("The Parties shall cooperate in vocational training programmes.")
-    ['party', 'cooperate', 'vocational', 'training', 'programme']
+    ['party', 'cooperate', 'vocational', 'train', 'programme']
     """
 
     lang: str = "en"
