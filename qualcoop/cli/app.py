@@ -179,7 +179,6 @@ def code(
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from ..corpus import Corpus
-    from ..errors import CodebookError
     from ..export import write_table
     from ..match import compile_codebook
     from ..model import CODING_COLUMNS
@@ -189,12 +188,8 @@ def code(
     try:
         cb = _load_quietly(codebook)
         compiled = compile_codebook(cb)
-    except CodebookError as e:
-        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {e.path}:")
-        for p in e.problems:
-            err.print(f"  {p}", highlight=False, markup=False)
-        raise typer.Exit(2) from None
     except QualcoopError as e:
+        _fail_on_codebook(e)
         err.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from None
     corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
@@ -242,6 +237,19 @@ def _load_quietly(source: str):
     return cb
 
 
+def _fail_on_codebook(e: QualcoopError) -> None:
+    """Print every problem of a bad codebook (or the error) and exit with status 2."""
+    from ..errors import CodebookError
+
+    if isinstance(e, CodebookError):
+        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {e.path}:")
+        for p in e.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+    else:
+        err.print(f"[red]error:[/] {e}")
+    raise typer.Exit(2) from None
+
+
 def _print_frequencies(codings) -> None:
     """Code frequencies: segments and documents per code, in codebook order."""
     cb = codings.codebook
@@ -278,18 +286,11 @@ def codebook_check(
 ) -> None:
     """Validate a codebook; list every problem with file, line, code and rule."""
     from ..codebook import validate_codebook
-    from ..errors import CodebookError
 
     try:
         cb = _load_quietly(source)
-    except CodebookError as e:
-        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in {e.path}:")
-        for p in e.problems:
-            err.print(f"  {p}", highlight=False, markup=False)
-        raise typer.Exit(2) from None
     except QualcoopError as e:
-        err.print(f"[red]error:[/] {e}")
-        raise typer.Exit(2) from None
+        _fail_on_codebook(e)
     warnings = [p for p in validate_codebook(source) if p.kind == "warning"]  # located to the field
     for p in warnings:
         err.print(f"  warning: {p}", highlight=False, markup=False)
@@ -309,8 +310,7 @@ def codebook_show(
     try:
         cb = _load_quietly(source)
     except QualcoopError as e:
-        err.print(f"[red]error:[/] {e}")
-        raise typer.Exit(2) from None
+        _fail_on_codebook(e)
     tree = Tree(f"[bold]{cb.name}[/] {cb.version} ({', '.join(cb.languages)})")
     nodes = {}
     for depth, code in cb.walk():
