@@ -45,8 +45,8 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 
-__all__ = ["affix_forms", "boilerplate_words", "irregular_forms", "overrides", "stem", "stem_literals",
-           "stems", "stop_words"]
+__all__ = ["affix_forms", "boilerplate_words", "irregular_forms", "is_known_word", "lemma", "overrides", "stem",
+           "stem_literals", "stems", "stop_words"]
 
 #: a word the stemmer may see: letters, optionally joined by hyphens (reduplication, -nya)
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
@@ -149,6 +149,54 @@ def stem(token: str) -> str:
         if root[1:] not in low[1:]:
             root = low
     return root
+
+
+_REDUP = re.compile(r"(?:se|ber|ter|di|ke|me|pe)?([a-z]{2,})-\1(nya|an|kan|i|lah|kah|ku|mu)?")
+#: reduplications that are words of their own (not plurals): their lemma is themselves
+LEXICAL_REDUPLICATIONS = frozenset({
+    "undang-undang", "laki-laki", "kupu-kupu", "masing-masing", "tiap-tiap", "sama-sama", "hati-hati",
+    "mata-mata", "lain-lain", "oleh-oleh", "kira-kira", "pura-pura", "sia-sia", "rata-rata", "kanak-kanak",
+    "biri-biri", "paru-paru", "ubun-ubun", "cumi-cumi", "gado-gado", "alun-alun", "kura-kura"})
+_CLITIC = re.compile(r"(.{3,}?)(nya|lah|kah|pun|tah|ku|mu)")
+
+
+def is_known_word(word: str) -> bool:
+    """Whether ``word`` (lower case) is a root in Sastrawi's dictionary or a form in the lookup table."""
+    return word in _lookup() or _is_root(word)
+
+
+def _is_root(word: str) -> bool:
+    return word not in _not_roots() and _stemmer().dictionary.contains(word)
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def lemma(token: str) -> str:
+    """The token without clitics and reduplication, derivation kept: the Indonesian *lemma*.
+
+    ``"pekerjanya"`` -> ``"pekerja"`` (a root would be ``"kerja"``, which also covers
+    "bekerja" and "pekerjaan"), ``"perusahaan-perusahaan"`` -> ``"perusahaan"``. A clitic
+    (-nya, -lah, -kah, -pun, -tah, -ku, -mu) is removed only when the word is not itself a
+    root and what remains is a known word ("masalah" stays, "gajinya" -> "gaji").
+
+    Examples
+    --------
+    >>> [lemma(w) for w in ("Pekerjanya", "pelatih-pelatih", "anggota-anggotanya", "masalah", "hanya")]
+    ['pekerja', 'pelatih', 'anggota', 'masalah', 'hanya']
+    """
+    low = token.lower()
+    if len(low) > _MAX_WORD or not _WORD.fullmatch(low):
+        return low
+    if low in LEXICAL_REDUPLICATIONS:
+        return low
+    m = _REDUP.fullmatch(low)
+    if m is not None and not _is_root(low):
+        whole = low[:low.index("-")]
+        low = whole if is_known_word(whole) else m.group(1)
+    if not _is_root(low):
+        m2 = _CLITIC.fullmatch(low)
+        if m2 is not None and is_known_word(m2.group(1)):
+            return m2.group(1)
+    return low
 
 
 def stems(tokens: Iterable[str]) -> list[str]:

@@ -78,6 +78,7 @@ class LanguageProfile:
     literals_fn: Callable[[str], frozenset[str] | None] = field(repr=False)
     stop_words_fn: Callable[[], frozenset[str]] = field(repr=False)
     extra_stop_words_fn: Callable[[], frozenset[str]] = field(repr=False)
+    lemma_fn: Callable[[str], str] = field(repr=False)
 
     # ----------------------------------------------------------------- pipeline
     def nlp(self, *, lemmas: bool = False) -> Language:
@@ -101,6 +102,17 @@ class LanguageProfile:
         ('kerja', 'policy')
         """
         return self.norm_fn(token)
+
+    def lemma(self, token: str) -> str:
+        """The inflection-free form (lower case): English lookup lemma; Indonesian without clitics
+        and reduplication, derivation kept (``"pekerjanya"`` -> ``"pekerja"``, whose root is ``"kerja"``).
+
+        Examples
+        --------
+        >>> get_profile("id").lemma("Perusahaan-perusahaan"), get_profile("id").norm("Perusahaan-perusahaan")
+        ('perusahaan', 'usaha')
+        """
+        return self.lemma_fn(token)
 
     def norms(self, tokens: Iterable[str]) -> list[str]:
         """:meth:`norm` of each token, in order."""
@@ -231,6 +243,12 @@ def _id_norm(token: str) -> str:
     return stem(token)
 
 
+def _id_lemma(token: str) -> str:
+    from .indonesian import lemma
+
+    return lemma(token)
+
+
 def _id_literals(norm: str) -> frozenset[str] | None:
     from .indonesian import stem_literals
 
@@ -250,8 +268,10 @@ def _id_extra() -> frozenset[str]:
 
 
 _PROFILES: dict[str, LanguageProfile] = {
-    "en": LanguageProfile("en", "English", "lemma", _en_norm, _en_literals, _en_stop_words, _en_extra),
-    "id": LanguageProfile("id", "Indonesian", "root", _id_norm, _id_literals, _id_stop_words, _id_extra),
+    "en": LanguageProfile("en", "English", "lemma", _en_norm, _en_literals, _en_stop_words, _en_extra,
+                          _en_norm),
+    "id": LanguageProfile("id", "Indonesian", "root", _id_norm, _id_literals, _id_stop_words, _id_extra,
+                          _id_lemma),
 }
 assert set(_PROFILES) == set(SUPPORTED_LANGS)
 

@@ -175,3 +175,15 @@ def test_data_files_are_well_formed():
 
 def test_doctests():
     assert doctest.testmod(indonesian).failed == 0
+
+
+@pytest.mark.parametrize(
+    "form, lemma_",
+    [("pekerjanya", "pekerja"), ("Gajinya", "gaji"), ("majikannya", "majikan"), ("perusahaan-perusahaan", "perusahaan"),
+     ("pelatih-pelatih", "pelatih"), ("anggota-anggotanya", "anggota"), ("programnya", "program"),
+     ("lainnya", "lain"), ("undang-undang", "undang-undang"), ("masing-masing", "masing-masing"),
+     ("masalah", "masalah"), ("sekolah", "sekolah"), ("telah", "telah"), ("hanya", "hanya"), ("tanya", "tanya"),
+     ("pelatihan", "pelatihan"), ("dipekerjakan", "dipekerjakan"), ("2025", "2025")],
+)
+def test_lemma_strips_clitics_and_reduplication_only(form, lemma_):
+    assert indonesian.lemma(form) == lemma_
