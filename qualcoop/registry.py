@@ -134,3 +134,14 @@ codebook_writers: Registry[Any] = Registry(
         "quanteda.yaml.v1": "qualcoop.codebook.dictionaries:write_quanteda_yaml",
     },
 )
+
+#: topic model classes by versioned name (the name is written into saved models)
+topic_models: Registry[Any] = Registry(
+    "topic model",
+    {
+        "lda.gensim.v1": "qualcoop.topics.lda:LDA",
+        "seeded_lda.gensim.v1": "qualcoop.topics.seeded:SeededLDA",
+        "lda.sklearn.v1": "qualcoop.topics.sklearn_models:SklearnLDA",
+        "nmf.sklearn.v1": "qualcoop.topics.sklearn_models:NMF",
+    },
+)

@@ -331,7 +331,7 @@ def _esc(text: str) -> str:
 
 
 # commands defined in sibling modules register themselves on `app` when imported
-from . import analysis_cmd  # noqa: E402,F401
+from . import analysis_cmd, topics_cmd  # noqa: E402,F401
 
 
 def main() -> None:
@@ -344,4 +344,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-from . import topics_cmd  # noqa: E402,F401  (registers the command)

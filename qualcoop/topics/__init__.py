@@ -23,18 +23,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ..registry import Registry
-
-#: topic model classes by versioned name (written into saved models)
-topic_models: Registry[Any] = Registry(
-    "topic model",
-    {
-        "lda.gensim.v1": "qualcoop.topics.lda:LDA",
-        "seeded_lda.gensim.v1": "qualcoop.topics.seeded:SeededLDA",
-        "lda.sklearn.v1": "qualcoop.topics.sklearn_models:SklearnLDA",
-        "nmf.sklearn.v1": "qualcoop.topics.sklearn_models:NMF",
-    },
-)
+from ..registry import topic_models  # topic model classes by versioned name
 
 _LAZY = {
     "LDA": "qualcoop.topics.lda",
