@@ -28,6 +28,8 @@ SHARED = _find_shared()
 def shared() -> Path:
     """The read-only third-party test material (../shared/data)."""
     if not SHARED.is_dir():
+        if os.environ.get("QUALCOOP_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"shared test data not found at {SHARED} (set QUALCOOP_SHARED_DATA)")
         pytest.skip(f"shared test data not found at {SHARED}")
     return SHARED
 
@@ -37,6 +39,8 @@ def seeds() -> Path:
     """The seed paper's abstract (../shared/seeds), read-only."""
     path = SHARED.parent / "seeds"
     if not path.is_dir():
+        if os.environ.get("QUALCOOP_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"shared seeds not found at {path}")
         pytest.skip(f"shared seeds not found at {path}")
     return path
 
