@@ -21,9 +21,12 @@ from importlib import resources
 from typing import Any
 
 from ..errors import LanguageError, RuleError
+from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
+from ..lang.negation import is_negated
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
 from ..registry import RegistryError, rule_kinds
 from . import rules as R
+from .fast import FastView, InfoCache, TokenInfo, chunk_cache
 from .prefilter import Prefilter
 
 __all__ = ["CompiledCodebook", "SegmentMatch", "compile_codebook", "timeout_messages"]
@@ -115,13 +118,23 @@ class LangMatchers:
         self._first: dict[int, list[int]] = {}
         self._cache: dict[bool, dict[int, frozenset[int]]] = {False: {}, True: {}}
         self.needs_orth = False
+        # fast path: phrase sequences by their first token (LOWER / ORTH)
+        self._fast_phrases: dict[bool, dict[str, set[tuple[int, tuple[str, ...], int]]]] = {False: {}, True: {}}
+        self._chunks: InfoCache | None = None
         groups: dict[int, list[set[str] | None]] = {}
         self.token_leaves: set[int] = set()
+        #: token-based leaves the fast path cannot evaluate (spaCy token patterns): a segment
+        #: where the prefilter finds one of them possible is coded on a spaCy Doc
+        self.slow_leaves: frozenset[int] = frozenset()
+        slow: set[int] = set()
         for leaf in leaves:
             g = leaf.register(self)
             if leaf.token_based:
                 self.token_leaves.add(leaf.key)
                 groups[leaf.key] = g
+                if not leaf.fast_path:
+                    slow.add(leaf.key)
+        self.slow_leaves = frozenset(slow)
         self.prefilter = Prefilter(groups)
 
     # ----------------------------------------------------------------- building
@@ -154,7 +167,12 @@ class LangMatchers:
             pm = self.phrase[case_sensitive] = PhraseMatcher(self.vocab, attr="ORTH" if case_sensitive else "LOWER")
         name = f"k{key}"
         self._phrase_keys[self.vocab.strings.add(name)] = key
-        pm.add(name, [self.tokenizer(" ".join(words))])
+        pattern = self.tokenizer(" ".join(words))
+        pm.add(name, [pattern])
+        seq = tuple(t.text if case_sensitive else t.lower_ for t in pattern)
+        # anchored on its longest token (the first of the longest), the rarest one as a rule
+        j = max(range(len(seq)), key=lambda k: (len(seq[k]), -k))
+        self._fast_phrases[case_sensitive].setdefault(seq[j], set()).add((key, seq, j))
         return words
 
     def _pid(self, spec: tuple) -> int:
@@ -191,7 +209,9 @@ class LangMatchers:
 
     # ----------------------------------------------------------------- matching
     def _pids_of(self, h: int, cs: bool) -> frozenset[int]:
-        s = self.vocab.strings[h]
+        return self._pids_of_str(self.vocab.strings[h], cs)
+
+    def _pids_of_str(self, s: str, cs: bool) -> frozenset[int]:
         if s.isspace():
             return frozenset()
         out = set()
@@ -206,6 +226,37 @@ class LangMatchers:
             if piece in s and rx.fullmatch(s):
                 out.add(pid)
         return frozenset(out)
+
+    # ----------------------------------------------------------------- fast path
+    @property
+    def chunks(self) -> InfoCache:
+        """The chunk -> tokens (with token infos) cache of the fast path (created on first use)."""
+        if self._chunks is None:
+            self._chunks = InfoCache(chunk_cache(self.tokenizer), self.token_info)
+        return self._chunks
+
+    def token_info(self, orth: str) -> TokenInfo | None:
+        """What the codebook knows about the token ``orth`` (``None``: nothing)."""
+        low = orth.lower()
+        single: set[int] = set()
+        multi: dict[bool, list] = {False: [], True: []}
+        for cs, s in ((False, low), (True, orth)):
+            for key, seq, j in self._fast_phrases[cs].get(s, ()):
+                if len(seq) == 1:
+                    single.add(key)
+                else:
+                    multi[cs].append((key, seq, j, len(seq)))
+        pids = frozenset()
+        if self._seqs:
+            pids = self._pids_of_str(low, False)
+            if self.needs_orth:
+                pids = pids | self._pids_of_str(orth, True)
+        if not single and not multi[False] and not multi[True] and not pids:
+            return None
+        return TokenInfo(tuple(sorted(single)), tuple(sorted(multi[False])), tuple(sorted(multi[True])), pids)
+
+    def fast_view(self, text: str) -> FastView:
+        return FastView(self.chunks, text)
 
     def run_sequences(self, doc) -> dict[int, list[tuple[int, int]]]:
         hits: dict[int, list[tuple[int, int]]] = {}
@@ -261,6 +312,18 @@ class LangMatchers:
 
 
 # --------------------------------------------------------------------------- one segment
+
+
+@functools.lru_cache(maxsize=None)
+def _negation_triggers(lang: str) -> frozenset[str] | None:
+    """Words one of which must stand in the cue window for a match to be negated
+    (single cues and the last word of multi-word cues); ``None``: never negated."""
+    from ..lang.negation import profile
+
+    p = profile(lang)
+    if p is None:
+        return None
+    return p.single | frozenset(m[-1] for m in p.multi)
 
 
 class _Lowers:
@@ -333,10 +396,11 @@ class TokenView:
 class SegmentContext:
     """What rules see while one segment is coded (created per segment, then dropped)."""
 
-    __slots__ = ("cc", "lm", "document", "segment", "text", "lang", "active", "veto", "_view", "_hits")
+    __slots__ = ("cc", "lm", "document", "segment", "text", "lang", "active", "veto", "fast", "found", "_view",
+                 "_hits", "_negated")
 
     def __init__(self, cc: CompiledCodebook, lm: LangMatchers, document: Document, segment: Segment,
-                 text: str, lang: str, active: frozenset[int] | None) -> None:
+                 text: str, lang: str, active: frozenset[int] | None, *, fast: bool = False) -> None:
         self.cc = cc
         self.lm = lm
         self.document = document
@@ -345,8 +409,14 @@ class SegmentContext:
         self.lang = lang
         self.active = active  # None: every leaf may match
         self.veto: list[tuple[int, int]] = []
-        self._view: TokenView | None = None
+        #: tokens from the chunk cache and matching in Python (no spaCy Doc); only used
+        #: when no leaf that needs a Doc (``fast_path = False``) can match here
+        self.fast = fast
+        self._view: TokenView | FastView | None = None
         self._hits: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        self._negated: dict[int, bool] = {}
+        #: leaf keys with at least one token hit, once every token matcher has run (else None)
+        self.found: frozenset[int] | None = None
 
     def found_keys(self) -> frozenset[int]:
         """Leaf keys with at least one token match in this segment (runs every matcher)."""
@@ -360,6 +430,13 @@ class SegmentContext:
         return frozenset(keys)
 
     def _run(self, kind: str) -> dict[int, list[tuple[int, int]]]:
+        if self.fast:
+            view = self.view
+            if kind == "phrase":
+                return view.phrase_hits()
+            if kind == "seq":
+                return view.sequence_hits(self.lm._first, self.lm._seqs)
+            return {}  # fast only where the prefilter ruled out every Doc-only leaf
         doc = self.view.doc
         if kind == "phrase":
             return self.lm.run_phrases(doc)
@@ -368,9 +445,9 @@ class SegmentContext:
         return self.lm.run_patterns(doc)
 
     @property
-    def view(self) -> TokenView:
+    def view(self) -> TokenView | FastView:
         if self._view is None:
-            self._view = TokenView(self.lm, self.text)
+            self._view = self.lm.fast_view(self.text) if self.fast else TokenView(self.lm, self.text)
         return self._view
 
     def token_spans(self, kind: str, key: int, *, gate: int | None = None) -> list[tuple[int, int]]:
@@ -394,11 +471,23 @@ class SegmentContext:
         return self.view.char_span(ts, te)
 
     def is_negated(self, start: int, token: int | None) -> bool:
-        from ..lang.negation import is_negated
-
+        view = self.view
         if token is None:
-            token = self.view.token_at(start)
-        return is_negated(_Lowers(self.view.doc), token, lang=self.lang)
+            token = view.token_at(start)
+        neg = self._negated.get(token)
+        if neg is None:
+            if self.fast:
+                # fast tokens hold no white space, so the cue window is the tokens right before
+                lows = view.lows
+                triggers = _negation_triggers(self.lang)
+                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token]):
+                    neg = False
+                else:
+                    neg = is_negated(lows, token, lang=self.lang)
+            else:
+                neg = is_negated(_Lowers(view.doc), token, lang=self.lang)
+            self._negated[token] = neg
+        return neg
 
     def regex_allowed(self, qid: str) -> bool:
         return self.cc.timeouts.get(qid, 0) < self.cc.max_timeouts
@@ -551,12 +640,19 @@ class CompiledCodebook:
         if text is None:
             text = document.text[segment.start:segment.end]
         active: frozenset[int] | None = None
+        fast = False
         if self.prefilter:
-            active = lm.prefilter.active(text)
-        ctx = SegmentContext(self, lm, document, segment, text, lang, active)
+            # fast path unless a leaf that needs a spaCy Doc may match here
+            if lm.slow_leaves:
+                active = lm.prefilter.active(text)
+            fast = active is None or active.isdisjoint(lm.slow_leaves)
+            if fast:
+                active = None
+        ctx = SegmentContext(self, lm, document, segment, text, lang, active, fast=fast)
         # run every token matcher once (the reference path tokenises every segment); a code
         # none of whose leaves found anything, and that holds no regex, cannot apply
         found = ctx.found_keys() if lm.token_leaves and (active is None or active) else frozenset()
+        ctx.found = found
         out: list[SegmentMatch] = []
         for cc in self.codes:
             if not cc.always and found.isdisjoint(cc.leaf_keys):

@@ -165,7 +165,14 @@ class Node:
 
 
 class Leaf(Node):
-    """A rule that finds spans itself. ``key`` indexes it in the compiled codebook."""
+    """A rule that finds spans itself. ``key`` indexes it in the compiled codebook.
+
+    ``fast_path``: a token-based leaf whose hits the fast token path computes (phrase and
+    token-sequence hits from cached chunk tokens). Other token-based leaves need a spaCy
+    ``Doc``: segments where the prefilter finds them possible are coded on one.
+    """
+
+    fast_path = False
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
@@ -185,6 +192,9 @@ class Leaf(Node):
         raise NotImplementedError
 
     def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
+        found = ctx.found
+        if found is not None and self.token_based and self.key not in found:
+            return False, []  # no token matcher found anything for this leaf
         if not self.applies(ctx):
             return False, []
         raw = self.find(ctx)
@@ -223,6 +233,7 @@ class KeywordRule(Leaf):
     """``keyword``/``phrase``: each term as a token sequence (PhraseMatcher on LOWER or ORTH)."""
 
     token_based = True
+    fast_path = True
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str,
                  terms: Sequence[str] | None = None) -> None:
@@ -251,6 +262,7 @@ class LemmaRule(Leaf):
     """``lemma``: tokens whose lookup lemma (of the lower-cased token) equals a term token's."""
 
     token_based = True
+    fast_path = True
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
@@ -294,6 +306,7 @@ class GlobRule(Leaf):
     """``glob``: per-token ``*``/``?`` patterns, multi-word terms as token sequences."""
 
     token_based = True
+    fast_path = True
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
@@ -435,6 +448,7 @@ class NearRule(Leaf):
     """
 
     token_based = True
+    fast_path = True
     max_combinations = 10_000
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
