@@ -348,7 +348,7 @@ class TokenView:
     tokenizer; offsets are mapped back to the untouched segment text.
     """
 
-    __slots__ = ("doc", "base", "_cpos", "_cum", "_starts")
+    __slots__ = ("doc", "base", "_cpos", "_cum", "_runs", "_starts")
 
     def __init__(self, lm: LangMatchers, text: str) -> None:
         lead = len(text) - len(text.lstrip())
@@ -356,12 +356,14 @@ class TokenView:
         self.base = lead
         self._cpos = [0]
         self._cum = [0]
+        self._runs: list[tuple[int, int]] = []  # collapsed runs (start, end) in body offsets
         if _ODD_RUN.search(body):
             shift = 0
             for m in _ODD_RUN.finditer(body):
                 shift += (m.end() - m.start()) - 1
                 self._cpos.append(m.end() - shift)
                 self._cum.append(shift)
+                self._runs.append((m.start(), m.end()))
             body = _ODD_RUN.sub(" ", body)
         self.doc = lm.tokenizer(body)
         self._starts: list[int] | None = None
@@ -374,9 +376,12 @@ class TokenView:
     def from_text(self, o: int) -> int:
         """Collapsed offset of segment offset ``o`` (inside a collapsed run: its end)."""
         o -= self.base
-        opos = [p + s for p, s in zip(self._cpos, self._cum, strict=True)]
-        k = bisect.bisect_right(opos, o) - 1
-        return max(0, o - self._cum[k]) if k >= 0 else 0
+        if o <= 0:
+            return 0
+        k = bisect.bisect_right(self._runs, (o, o)) - 1  # last run starting at or before o
+        if k >= 0 and o < self._runs[k][1]:
+            return self._cpos[k + 1]
+        return o - self._cum[k + 1]
 
     def char_span(self, ts: int, te: int) -> tuple[int, int, int]:
         first, last = self.doc[ts], self.doc[te - 1]

@@ -1,0 +1,201 @@
+"""The fast token path (``prefilter=True``) gives exactly what the spaCy ``Doc`` reference
+path (``prefilter=False``) gives: tokens, hits, negation, evidence, codings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import texts, words
+
+from qualcoop.codebook import load_codebook
+from qualcoop.match import apply_codebook, compile_codebook
+from qualcoop.match.compile import TokenView
+from qualcoop.model import Code, Codebook, Document, Rule, Segment
+from qualcoop.segment import segment
+
+REPO = Path(__file__).resolve().parents[2]
+
+# --------------------------------------------------------------------------- a codebook using every kind
+
+RULES_CB = Codebook("fast-eq", "1", [
+    Code("coop", "Cooperation", rules=[
+        Rule("p", "phrase", terms=["co-operation", "cooperation", "kerja sama", "pekerja-pekerja",
+                                   "technical co - operation", "workers' organisations", "the two parties",
+                                   "capacity building", "capacity capacity", "U.S.", "don't"]),
+        Rule("x", "exclude", terms=["international cooperation"]),
+    ]),
+    Code("cs", "Case", rules=[Rule("c", "phrase", case_sensitive=True, terms=["ILO", "State", "Members",
+                                                                               "Contracting Party"])]),
+    Code("lem", "Lemma", rules=[Rule("l", "lemma", lang="en", terms=["agreement", "worker", "train"])]),
+    Code("glob", "Glob", rules=[Rule("g", "glob", terms=["develop*", "pembangun*", "co-operat*", "?LO",
+                                                         "capacit* build*", "*-*"]),
+                                Rule("gc", "glob", case_sensitive=True, terms=["Govern*"])]),
+    Code("near", "Near", rules=[Rule("n", "near", groups=[["training", "pelatihan"], ["expert*", "hibah"]],
+                                     window=4),
+                                Rule("o", "near", ordered=True, groups=[["labour"], ["inspection"]], window=2)]),
+    Code("rx", "Regex", negation="flag", rules=[Rule("r", "regex", pattern=r"\b(19|20)\d\d\b"),
+                                                Rule("s", "regex", pattern=r"\s+and\s+")]),
+    Code("neg", "Neg", negation="skip", rules=[Rule("t", "phrase", terms=["training", "pelatihan", "funding"])]),
+    Code("veto", "Veto", rules=[Rule("t", "phrase", terms=["labour", "tenaga kerja"]),
+                                Rule("v", "exclude", veto="segment", terms=["forced labour"])]),
+    Code("comb", "Comb", rules=[Rule("a", "all", rules=[Rule("a1", "phrase", terms=["experts"]),
+                                                        Rule("a2", "glob", terms=["train*"])]),
+                                Rule("n", "not", rules=[Rule("n1", "phrase", terms=["employers"])])]),
+], languages=("en", "id"))
+
+PLANTED = ["co-operation", "Co-operation", "cooperation", "COOPERATION", "kerja sama", "kerja\nsama",
+           "pekerja-pekerja", "Pekerja-pekerja", "technical co - operation", "workers' organisations",
+           "workers ' organisations", "the two parties", "The  two\tparties", "capacity building",
+           "capacity capacity capacity", "U.S.", "don't", "ILO", "(ILO)", "ILO's", "ilo", "State", "STATE",
+           "Members", "Contracting Party", "contracting party", "agreements", "Agreement", "workers",
+           "trained", "training", "develop", "developing-country", "pembangunan", "ILO-IPEC", "Government",
+           "government", "experts", "hibah", "labour inspection", "labour\n\ninspection", "forced labour",
+           "tenaga kerja", "not", "no", "tidak", "without", "lack of", "but", "2025", "1999,", "employers",
+           "international cooperation", "self-employed", ",", ".", ";", "—", "\u00a0", "e.g.", "No."]
+
+SEPS = [" ", " ", " ", "  ", "\n", "\n\n", "\t", " \n ", ", ", ". ", "-", "'", "\u00a0", "\u2029", ""]
+
+FAST = compile_codebook(RULES_CB, prefilter=True)
+REF = compile_codebook(RULES_CB, prefilter=False)
+
+
+def _seg_result(cc, doc, seg, lang):
+    return [(m.code_id, m.evidence) for m in cc.code_segment(doc, seg, lang)]
+
+
+@st.composite
+def planted_texts(draw):
+    pieces = draw(st.lists(st.one_of(st.sampled_from(PLANTED), words()), min_size=0, max_size=30))
+    seps = draw(st.lists(st.sampled_from(SEPS), min_size=len(pieces), max_size=len(pieces)))
+    lead = draw(st.sampled_from(["", " ", "\n", "  \t"]))
+    return lead + "".join(p + s for p, s in zip(pieces, seps))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(planted_texts(), st.sampled_from(["en", "id"]), st.data())
+def test_fast_equals_reference_on_planted_texts(text, lang, data):
+    doc = Document("d", text, lang=lang)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    for seg in (Segment("d", 0, len(text), "paragraph", 0), Segment("d", start, end, "paragraph", 1)):
+        fast = _seg_result(FAST, doc, seg, lang)
+        assert fast == _seg_result(REF, doc, seg, lang)
+        for _, evidence in fast:
+            for e in evidence:
+                assert seg.start <= e.start < e.end <= seg.end and text[e.start:e.end] == e.text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts(), st.sampled_from(["en", "id"]))
+def test_fast_equals_reference_on_random_documents(text, lang):
+    doc = Document("d", text, lang=lang)
+    segs = {"d": segment(doc, "paragraph")}
+    fast = apply_codebook([doc], FAST, segments=segs)
+    ref = apply_codebook([doc], REF, segments=segs)
+    assert fast == ref and [c.evidence for c in fast] == [c.evidence for c in ref]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(planted_texts(), st.sampled_from(["en", "id"]))
+def test_chunk_tokens_are_the_spacy_tokens(text, lang):
+    lm = FAST.matchers(lang)
+    view = lm.fast_view(text)
+    ref = TokenView(lm, text)
+    expected = [ref.char_span(i, i + 1)[:2] for i in range(len(ref.doc))]
+    assert [view.char_span(i, i + 1)[:2] for i in range(len(view))] == expected
+    assert view.lows == [t.lower_ for t in ref.doc]
+    assert view.orths == [t.text for t in ref.doc]
+    for o in range(-1, len(text) + 2):
+        assert view.token_at(o) == ref.token_at(o)
+
+
+def test_hand_counted_hits_on_both_paths():
+    text = ("No co-operation between the two  parties.\nThe ILO (ILO) and ilo; pekerja-pekerja dan "
+            "kerja\nsama. Capacity capacity capacity building")
+    doc = Document("d", text, lang="en")
+    seg = Segment("d", 0, len(text), "paragraph", 0)
+    for cc in (FAST, REF):
+        got = {c: [(e.text, e.negated) for e in ev] for c, ev in _seg_result(cc, doc, seg, "en")}
+        assert got["coop"] == [("co-operation", True), ("the two  parties", False),
+                               ("pekerja-pekerja", False), ("kerja\nsama", False),
+                               ("Capacity capacity", False), ("capacity building", False)]
+        assert got["cs"] == [("ILO", False), ("ILO", False)]  # "ilo" is not ILO
+        assert got["glob"] == [("co-operation", True), ("ILO", False), ("ILO", False), ("ilo", False),
+                               ("pekerja-pekerja", False), ("capacity building", False)]
+
+
+def test_pattern_rules_fall_back_to_a_spacy_doc():
+    cb = Codebook("pat", "1", [
+        Code("pat", "Pattern", rules=[Rule("p", "pattern", pattern=[{"LOWER": "pajak"}, {"IS_ALPHA": True}])]),
+        Code("t", "Terms", rules=[Rule("t", "phrase", terms=["penghasilan"])]),
+    ], languages=("id",))
+    text = "Tidak ada pajak penghasilan.\n\nPenghasilan saja."
+    doc = Document("d", text, lang="id")
+    segs = {"d": segment(doc, "paragraph")}
+    fast = apply_codebook([doc], compile_codebook(cb, prefilter=True), segments=segs)
+    ref = apply_codebook([doc], compile_codebook(cb, prefilter=False), segments=segs)
+    assert [(c.code_id, [(e.text, e.negated) for e in c.evidence]) for c in fast] == [
+        ("pat", [("pajak penghasilan", True)]), ("t", [("penghasilan", True)]), ("t", [("Penghasilan", False)])]
+    assert fast == ref and [c.evidence for c in fast] == [c.evidence for c in ref]
+
+
+# --------------------------------------------------------------------------- real data, default codebook
+
+
+def _real_documents(shared):
+    pd = shared / "policy_docs"
+    docs = [Document(f.stem, f.read_text(encoding="utf-8"), lang="en")
+            for f in sorted((pd / "ungdc_indonesia").glob("*.txt"))[-12:]]
+    docs += [Document(f.stem[:40], f.read_text(encoding="utf-8"), lang="en")
+             for f in sorted((pd / "nl_treaty_db_cooperation_agreements").glob("*.md"))[:12]]
+    for f in sorted((pd / "tota" / "xml").glob("*.xml"))[:4]:
+        root = ET.parse(f).getroot()
+        if (root.findtext("meta/language") or "en").strip() == "en":
+            docs.append(Document(f.stem, "\n\n".join("".join(a.itertext()) for a in root.iter("article")),
+                                 lang="en"))
+    docs += [Document(f.stem[:40], f.read_text(encoding="utf-8"), lang="id")
+             for f in sorted((pd / "indonesian_regulations").glob("*.md")) if not f.name.startswith("README")]
+    return docs
+
+
+def _digest(cs):
+    recs = [json.dumps(r, sort_keys=True, default=str) for r in cs.to_records()]
+    return hashlib.sha256("\n".join(recs).encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("unit", ["paragraph", "sentence"])
+def test_default_codebook_fast_equals_reference_on_real_corpora(shared, unit):
+    cb = load_codebook(REPO / "codebooks" / "international_cooperation.yaml")
+    docs = _real_documents(shared)
+    assert sum(len(d.text) for d in docs) > 1_000_000
+    segs = {d.id: segment(d, unit) for d in docs}
+    fast = apply_codebook(docs, compile_codebook(cb, prefilter=True), segments=segs)
+    ref = apply_codebook(docs, compile_codebook(cb, prefilter=False), segments=segs)
+    assert len(fast) == len(ref) > 3000
+    assert [c.evidence for c in fast] == [c.evidence for c in ref]
+    assert _digest(fast) == _digest(ref)
+    assert len({c.code_id for c in fast}) >= 20
+    assert {d.lang for d in docs if any(c.doc_id == d.id for c in fast)} == {"en", "id"}
+
+
+def test_real_paragraph_chunks_tokenise_like_whole_paragraphs(shared):
+    """spaCy tokenises each white-space separated chunk on its own: the claim the fast path rests on."""
+    docs = _real_documents(shared)
+    checked = 0
+    for d in docs:
+        lm = FAST.matchers(d.lang)
+        for s in segment(d, "paragraph"):
+            text = d.text[s.start:s.end]
+            ref = TokenView(lm, text)
+            view = lm.fast_view(text)
+            assert view.orths == [t.text for t in ref.doc]
+            assert [view.char_span(i, i + 1)[:2] for i in range(len(view))] == \
+                [ref.char_span(i, i + 1)[:2] for i in range(len(ref.doc))]
+            checked += len(view)
+    assert checked > 150_000
