@@ -5,6 +5,9 @@
   with :meth:`CompiledCodebook.code_segment` and :meth:`CompiledCodebook.code_document`
 
 Rule semantics (kinds, overlaps, negation, scope) are documented in ``docs/codebook.md``.
+Speed: :mod:`qualcoop.match.fast` (``prefilter=True``, the default) codes faster than
+spaCy's bare tokenizer runs over the same text; ``prefilter=False`` is the spaCy ``Doc``
+reference path with identical results (``benchmarks/bench_coding.py``).
 """
 
 from __future__ import annotations

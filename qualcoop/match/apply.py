@@ -84,7 +84,9 @@ def apply_codebook(
     segments : mapping of doc id to segments, optional
         Use these segments instead of segmenting (documents missing from it are segmented).
     prefilter : bool
-        Skip tokenising segments where no token rule can match (same result either way).
+        ``True``: the fast path (cached chunk tokens, terms matched in Python);
+        ``False``: a spaCy ``Doc`` and spaCy's matchers per segment (the reference).
+        Same codings either way; see :class:`~qualcoop.match.CompiledCodebook`.
     regex_timeout : float
         Seconds one regex rule may run on one segment.
     max_timeouts : int

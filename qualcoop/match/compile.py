@@ -9,7 +9,6 @@ has been coded.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import gzip
 import json
@@ -26,6 +25,7 @@ from ..lang.negation import is_negated
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
 from ..registry import RegistryError, rule_kinds
 from . import rules as R
+from .docview import TokenView, _Lowers
 from .fast import FastView, InfoCache, TokenInfo, chunk_cache
 from .prefilter import Prefilter
 
@@ -36,8 +36,6 @@ DEFAULT_REGEX_TIMEOUT = 0.25
 #: after this many time-outs a regex rule is not run again by the same compiled codebook
 DEFAULT_MAX_TIMEOUTS = 20
 
-#: white-space runs other than a single " " (the only ones collapsing changes)
-_ODD_RUN = re.compile(r"\s{2,}|[^\S ]")
 _SPACE_RUN = re.compile(r"\s+")
 
 
@@ -326,78 +324,6 @@ def _negation_triggers(lang: str) -> frozenset[str] | None:
     return p.single | frozenset(m[-1] for m in p.multi)
 
 
-class _Lowers:
-    """Lazy lower-cased token strings of a Doc (for negation look-behind)."""
-
-    __slots__ = ("doc",)
-
-    def __init__(self, doc) -> None:
-        self.doc = doc
-
-    def __len__(self) -> int:
-        return len(self.doc)
-
-    def __getitem__(self, i: int) -> str:
-        return self.doc[i].lower_
-
-
-class TokenView:
-    """The tokens of one segment: a spaCy Doc of the text with white-space runs collapsed.
-
-    Collapsing (``"capacity\\nbuilding"`` -> ``"capacity building"``) only feeds the
-    tokenizer; offsets are mapped back to the untouched segment text.
-    """
-
-    __slots__ = ("doc", "base", "_cpos", "_cum", "_runs", "_starts")
-
-    def __init__(self, lm: LangMatchers, text: str) -> None:
-        lead = len(text) - len(text.lstrip())
-        body = text.strip()
-        self.base = lead
-        self._cpos = [0]
-        self._cum = [0]
-        self._runs: list[tuple[int, int]] = []  # collapsed runs (start, end) in body offsets
-        if _ODD_RUN.search(body):
-            shift = 0
-            for m in _ODD_RUN.finditer(body):
-                shift += (m.end() - m.start()) - 1
-                self._cpos.append(m.end() - shift)
-                self._cum.append(shift)
-                self._runs.append((m.start(), m.end()))
-            body = _ODD_RUN.sub(" ", body)
-        self.doc = lm.tokenizer(body)
-        self._starts: list[int] | None = None
-
-    def to_text(self, c: int) -> int:
-        """Segment offset of collapsed offset ``c``."""
-        k = bisect.bisect_right(self._cpos, c) - 1
-        return self.base + c + self._cum[k]
-
-    def from_text(self, o: int) -> int:
-        """Collapsed offset of segment offset ``o`` (inside a collapsed run: its end)."""
-        o -= self.base
-        if o <= 0:
-            return 0
-        k = bisect.bisect_right(self._runs, (o, o)) - 1  # last run starting at or before o
-        if k >= 0 and o < self._runs[k][1]:
-            return self._cpos[k + 1]
-        return o - self._cum[k + 1]
-
-    def char_span(self, ts: int, te: int) -> tuple[int, int, int]:
-        first, last = self.doc[ts], self.doc[te - 1]
-        return self.to_text(first.idx), self.to_text(last.idx + len(last) - 1) + 1, ts
-
-    def token_at(self, offset: int) -> int:
-        """Index of the token holding segment offset ``offset`` (or the next one)."""
-        if self._starts is None:
-            self._starts = [t.idx for t in self.doc]
-        c = self.from_text(offset)
-        i = bisect.bisect_right(self._starts, c) - 1
-        if i >= 0 and c < self._starts[i] + len(self.doc[i]):
-            return i
-        return i + 1
-
-
 class SegmentContext:
     """What rules see while one segment is coded (created per segment, then dropped)."""
 
@@ -551,7 +477,7 @@ class Builder:
 
 
 class CompiledCode:
-    __slots__ = ("code", "scope", "rules", "excludes", "leaf_keys", "langs", "always")
+    __slots__ = ("code", "scope", "rules", "excludes", "leaf_keys", "langs", "always", "regex_langs")
 
     def __init__(self, code: Code, rules: list[R.Node], excludes: list[R.ExcludeRule]) -> None:
         self.code = code
@@ -563,6 +489,8 @@ class CompiledCode:
         # regex leaves run on every segment: a code holding one is always evaluated
         self.always = any(not leaf.token_based for leaf in leaves)
         self.langs = {leaf.lang for leaf in leaves}
+        #: languages (None: every one) in which a regex leaf of this code runs
+        self.regex_langs = {leaf.lang for leaf in leaves if not leaf.token_based}
 
 
 class CompiledCodebook:
@@ -572,9 +500,14 @@ class CompiledCodebook:
     ----------
     codebook : Codebook
     prefilter : bool
-        Skip tokenising segments in which no token-based rule can match (decided by an
-        Aho-Corasick scan for the literals every match must contain). ``False`` tokenises
-        every segment; both give the same codings.
+        ``True`` (default): the fast path. Segments are tokenised from a cache of
+        white-space separated chunks (spaCy tokenises each chunk on its own, so a chunk's
+        tokens never depend on its neighbours) and phrase, lemma, glob and near terms are
+        matched over those token strings in Python (see :mod:`qualcoop.match.fast`); a
+        segment where a rule that needs a spaCy ``Doc`` (``pattern``) may match, decided
+        by an Aho-Corasick scan for the literals every match contains, is coded on a Doc.
+        ``False``: the reference path, a spaCy ``Doc`` and spaCy's ``PhraseMatcher``/
+        ``Matcher`` for every segment. Both give identical codings.
     regex_timeout : float
         Time budget in seconds of one regex rule on one segment.
     max_timeouts : int
@@ -601,6 +534,12 @@ class CompiledCodebook:
                 self.codes.append(self._compile_code(code))
             except RuleError as e:
                 problems.append(e)
+        #: leaf key -> indices of the codes whose (non-exclude) rules hold it
+        self._codes_of_leaf: dict[int, tuple[int, ...]] = {}
+        for i, c in enumerate(self.codes):
+            for k in c.leaf_keys:
+                self._codes_of_leaf[k] = (*self._codes_of_leaf.get(k, ()), i)
+        self._always: dict[str, frozenset[int]] = {}  # lang -> codes with a regex leaf running there
         if problems:
             first = problems[0]
             more = "".join(f"; also code {p.code_id!r} rule {p.rule_id!r}: {p.detail}" for p in problems[1:])
@@ -658,10 +597,18 @@ class CompiledCodebook:
         # none of whose leaves found anything, and that holds no regex, cannot apply
         found = ctx.found_keys() if lm.token_leaves and (active is None or active) else frozenset()
         ctx.found = found
+        always = self._always.get(lang)
+        if always is None:
+            always = self._always[lang] = frozenset(
+                i for i, c in enumerate(self.codes) if c.regex_langs & {None, lang})
+        candidates = set(always)
+        of_leaf = self._codes_of_leaf
+        for k in found:
+            candidates.update(of_leaf.get(k, ()))
         out: list[SegmentMatch] = []
-        for cc in self.codes:
-            if not cc.always and found.isdisjoint(cc.leaf_keys):
-                continue
+        codes = self.codes
+        for i in sorted(candidates):  # file order
+            cc = codes[i]
             if cc.scope is not None and not R.scope_allows(cc.scope, ctx):
                 continue
             evidence = self._code_evidence(cc, ctx)
