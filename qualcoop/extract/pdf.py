@@ -56,6 +56,7 @@ Failures
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import logging
@@ -65,6 +66,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import (
     CorruptDocumentError,
@@ -192,6 +194,7 @@ class _Pages:
     unreadable: list[tuple[int, str]] = field(default_factory=list)  # (page number, reason)
     log: tuple[str, ...] = ()
     lost: list[tuple[int, int, int]] = field(default_factory=list)  # (page, chars, text objects)
+    breaks: int | None = None  # paragraph breaks added from the layout (None: not looked for)
 
 
 class _CannotOpen(Exception):
@@ -241,6 +244,7 @@ def _pdfium_pages(data: bytes, password: str | None, layout: bool, path: str) ->
     texts: list[str] = []
     unreadable: list[tuple[int, str]] = []
     lost: list[tuple[int, int, int]] = []
+    breaks = 0
     try:
         encrypted = pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
         for i in range(len(doc)):
@@ -255,7 +259,10 @@ def _pdfium_pages(data: bytes, password: str | None, layout: bool, path: str) ->
                 try:
                     # "replace", not pypdfium2's default "ignore": a broken UTF-16 unit
                     # becomes a counted, reported U+FFFD instead of vanishing
-                    texts.append(textpage.get_text_range(errors="replace"))
+                    raw = textpage.get_text_range(errors="replace")
+                    raw, added = _with_breaks(raw, _pdfium_lines(pdfium_c, textpage, raw))
+                    texts.append(raw)
+                    breaks += added
                     lost_here = _text_lost(pdfium_c, page, textpage.count_chars())
                     if lost_here:
                         lost.append((i + 1, *lost_here))
@@ -266,7 +273,7 @@ def _pdfium_pages(data: bytes, password: str | None, layout: bool, path: str) ->
     finally:
         doc.close()
     return _Pages(texts, "pypdfium2", _version("pypdfium2"), True, encrypted, unreadable,
-                  lost=lost)
+                  lost=lost, breaks=breaks)
 
 
 def _text_lost(pdfium_c, page, chars: int) -> tuple[int, int] | None:
@@ -300,6 +307,7 @@ def _pdfminer_pages(data: bytes, password: str | None, layout: bool, path: str) 
 
     texts: list[str] = []
     unreadable: list[tuple[int, str]] = []
+    breaks = 0
     with _pdfminer_log() as log:
         try:
             pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
@@ -324,7 +332,13 @@ def _pdfminer_pages(data: bytes, password: str | None, layout: bool, path: str) 
                                   ) from e
             for n, page in enumerate(page_list, start=1):
                 try:
-                    texts.append(page.extract_text(layout=layout))
+                    if layout:
+                        texts.append(page.extract_text(layout=True))
+                    else:  # extract_text() is this textmap's string; its characters give the layout
+                        textmap = page.get_textmap(layout=False)
+                        text, added = _with_breaks(textmap.as_string, _textmap_lines(textmap.tuples))
+                        texts.append(text)
+                        breaks += added
                 except Exception as e:  # noqa: BLE001 - one bad page does not sink the file
                     _reraise_exhaustion(e)
                     unreadable.append((n, f"{type(e).__name__}: {e}"))
@@ -334,7 +348,7 @@ def _pdfminer_pages(data: bytes, password: str | None, layout: bool, path: str) 
         finally:
             pdf.close()
     return _Pages(texts, "pdfplumber", _version("pdfplumber"), False, encrypted,
-                  unreadable, tuple(log))
+                  unreadable, tuple(log), breaks=None if layout else breaks)
 
 
 @contextmanager
@@ -372,6 +386,239 @@ def _password_detail(password: str | None) -> str:
     if password is None:
         return "it needs a password: pass ExtractOptions(password=...)"
     return "the password given is wrong (accepted neither as user nor as owner password)"
+
+
+# --------------------------------------------------------------------------- paragraphs (child side)
+
+
+class _Line(NamedTuple):
+    """One line of a page's text with its geometry (y grows downwards, in PDF points)."""
+
+    start: int  # offset in the page text where the line starts (just after the previous line end)
+    left: float
+    right: float
+    base: float  # baseline
+    height: float  # font height (PDFium: loose glyph box; pdfminer: font size)
+    first: str  # first character that is not a space
+    chars: int  # characters from the first to the last non-space character
+    word: int  # characters in the first word
+    hyphen: bool  # the line ends in a hyphen mark (a word goes on: never a paragraph break)
+
+
+#: line starts that begin a list item whatever the spacing
+_BULLETS = frozenset("•●▪■◦○◆◇►▶➢➤✓✔*·\uf0a7\uf0b7\uf076\uf0d8\uf0fc")
+_GAP = 1.15  # a baseline step this many times the page's usual one is a blank line
+_LINE_END = re.compile("\r\n|\n|\r|\ufffe(?![\r\n])")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _pdfium_lines(pdfium_c, textpage, text: str) -> list[_Line]:
+    """The lines of ``text`` (PDFium's page text) with the geometry of their first and last characters.
+
+    Three calls per line (two loose boxes, one origin), not one per character. Text
+    offsets are PDFium character indices when the text holds one character per index (no
+    character left out, none outside the BMP), as on nearly every page; otherwise two more
+    calls per line translate them. A line whose first and last characters do not share a
+    row (vertical writing, rotated text) or whose boxes are unavailable is left out, so no
+    paragraph break is decided next to it.
+    """
+    import ctypes
+
+    handle = textpage.raw
+    loose_box, origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+    astral = [m.start() for m in _ASTRAL.finditer(text)]  # 2 UTF-16 units each in PDFium's indices
+    mapped = astral or len(text) != pdfium_c.FPDFText_CountChars(handle)
+    to_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex
+    box = pdfium_c.FS_RECTF()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    lines: list[_Line] = []
+    pos = 0
+    n = len(text)
+    for m in (*_LINE_END.finditer(text), None):
+        end = n if m is None else m.start()
+        line = text[pos:end]
+        body = line.strip(" ")
+        if body:
+            a = pos + len(line) - len(line.lstrip(" "))
+            b = a + len(body)
+            if mapped:
+                ca = to_char(handle, a + bisect.bisect_left(astral, a))
+                cb = to_char(handle, b - 1 + bisect.bisect_left(astral, b - 1))
+            else:
+                ca, cb = a, b - 1
+            if ca >= 0 and cb >= 0 and loose_box(handle, ca, box):
+                left, top_a, bottom_a = box.left, box.top, box.bottom
+                if loose_box(handle, cb, box):
+                    right, top_b, bottom_b = box.right, box.top, box.bottom
+                    h_a, h_b = top_a - bottom_a, top_b - bottom_b
+                    # the taller of the two carries the baseline (a superscript or a small
+                    # footnote mark at either end does not)
+                    if (min(top_a, top_b) > max(bottom_a, bottom_b) and right > left
+                            and origin(handle, ca if h_a >= h_b else cb, x, y)):
+                        space = body.find(" ")
+                        lines.append(_Line(pos, left, right, -y.value, max(h_a, h_b), body[0], len(body),
+                                           len(body) if space < 0 else space,
+                                           body[-1] == "\ufffe" or (m is not None and m.group() == "\ufffe")))
+        if m is None:
+            break
+        pos = m.end()
+    return lines
+
+
+def _textmap_lines(tuples: Sequence[tuple[str, dict | None]]) -> list[_Line]:
+    """The lines of a pdfplumber TextMap (``(text, char)`` pairs, joined they are the text)."""
+    lines: list[_Line] = []
+    pos = start = 0
+    glyphs: list[tuple[int, dict]] = []  # (offset, char) of the line's characters that are not spaces
+    space = -1  # offset of the first space after the first character
+
+    def close() -> None:
+        if glyphs and all(c.get("upright", True) for _, c in (glyphs[0], glyphs[-1])):
+            (i_a, first), (i_b, last) = glyphs[0], glyphs[-1]
+            tall = first if first["size"] >= last["size"] else last
+            end = i_b + len(last["text"])
+            lines.append(_Line(start, first["x0"], last["x1"], -tall["matrix"][5],
+                               tall["bottom"] - tall["top"], first["text"][:1], end - i_a,
+                               (space if space > 0 else end) - i_a, False))
+
+    for piece, char in tuples:
+        if piece == "\n":
+            close()
+            glyphs, space = [], -1
+            pos += 1
+            start = pos
+            continue
+        if piece.isspace():
+            if glyphs and space < 0:
+                space = pos
+        elif char is not None:
+            glyphs.append((pos, char))
+        pos += len(piece)
+    close()
+    return lines
+
+
+def _paragraph_starts(lines: list[_Line]) -> list[int]:
+    """Offsets of the lines that begin a paragraph, judged from the page layout.
+
+    Lines on one row (a superscript, a run PDFium split off) are merged first. Then a
+    line begins a paragraph when
+
+    - the baseline step before it is over ``_GAP`` times the page's usual step for its
+      font height (the lower quartile of step/height, so pages of one-line paragraphs
+      still have the right "usual");
+    - it starts with a bullet glyph;
+    - it jumps out of the flow (up to a new column, sideways) next to a line that stands
+      alone (headers, footers, titles): a block of its own, or a one-line paragraph below a
+      gap, or (when it does not start with a lower-case letter) any one-line paragraph;
+    - it is indented against the line after it by 0.6-4 line heights (first-line indent)
+      and does not start with a lower-case letter;
+    - it starts further left than the line before, which continues a hanging indent (the
+      line before is not a paragraph's first line and is aligned with the one before it);
+    - the line before ends short of its block's right edge by more than this line's
+      first word (with a space) needs, and it does not start with a lower-case letter:
+      the word would have fitted, so the line was ended on purpose.
+
+    After a line ending in a hyphen only a gap begins a paragraph (a footer below it).
+    """
+    rows: list[_Line] = []
+    for line in lines:
+        if rows:
+            r = rows[-1]
+            if abs(line.base - r.base) < 0.5 * max(r.height, line.height):
+                lead = r if r.left <= line.left else line
+                tall = r if r.height >= line.height else line
+                rows[-1] = r._replace(left=lead.left, right=max(r.right, line.right), base=tall.base,
+                                      height=tall.height, first=lead.first, chars=r.chars + line.chars,
+                                      word=lead.word, hyphen=line.hyphen)
+                continue
+        rows.append(line)
+    n = len(rows)
+    steps = sorted(step for a, b in zip(rows, rows[1:])
+                   if 0.5 < (step := (b.base - a.base) / max(a.height, b.height, 1e-6)) < 3)
+    # the usual step in font heights; with too few steps to tell, a conservative guess
+    usual = steps[len(steps) // 4] if len(steps) >= 2 else 1.5
+    height = [max(rows[k - 1].height, rows[k].height) if k else rows[0].height for k in range(n)]
+    step = [rows[k].base - rows[k - 1].base if k else 0.0 for k in range(n)]
+    flow = [k > 0 and 0.5 * height[k] < step[k] < 3.5 * usual * height[k]
+            and min(rows[k - 1].right, rows[k].right) - max(rows[k - 1].left, rows[k].left) > -height[k]
+            for k in range(n)]
+    gap = [step[k] > 0.5 * height[k] and step[k] > _GAP * usual * height[k] for k in range(n)]
+    block = [0] * n  # blocks: runs of rows that follow each other down one column
+    for k in range(1, n):
+        block[k] = block[k - 1] + (not flow[k])
+    lefts: dict[int, float] = {}
+    rights: dict[int, float] = {}
+    size: dict[int, int] = {}
+    for k, r in enumerate(rows):
+        lefts[block[k]] = min(lefts.get(block[k], r.left), r.left)
+        rights[block[k]] = max(rights.get(block[k], r.right), r.right)
+        size[block[k]] = size.get(block[k], 0) + 1
+
+    starts: list[int] = []
+    last = 0
+    for k in range(1, n):
+        a, b = rows[k - 1], rows[k]
+        if a.hyphen and not gap[k]:
+            continue  # the word goes on (only page furniture below a gap does not continue it)
+        hh = height[k]
+        lower = b.first.islower()
+        nxt = rows[k + 1] if k + 1 < n and flow[k + 1] else None
+        if gap[k] or b.first in _BULLETS:
+            new = True
+        elif not flow[k] and (size[block[k - 1]] == 1 or size[block[k]] == 1
+                              or (k - 1 == last and (gap[last] or not lower))
+                              or (not lower and (nxt is None or gap[k + 1]))):
+            new = True  # out of the flow, next to a line that stands alone
+        elif (nxt is not None and not lower and 0.6 * b.height <= b.left - nxt.left <= 4 * b.height
+              and (not flow[k] or b.left - a.left >= 0.6 * b.height)):
+            new = True  # first-line indent
+        elif (flow[k] and k >= 2 and flow[k - 1] and k - 1 != last and b.left <= a.left - 0.6 * hh
+              and abs(a.left - rows[k - 2].left) < 0.3 * hh):
+            new = True  # the end of a hanging indent
+        elif not lower:
+            room = rights[block[k - 1]] - a.right
+            margin = a.left - lefts[block[k - 1]]
+            if margin > 2 * hh and abs(margin - room) < 0.25 * (margin + room):
+                room += margin  # a centred line: the word could have gone on either side
+            new = room > (b.right - b.left) / max(b.chars, 1) * (b.word + 1.5)
+        else:
+            new = False
+        if new:
+            starts.append(b.start)
+            last = k
+    return starts
+
+
+def _with_breaks(text: str, lines: list[_Line]) -> tuple[str, int]:
+    """``text`` with a line end added at each paragraph start (making a blank line), and how many.
+
+    The line end added repeats the one before (PDFium ends some lines with a bare CR, which
+    a LF would join into one CRLF; after PDFium's bare hyphen mark U+FFFE, which becomes
+    ``"-\n"``, it is ``"\n\n"``). Once the page is normalised, taking the blank lines out
+    again gives the text without breaks. None is added where there is a blank line already.
+    """
+    out: list[str] = []
+    pos = 0
+    for start in _paragraph_starts(lines):
+        end = start - 1  # where the line before ends
+        mark = text[end]
+        if mark == "\ufffe":  # a bare hyphen mark ends the line: "-\n" once normalised
+            out.append(text[pos:start])
+            out.append("\n\n")
+            pos = start
+            continue
+        if mark == "\n" and text[end - 1:end] == "\r":
+            end -= 1
+        if mark not in "\r\n" or not text[max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1:end].strip():
+            continue  # not a line end, or a blank line already
+        out.append(text[pos:start])
+        out.append(mark)
+        pos = start
+    if not out:
+        return text, 0
+    out.append(text[pos:])
+    return "".join(out), (len(out) - 1) // 2
 
 
 # --------------------------------------------------------------------------- assembling
@@ -446,6 +693,7 @@ def _assemble(pages: _Pages, path: str, details: dict) -> Extracted:
         "pages_without_text": tuple(empty),
         "replaced_chars": replaced,
         "cid_glyphs": cids,
+        "paragraph_breaks": pages.breaks,
     })
     if pages.log:
         details["engine_log"] = pages.log

@@ -8,6 +8,8 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualcoop.errors import (
     CorruptDocumentError,
@@ -148,25 +150,43 @@ def test_each_page_region_holds_that_page(shared):
     assert texts[0].startswith("Hello, here is some text without a meaning.")
 
 
-def test_page_texts_match_raw_pypdfium2(shared):
-    """Page i of the document is what pypdfium2 reads from page i (after the documented changes)."""
+def _raw_pdfium_pages(path: Path, password: str | None = None) -> list[str]:
+    """What pypdfium2 reads from each page, with the documented changes (not the paragraph breaks)."""
     import pypdfium2 as pdfium
 
-    doc = _quiet(shared, I1040NR)
-    raw_doc = pdfium.PdfDocument(shared / "pdfs" / I1040NR)
+    raw_doc = pdfium.PdfDocument(path, password=password)
+    out = []
     try:
-        for i, ours in enumerate(_page_texts(doc)):
+        for i in range(len(raw_doc)):
             page = raw_doc[i]
             textpage = page.get_textpage()
-            raw = textpage.get_text_range()
+            raw = textpage.get_text_range(errors="replace")
             textpage.close()
             page.close()
-            raw = raw.replace("\r\n", "\n").replace("\ufffe", "-\n")
+            raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe\n", "-\n")
+            raw = raw.replace("\ufffe", "-\n")
             raw = re.sub(" +(?=\n)| +$", "", raw)
-            raw = _CONTROL.sub("\ufffd", raw)
-            assert ours == raw, f"page {i + 1}"
+            out.append(_CONTROL.sub("\ufffd", raw))
     finally:
         raw_doc.close()
+    return out
+
+
+def _without_blank_lines(text: str) -> str:
+    return re.sub(r"\n\n+", "\n", text)
+
+
+def test_page_texts_match_raw_pypdfium2(shared):
+    """Page i of the document is what pypdfium2 reads from page i, plus the paragraph breaks."""
+    doc = _quiet(shared, I1040NR)
+    raws = _raw_pdfium_pages(shared / "pdfs" / I1040NR)
+    ours = _page_texts(doc)
+    assert len(ours) == len(raws) == 50
+    added = 0
+    for i, (page, raw) in enumerate(zip(ours, raws), start=1):
+        assert _without_blank_lines(page) == _without_blank_lines(raw), f"page {i}"
+        added += page.count("\n") - raw.count("\n")
+    assert added == doc.source.details["paragraph_breaks"] > 0
 
 
 def test_pdfplumber_engine_page_structure(shared):
@@ -405,3 +425,268 @@ def test_extracted_is_what_the_contract_says(shared):
     assert got.media_type == "application/pdf" and got.warnings == ()
     assert PdfiumExtractor.suffixes == PdfplumberExtractor.suffixes == (".pdf",)
     assert PdfiumExtractor().version() == __import__("pypdfium2").version.PYPDFIUM_INFO.version
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+
+@pytest.mark.parametrize("rel", _all_pdfs())
+def test_paragraph_breaks_only_add_blank_lines(shared, rel):
+    """For every shared PDF PDFium reads itself: without its blank lines the text is PDFium's text."""
+    password = _passwords(shared).get(rel)
+    try:
+        doc = _quiet(shared, rel, password=password, timeout=60.0)
+    except ExtractionError as e:
+        pytest.skip(f"no text to compare ({type(e).__name__})")
+    if doc.source.details["engine"] != "pypdfium2":
+        pytest.skip("PDFium fell back to pdfminer")
+    raw = PAGE_SEPARATOR.join(_raw_pdfium_pages(shared / "pdfs" / rel, password))
+    assert _without_blank_lines(doc.text) == _without_blank_lines(raw)
+    assert doc.text.count("\n") - raw.count("\n") == doc.source.details["paragraph_breaks"]
+
+
+@pytest.mark.parametrize("rel", ["pdfplumber/2023-06-20-PV.pdf", "pdfminer_six/nonfree__dmca.pdf",
+                                 FOUR_PAGES])
+def test_pdfplumber_paragraph_breaks_only_add_blank_lines(shared, rel):
+    import pdfplumber
+
+    doc = _extract(shared, rel, pdf_engine=PLUMBER)
+    with pdfplumber.open(shared / "pdfs" / rel) as pdf:
+        raws = [page.extract_text() for page in pdf.pages]
+    added = 0
+    for page, raw in zip(_page_texts(doc), raws, strict=True):
+        assert _without_blank_lines(page) == _without_blank_lines(raw)
+        added += page.count("\n") - raw.count("\n")
+    assert added == doc.source.details["paragraph_breaks"] > 0
+
+
+def test_layout_mode_adds_no_paragraph_breaks(shared):
+    doc = _extract(shared, "pdfplumber/scotus-transcript-p1.pdf", pdf_engine=PLUMBER, pdf_layout=True)
+    assert doc.source.details["paragraph_breaks"] is None
+
+
+def _build_module(repo: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_score_bali", repo / "corpora/build_score_bali.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+# page breaks split these paragraphs of the MoUs (seen in the PDFs: the page ends mid-sentence)
+MOU_CONTINUED = {
+    "mou_kemnaker_ilo_score.pdf": ("manpower offices to deliver SCORE training",),
+    "nota_kesepahaman_kemnaker_ilo_score.pdf": ("UKM melalui pelatihan di kelas", "diberikan oleh pelatih SCORE",
+                                                "Pengakhiran tidak memengaruhi kegiatan"),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name,expected", [("mou_kemnaker_ilo_score.pdf", 73),
+                                           ("nota_kesepahaman_kemnaker_ilo_score.pdf", 76)])
+def test_mou_paragraphs_are_the_source_paragraphs(repo, engine, name, expected):
+    """The constructed MoUs are typeset from known paragraphs (corpora/_build/score_bali): every
+    source paragraph comes out as one paragraph segment, word for word. Besides them there are only
+    the note above the title, one page number per page and the rest of each paragraph a page break
+    cut in two."""
+    from qualcoop.segment import segment
+
+    build = _build_module(repo)
+    spec = build.PDFS[name]
+    source = [_words(re.sub(r"^(#{1,2}|-|\|) ", "", block)) for block in build._blocks(spec["source"])]
+    doc = extract_file(repo / "corpora/score_bali" / name, options=ExtractOptions(pdf_engine=engine))
+    segments = segment(doc, "paragraph")
+    pages = len(doc.source.page_starts)
+    continued = MOU_CONTINUED[name]
+    assert len(segments) == len(source) + 1 + pages + len(continued) == expected
+
+    texts = [_words(doc.text[s.start:s.end]) for s in segments]
+    assert texts[0] == _words(spec["note"])
+    numbers = [t for s, t in zip(segments, texts) if t == str(doc.source.page_of(s.start))]
+    assert numbers == [str(n) for n in range(1, pages + 1)]
+    body: list[str] = []
+    for t in texts[1:]:
+        if t in numbers:
+            continue
+        if t.startswith(continued):
+            body[-1] += " " + t
+        else:
+            body.append(t)
+    assert body == source
+
+
+def _page_paragraphs(doc, page: int) -> list[str]:
+    from qualcoop.segment import segment
+
+    return [" ".join(doc.text[s.start:s.end].split()[:3]) for s in segment(doc, "paragraph")
+            if doc.source.page_of(s.start) == page]
+
+
+def test_federal_register_paragraphs(shared):
+    """Page 1 (three columns, first-line indents, run-in heads, bullets), checked on the page image:
+    every visually separate block is one paragraph; the page header comes out where PDFium reads
+    it, and the footer joins no paragraph although the last word is hyphenated across the page."""
+    doc = _extract(shared, "pdfplumber/federal-register-2020-17221.pdf")
+    assert _page_paragraphs(doc, 1) == [
+        "This section of", "Proposed Rules Federal", "47698", "Vol. 85, No.", "Thursday, August 6,",
+        "DEPARTMENT OF TRANSPORTATION", "Federal Aviation Administration", "14 CFR Part",
+        "[Docket No. FAA–2020–0686;", "RIN 2120–AA64", "Airworthiness Directives; The",
+        "AGENCY: Federal Aviation", "ACTION: Notice of", "SUMMARY: The FAA", "DATES: The FAA",
+        "ADDRESSES: You may", "• Federal eRulemaking", "• Fax: 202–493–2251.", "• Mail: U.S.",
+        "• Hand Delivery:", "For Boeing service", "Examining the AD", "You may examine",
+        "FOR FURTHER INFORMATION", "SUPPLEMENTARY INFORMATION:", "Comments Invited", "The FAA invites",
+        "Except for Confidential", "Confidential Business Information", "CBI is commercial", "Background",
+        "On October 29,", "VerDate Sep<11>2014 16:21"]
+    # the MANIFEST's two-column passage is inside one paragraph
+    at = doc.text.find(FEDERAL_REGISTER_NEEDLE)
+    assert "\n\n" not in doc.text[doc.text.rfind("SUMMARY:", 0, at):at + len(FEDERAL_REGISTER_NEEDLE)]
+    # page 8 is a figure (an image) between the running header and the footer
+    assert len(_page_paragraphs(doc, 8)) == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_dmca_paragraphs(shared, engine):
+    """Checked on the page images: page 1 has a footnote, a footer, the title block, a date, a
+    heading, two paragraphs, five hanging-indent list items marked by a Wingdings bullet (read
+    as "!") and a closing paragraph; page 5 a header, a footer, two headings, five paragraphs and
+    three numbered hanging-indent items."""
+    doc = _extract(shared, "pdfminer_six/nonfree__dmca.pdf", pdf_engine=engine)
+    page1 = _page_paragraphs(doc, 1)
+    assert len(page1) == 13
+    assert [p for p in page1 if p.startswith("!")] == [
+        "! Title I,", "! Title II,", "! Title III,", "! Title IV", "! Title V,"]
+    assert {"This memorandum summarizes", "INTRODUCTION", "December 1998"} <= set(page1)
+    page5 = _page_paragraphs(doc, 5)
+    assert len(page5) == 11
+    items = ["1. Nonprofit library,", "2. Reverse engineering", "3. Encryption research"]
+    assert [p for p in page5 if p in items] == items
+    assert {"Savings clauses", "Exceptions", "The six additional"} <= set(page5)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_meeting_minutes_paragraphs(shared, engine):
+    """2023-06-20-PV (checked on the page images): 25 blocks on page 1 (title lines, attendance
+    lines, four numbered items with their text, a resolution number and eight ATTENDU recitals),
+    5 on page 2."""
+    doc = _extract(shared, "pdfplumber/2023-06-20-PV.pdf", pdf_engine=engine)
+    page1, page2 = _page_paragraphs(doc, 1), _page_paragraphs(doc, 2)
+    assert len(page1) == 25
+    assert sum(p.startswith("ATTENDU") for p in page1) == 8
+    assert page1[:4] == ["COMITÉ DE DÉMOLITION", "PROCÈS-VERBAL", "Séance publique tenue", "Présences"]
+    assert page2 == ["ATTENDU l’avis du", "IL EST RÉSOLU", "D’APPROUVER la demande", "5. LEVÉE DE",
+                     "La séance est"]
+
+
+def test_i1040nr_paragraphs_follow_pdfiums_reading_order(shared):
+    """i1040nr's pages have three columns that PDFium reads row by row across the columns (as it
+    always did; not a paragraph question), so a break is found only where every column has a gap
+    at the same height: page 1 gives 13 paragraphs where the image shows about 40. The title
+    block above the columns comes out right."""
+    doc = _quiet(shared, I1040NR)
+    page1 = _page_paragraphs(doc, 1)
+    assert len(page1) == 13
+    assert page1[3:6] == ["Instructions for", "Form 1040NR", "U.S. Nonresident Alien"]
+
+
+@st.composite
+def _laid_out_pages(draw: st.DrawFn):
+    """A page text the way PDFium writes it (CRLF, bare CR or U+FFFE line ends, trailing spaces)
+    and the geometry of its lines: random columns, steps, indents and fonts."""
+    from strategies import sentences
+
+    from qualcoop.extract.pdf import _Line
+
+    parts: list[str] = []
+    lines: list[_Line] = []
+    pos = 0
+    base = 0.0
+    for i in range(draw(st.integers(1, 14))):
+        body = draw(sentences()).replace("\n", " ").replace("\f", " ").replace("\r", " ").strip(" ") or "x"
+        pad = " " * draw(st.integers(0, 2))
+        ending = "" if i == 0 else draw(st.sampled_from(["\r\n", "\r\n", "\r", "\ufffe", "\ufffe\r\n", "\n"]))
+        parts.append(ending)
+        pos += len(ending)
+        height = draw(st.sampled_from([7.0, 9.0, 12.2, 14.0]))
+        base += draw(st.sampled_from([0.0, 1.0, 1.1, 1.3, 1.6, 2.5, -30.0])) * height
+        left = draw(st.sampled_from([45.0, 54.0, 72.0, 144.0, 231.0]))
+        right = left + draw(st.floats(5.0, 400.0))
+        space = body.find(" ")
+        lines.append(_Line(pos, left, right, base, height, body[0], len(body),
+                           len(body) if space < 0 else space, body.endswith("\ufffe")))
+        parts.append(pad + body + pad)
+        pos += len(pad + body + pad)
+    text = "".join(parts)
+    # the hyphen flag as _pdfium_lines sets it: the line ends in a hyphen mark
+    marks = [k for k, line in enumerate(lines) if k + 1 < len(lines)
+             and text[lines[k + 1].start - 3:lines[k + 1].start].rstrip("\r\n").endswith("\ufffe")]
+    lines = [line._replace(hyphen=True) if k in marks else line for k, line in enumerate(lines)]
+    return text, lines
+
+
+@settings(max_examples=300, deadline=None)
+@given(_laid_out_pages())
+def test_paragraph_breaks_add_blank_lines_only_at_line_starts(page):
+    """Whatever the layout: the normalised page with its blank lines taken out is the normalised
+    page without breaks, one line end is added per break, and breaks fall only at line starts."""
+    from qualcoop.extract.pdf import _normalise_page, _paragraph_starts, _with_breaks
+
+    text, lines = page
+    new, added = _with_breaks(text, lines)
+    old_page, _ = _normalise_page(text, pdfium_marks=True)
+    new_page, _ = _normalise_page(new, pdfium_marks=True)
+    assert _without_blank_lines(new_page) == _without_blank_lines(old_page)
+    assert new_page.count("\n") - old_page.count("\n") == added
+    assert added <= len(_paragraph_starts(lines)) < max(len(lines), 1)
+    assert set(_paragraph_starts(lines)) <= {line.start for line in lines[1:]}
+    assert _with_breaks(text, lines) == (new, added)  # deterministic
+
+
+def _two_column_pdf(path: Path, paragraphs: list[str]) -> None:
+    """Typeset ``paragraphs`` in two columns with first-line indents and no space between
+    paragraphs (the only signs of a new paragraph are the indent and the short last line)."""
+    import textwrap
+
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    columns, top, step, bottom = (50.0, 310.0), 80.0, 12.0, 240.0
+    col, y = 0, top
+    for text in paragraphs:
+        for k, line in enumerate(textwrap.wrap(text, 44, initial_indent="    ")):
+            if y > bottom:
+                col, y = col + 1, top
+            x = columns[col] + (15.0 if k == 0 else 0.0)
+            pdf.text(x, y, line.strip())
+            y += step
+    pdf.output(str(path))
+
+
+def test_indented_paragraphs_in_two_columns(tmp_path):
+    """PDFium; pdfplumber's plain text reads across the columns (test_pdfplumber_plain_text_mixes_the_columns)."""
+    paragraphs = [
+        "The Parties agree to cooperate on labour inspection and on the training of inspectors in "
+        "the provinces named in the annex.",
+        "Each party shall bear its own costs unless otherwise agreed in writing for a particular "
+        "activity under this memorandum.",
+        "Training shall be delivered by certified trainers, and the curriculum shall be reviewed every "
+        "year by the joint committee, which shall report to both ministries on the results achieved, "
+        "on the difficulties met and on the changes proposed for the following year of cooperation.",
+        "Disputes shall be settled amicably through consultation.",
+        "This memorandum enters into force on the date of the last signature and remains in force "
+        "for five years.",
+    ]
+    path = tmp_path / "two-columns.pdf"
+    _two_column_pdf(path, paragraphs)
+    from qualcoop.segment import segment
+
+    doc = extract_file(path)
+    # the fourth paragraph's first line ends column 1; its second line starts column 2
+    assert doc.text.count("\n") == 18 - 1 + 4
+    assert [_words(doc.text[s.start:s.end]) for s in segment(doc, "paragraph")] == paragraphs
