@@ -77,6 +77,7 @@ extractors: Registry[Any] = Registry(
         "pdf.pypdfium2.v1": "qualcoop.extract.pdf:PdfiumExtractor",
         "pdf.pdfplumber.v1": "qualcoop.extract.pdf:PdfplumberExtractor",
         "docx.v1": "qualcoop.extract.docx:DocxExtractor",
+        "odt.v1": "qualcoop.extract.odt:OdtExtractor",
         "vtt.v1": "qualcoop.extract.subtitles:VttExtractor",
         "srt.v1": "qualcoop.extract.subtitles:SrtExtractor",
         "transcript.v1": "qualcoop.extract.transcript:TranscriptExtractor",

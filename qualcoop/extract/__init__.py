@@ -32,6 +32,7 @@ __all__ = ["ExtractOptions", "Extracted", "extract_file", "extractor_for", "SUPP
 _BY_SUFFIX = {
     ".txt": "text.v1", ".text": "text.v1", ".md": "text.v1", ".markdown": "text.v1",
     ".docx": "docx.v1",
+    ".odt": "odt.v1",
     ".vtt": "vtt.v1",
     ".srt": "srt.v1",
 }
