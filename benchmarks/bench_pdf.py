@@ -11,8 +11,10 @@ Engines measured, each in a fresh worker process (so peak RSS is its own):
 Corpus: every PDF under shared/data/pdfs that our default extractor reads (known
 passwords from ``observed_properties_pypdf-7.1.1.json``), plus per-file rows for
 GeoTopo (117 pages) and i1040nr (50 pages). Peak RSS of ``ours-*`` includes the
-sandbox children. Also prints the sandbox round-trip overhead and, per engine,
-the Federal Register two-column reading-order check (MANIFEST D1).
+sandbox children. Also prints the sandbox round-trip overhead, the cost of finding
+paragraph breaks (PDFium page reading in this process, with and without the layout
+step, alternated, best of 5 per file) and, per engine, the Federal Register
+two-column reading-order check (MANIFEST D1).
 
 Usage::
 
@@ -211,6 +213,33 @@ def sandbox_overhead(n: int = 300) -> dict[str, float]:
     return out
 
 
+def paragraph_cost(files: list[tuple[str, str | None]], rounds: int = 2, repeat: int = 5) -> dict[str, float]:
+    """Pages/s of the PDFium reader with and without the paragraph step (same process, alternated)."""
+    import qualcoop.extract.pdf as pdf
+
+    blobs = [(Path(p).read_bytes(), pw, p) for p, pw in files]
+    real = pdf._with_breaks
+    best = {"without": float("inf"), "with": float("inf")}
+    pages = 0
+    try:
+        for _ in range(rounds):
+            for mode in ("without", "with"):
+                pdf._with_breaks = real if mode == "with" else (lambda text, lines: (text, 0))
+                total, pages = 0.0, 0
+                for data, password, path in blobs:
+                    times = []
+                    for _ in range(repeat):
+                        t0 = time.perf_counter()
+                        got = pdf._pdfium_pages(data, password, False, path)
+                        times.append(time.perf_counter() - t0)
+                    total += min(times)
+                    pages += len(got.texts)
+                best[mode] = min(best[mode], total)
+    finally:
+        pdf._with_breaks = real
+    return {mode: pages / secs for mode, secs in best.items()}
+
+
 def reading_order(text: str | None) -> str:
     if text is None:
         return "n/a"
@@ -280,6 +309,11 @@ def main() -> None:
     print("\n== sandbox round trip (fork + pipe + reap, no-op function), median of 300")
     for label, ms in sandbox_overhead().items():
         print(f"{label:30} {ms:6.2f} ms")
+
+    print("\n== paragraph breaks: PDFium page reading in-process, pages/s (best of 5 per file)")
+    cost = paragraph_cost(files)
+    print(f"without the layout step {cost['without']:8.1f}\nwith the layout step    {cost['with']:8.1f}"
+          f"\nslowdown                {cost['without'] / cost['with']:8.2f}x")
 
     print("\n== Federal Register two-column reading order (MANIFEST D1 needle)")
     for engine, res in results.items():
