@@ -50,11 +50,9 @@ from ..errors import CorruptDocumentError, EmptyDocumentError, EncryptedDocument
 from ..model import Region
 from .base import Extracted, ExtractOptions
 
-# The zip and XML hardening is the DOCX extractor's (one implementation to keep safe): its
-# private _Package (bounded zip reads, hardened lxml parser refusing DTDs) and _OLE_MAGIC. If
-# docx.py renames them, this import fails loudly at first use (tests/extract/test_odt.py).
-from .docx import (_OLE_MAGIC, BLOCK_SEP, CELL_SEP, ENDNOTES_HEADER, FOOTNOTES_HEADER, NESTED_ROW_SEP,
-                   ROW_SEP, _Package)
+# the text layout is the DOCX extractor's, so both read the same way
+from .docx import BLOCK_SEP, CELL_SEP, ENDNOTES_HEADER, FOOTNOTES_HEADER, NESTED_ROW_SEP, ROW_SEP
+from .zippkg import OLE_MAGIC, ZipPackage  # one hardened zip/XML reader for every office format
 
 __all__ = ["OdtExtractor", "MEDIA_TYPE"]
 
@@ -398,9 +396,9 @@ class OdtExtractor:
         UnsupportedFormatError, CorruptDocumentError, EncryptedDocumentError, ResourceLimitError,
         EmptyDocumentError
         """
-        if data.startswith(_OLE_MAGIC):
+        if data.startswith(OLE_MAGIC):
             raise UnsupportedFormatError(path, "an OLE2 file (a legacy Word .doc?), not an OpenDocument zip")
-        pkg = _Package(path, data, options)
+        pkg = ZipPackage(path, data, options)
         mimetype = pkg.read("mimetype", limit=256).decode("ascii", "replace").strip() if pkg.has(
             "mimetype") else None
         if mimetype is not None and not mimetype.startswith(MEDIA_TYPE):
@@ -427,7 +425,7 @@ class OdtExtractor:
         return Extracted(text=text, media_type=MEDIA_TYPE, regions=tuple(w.regions), details=details)
 
     @staticmethod
-    def _refuse_encrypted(path: Path, pkg: _Package) -> None:
+    def _refuse_encrypted(path: Path, pkg: ZipPackage) -> None:
         if not pkg.has("META-INF/manifest.xml"):
             return
         manifest = pkg.xml("META-INF/manifest.xml")
