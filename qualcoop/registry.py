@@ -105,6 +105,7 @@ rule_kinds: Registry[Any] = Registry(
         "keyword.v1": "qualcoop.match.rules:KeywordRule",
         "phrase.v1": "qualcoop.match.rules:KeywordRule",
         "lemma.v1": "qualcoop.match.rules:LemmaRule",
+        "stem.v1": "qualcoop.match.rules:StemRule",
         "glob.v1": "qualcoop.match.rules:GlobRule",
         "regex.v1": "qualcoop.match.rules:RegexRule",
         "pattern.v1": "qualcoop.match.rules:PatternRule",

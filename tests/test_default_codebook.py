@@ -208,6 +208,34 @@ def test_meaning_traps(text, lang, absent, present):
         assert present in got
 
 
+@pytest.mark.parametrize(("text", "code_id"), [
+    # affixed forms no phrase list named: found by the codebook's stem rules (root in brackets)
+    ("Pelatih-pelatih dari ILO terlatih.", "mechanism.training"),                  # latih
+    ("Para peserta pemagangan di perusahaan.", "mechanism.training"),             # magang
+    ("Kegiatan ini didanai oleh mitra.", "mechanism.funding"),                    # dana
+    ("Pemerintah daerah membiayainya.", "mechanism.funding"),                     # biaya
+    ("Para pihak bernegosiasi dan merundingkan naskahnya.", "mechanism.dialogue"),  # negosiasi, runding
+    ("Hal itu dikoordinasikan dengan dinas.", "mechanism.dialogue"),              # koordinasi
+    ("Program ini dievaluasi setiap tahun.", "mechanism.monitoring"),             # evaluasi
+    ("Pelapor menyampaikan hasil yang dipantau.", "mechanism.monitoring"),        # lapor, pantau
+])
+def test_indonesian_stem_rules_find_affixed_forms(text, code_id):
+    assert code_id in _codes_for(text, "id")
+    assert code_id not in _codes_for(text, "en")  # the stem rules are Indonesian rules
+
+
+def test_code_switched_interview_uses_both_languages_rules():
+    from qualcoop.match import apply_codebook
+    from qualcoop.model import Document
+
+    text = "Kami ikut training-nya ILO, tapi belum ada pendanaan."
+    mixed = Document(id="m", text=text, attributes={"languages": "id,en"})
+    got = {c.code_id: c for c in apply_codebook([mixed], _compiled(), unit="document")}
+    assert set(got) == {"actor.international_org", "mechanism.training", "mechanism.funding"}
+    assert not got["mechanism.training"].negated and got["mechanism.funding"].negated
+    assert "mechanism.training" not in _codes_for(text, "id")
+
+
 def test_negated_mention_is_flagged_not_dropped():
     from qualcoop.match import apply_codebook
     from qualcoop.model import Document

@@ -31,12 +31,13 @@ EXAMPLE_KEYS = ("text", "lang")
 VETOES = ("span", "segment")
 
 #: rule kinds whose ``terms`` are token sequences (phrase semantics)
-TERM_KINDS = ("keyword", "phrase", "lemma", "glob")
+TERM_KINDS = ("keyword", "phrase", "lemma", "stem", "glob")
 #: which fields each built-in kind reads; anything else given is ignored (a warning)
 KIND_FIELDS: dict[str, frozenset[str]] = {
     "keyword": frozenset({"terms"}),
     "phrase": frozenset({"terms"}),
     "lemma": frozenset({"terms"}),
+    "stem": frozenset({"terms"}),
     "glob": frozenset({"terms"}),
     "regex": frozenset({"pattern"}),
     "pattern": frozenset({"pattern"}),
@@ -312,7 +313,7 @@ class _Checker:
             yield self.problem(f"rule kind {rule.kind!r} needs a non-empty `terms` list",
                                code=code, rule=rule, field="terms")
         yield from self.check_terms(rule.terms, rule, code)
-        if rule.kind in ("keyword", "phrase", "lemma"):
+        if rule.kind in ("keyword", "phrase", "lemma", "stem"):
             wild = [t for t in rule.terms if isinstance(t, str) and "*" in t]
             if wild:
                 yield self.problem(f"terms {', '.join(map(repr, wild))} contain '*', which kind "

@@ -12,8 +12,8 @@ reference path with identical results (``benchmarks/bench_coding.py``).
 
 from __future__ import annotations
 
-from .apply import apply_codebook, document_language, make_run_id
+from .apply import apply_codebook, document_language, document_languages, make_run_id
 from .compile import CompiledCodebook, SegmentMatch, compile_codebook, lemma_table, timeout_messages
 
 __all__ = ["CompiledCodebook", "SegmentMatch", "apply_codebook", "compile_codebook", "document_language",
-           "lemma_table", "make_run_id", "timeout_messages"]
+           "document_languages", "lemma_table", "make_run_id", "timeout_messages"]

@@ -17,12 +17,33 @@ from .compile import (
     timeout_messages,
 )
 
-__all__ = ["apply_codebook", "document_language", "make_run_id"]
+__all__ = ["apply_codebook", "document_language", "document_languages", "make_run_id"]
 
 
 def document_language(doc: Document, codebook: Codebook, lang: str | None = None) -> str:
-    """The language a document is coded in: ``doc.lang``, else ``lang``, else the codebook's first."""
-    return doc.lang or lang or (codebook.languages[0] if codebook.languages else "en")
+    """The primary language of a document: the first of :func:`document_languages`."""
+    return document_languages(doc, codebook, lang)[0]
+
+
+def document_languages(doc: Document, codebook: Codebook, lang: str | None = None) -> tuple[str, ...]:
+    """The languages a document is coded in, primary first.
+
+    From the document's ``languages`` attribute ("id,en"), its ``lang``/``language`` attribute
+    ("mixed" = the codebook's languages), ``doc.lang``, then ``lang`` (the run's setting), then
+    the codebook's first language: :func:`qualcoop.lang.profile.document_languages`.
+
+    Examples
+    --------
+    >>> from qualcoop.model import Codebook, Document
+    >>> cb = Codebook("demo", "1", [], languages=("en", "id"))
+    >>> document_languages(Document("d", "Kami ikut training-nya ILO.", attributes={"languages": "id,en"}), cb)
+    ('id', 'en')
+    >>> document_languages(Document("d", "Kami ikut training-nya ILO.", lang="id"), cb)
+    ('id',)
+    """
+    from ..lang.profile import document_languages as _languages
+
+    return _languages(doc, lang=lang, codebook_languages=codebook.languages or ("en",))
 
 
 def _doc_hash(doc: Document) -> str:
@@ -76,7 +97,12 @@ def apply_codebook(
         Segment unit (``"paragraph"``, ``"turn"``, ``"sentence"``, ...) passed to
         :func:`qualcoop.segment.segment`.
     lang : str, optional
-        Language of documents whose ``lang`` is unset (default: the codebook's first language).
+        Language of documents whose language is not given (default: the codebook's first language).
+        A document's languages come from its ``languages`` attribute ("id,en"), its ``lang`` /
+        ``language`` attribute ("mixed": the codebook's languages, ``lang`` first), then ``doc.lang``
+        (see :func:`document_languages`). A document in several languages (code-switching) is
+        tokenised in the first; rules written for any of them apply, and the negation cues of all
+        of them count.
     coder : str
         Recorded in each coding's provenance.
     run_id : str, optional
@@ -132,7 +158,7 @@ def apply_codebook(
         segs = segments.get(doc.id) if segments is not None else None
         if segs is None:
             segs = segment_doc(doc, unit)
-        codings.extend(compiled.code_document(doc, segs, lang=document_language(doc, cb, lang),
+        codings.extend(compiled.code_document(doc, segs, lang=document_languages(doc, cb, lang),
                                               provenance=prov))
     messages = timeout_messages(compiled.take_timeouts(), max_timeouts=compiled.max_timeouts,
                                 budget=compiled.regex_timeout)

@@ -29,7 +29,7 @@ from .docview import TokenView, _Lowers
 from .fast import FastView, InfoCache, TokenInfo, chunk_cache
 from .prefilter import Prefilter
 
-__all__ = ["CompiledCodebook", "SegmentMatch", "compile_codebook", "timeout_messages"]
+__all__ = ["CompiledCodebook", "SegmentMatch", "compile_codebook", "lang_key", "negated_in", "timeout_messages"]
 
 #: default time budget of one regex rule on one segment, in seconds
 DEFAULT_REGEX_TIMEOUT = 0.25
@@ -86,16 +86,39 @@ def lemma_table(lang: str) -> dict[str, str]:
     return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
+def _profile(lang: str):
+    """The language profile of ``lang`` (:mod:`qualcoop.lang.profile`); raises LanguageError."""
+    from ..lang.profile import get_profile
+
+    return get_profile(lang)
+
+
 # --------------------------------------------------------------------------- per-language matchers
 
 
-class LangMatchers:
-    """Every matcher of a compiled codebook for one language (built on first use)."""
+def lang_key(lang: str | Sequence[str]) -> tuple[str, ...]:
+    """The languages a segment is coded in as a canonical tuple: the primary language first,
+    the others sorted (their order does not change any result)."""
+    if isinstance(lang, str):
+        return (lang,)
+    langs = tuple(lang)
+    if not langs or not all(isinstance(x, str) and x for x in langs):
+        raise LanguageError(f"expected a language code or a non-empty list of them, got {lang!r}")
+    return (langs[0], *sorted(set(langs[1:]) - {langs[0]}))
 
-    def __init__(self, lang: str, leaves: Sequence[R.Leaf]) -> None:
+
+class LangMatchers:
+    """Every matcher of a compiled codebook for one language, or for one primary language
+    plus the other languages of code-switched documents (built on first use).
+
+    ``langs[0]`` tokenises; rules whose ``lang`` is any of ``langs`` (or unset) are registered.
+    """
+
+    def __init__(self, langs: str | Sequence[str], leaves: Sequence[R.Leaf]) -> None:
         from spacy.attrs import LOWER, ORTH
 
-        self.lang = lang
+        self.langs = lang_key(langs)
+        self.lang = lang = self.langs[0]
         self.nlp = _nlp(lang)
         self.vocab = self.nlp.vocab
         self.tokenizer = self.nlp.tokenizer
@@ -111,6 +134,9 @@ class LangMatchers:
         self._tpid: dict[tuple, int] = {}
         self._lit: dict[bool, dict[str, int]] = {False: {}, True: {}}
         self._lemma_pid: dict[str, int] = {}
+        #: stem rules: language -> normal form -> pid, and each language's normal-form function
+        self._norm_pid: dict[str, dict[str, int]] = {}
+        self._norm_fns: dict[str, Any] = {}
         self._globs: dict[bool, list[tuple[int, str, re.Pattern[str]]]] = {False: [], True: []}
         self._seqs: list[tuple[int, tuple[int, ...]]] = []
         self._first: dict[int, list[int]] = {}
@@ -141,6 +167,17 @@ class LangMatchers:
 
     def lemma(self, lower: str) -> str:
         return self._table.get(lower, lower)
+
+    def norm(self, lang: str, token: str) -> str:
+        """The normal form of ``token`` in ``lang``'s profile (root in Indonesian, lookup lemma in English)."""
+        fn = self._norm_fns.get(lang)
+        if fn is None:
+            fn = self._norm_fns[lang] = _profile(lang).norm
+        return fn(token)
+
+    def norm_literals(self, lang: str, norm: str) -> frozenset[str] | None:
+        """Strings one of which every token with normal form ``norm`` in ``lang`` contains (or None)."""
+        return _profile(lang).norm_literals(norm)
 
     def surface_forms(self, lemma: str) -> set[str]:
         """Every lower-case form whose lookup lemma is ``lemma``."""
@@ -177,6 +214,10 @@ class LangMatchers:
         pid = self._tpid.get(spec)
         if pid is None:
             pid = self._tpid[spec] = len(self._tpid)
+            if spec[0] == "norm":  # ("norm", language, normal form)
+                self._norm_pid.setdefault(spec[1], {})[spec[2]] = pid
+                self.norm(spec[1], "")  # resolve the profile now (a bad language fails at build time)
+                return pid
             kind, value, cs = spec if len(spec) == 3 else (*spec, False)
             if kind == "lit":
                 self._lit[cs][value] = pid
@@ -220,6 +261,11 @@ class LangMatchers:
             pid = self._lemma_pid.get(self.lemma(s))
             if pid is not None:
                 out.add(pid)
+        if not cs and self._norm_pid:
+            for lang, table in self._norm_pid.items():
+                pid = table.get(self.norm(lang, s))
+                if pid is not None:
+                    out.add(pid)
         for pid, piece, rx in self._globs[cs]:
             if piece in s and rx.fullmatch(s):
                 out.add(pid)
@@ -313,22 +359,66 @@ class LangMatchers:
 
 
 @functools.lru_cache(maxsize=None)
-def _negation_triggers(lang: str) -> frozenset[str] | None:
+def _negation_triggers(langs: tuple[str, ...]) -> frozenset[str] | None:
     """Words one of which must stand in the cue window for a match to be negated
-    (single cues and the last word of multi-word cues); ``None``: never negated."""
+    (single cues and the last word of multi-word cues, of every language); ``None``: never negated."""
     from ..lang.negation import profile
 
-    p = profile(lang)
-    if p is None:
-        return None
-    return p.single | frozenset(m[-1] for m in p.multi)
+    out: set[str] = set()
+    for lang in langs:
+        p = profile(lang)
+        if p is not None:
+            out |= p.single | frozenset(m[-1] for m in p.multi)
+    return frozenset(out) if out else None
+
+
+@functools.lru_cache(maxsize=None)
+def _foreign_contrast(langs: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """For each language of a code-switched segment (with a negation profile): the contrastive
+    words of the *other* languages, which end its negation scopes too ("tidak ... but training")."""
+    from ..lang.negation import profile
+
+    profs = [p for p in (profile(lang) for lang in langs) if p is not None]
+    every = frozenset().union(*(p.contrast for p in profs)) if profs else frozenset()
+    return tuple((p.lang, every - p.contrast) for p in profs)
+
+
+class _Bounded:
+    """Lower-cased tokens with the given words read as "," (a scope boundary)."""
+
+    __slots__ = ("tokens", "words")
+
+    def __init__(self, tokens, words: frozenset[str]) -> None:
+        self.tokens = tokens
+        self.words = words
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __getitem__(self, i: int) -> str:
+        w = self.tokens[i]
+        return "," if w in self.words else w
+
+
+def negated_in(tokens, start: int, langs: tuple[str, ...]) -> bool:
+    """Whether the match at token ``start`` is negated in a segment coded in ``langs``.
+
+    One language: :func:`qualcoop.lang.negation.is_negated`. Several (code-switching): the cues of
+    every language count, and the contrastive words of every language end a scope.
+    """
+    if len(langs) == 1:
+        return is_negated(tokens, start, lang=langs[0])
+    for lang, foreign in _foreign_contrast(langs):
+        if is_negated(_Bounded(tokens, foreign) if foreign else tokens, start, lang=lang):
+            return True
+    return False
 
 
 class SegmentContext:
     """What rules see while one segment is coded (created per segment, then dropped)."""
 
-    __slots__ = ("cc", "lm", "document", "segment", "text", "lang", "active", "veto", "fast", "found", "_view",
-                 "_hits", "_negated")
+    __slots__ = ("cc", "lm", "document", "segment", "text", "lang", "langs", "active", "veto", "fast", "found",
+                 "_view", "_hits", "_negated")
 
     def __init__(self, cc: CompiledCodebook, lm: LangMatchers, document: Document, segment: Segment,
                  text: str, lang: str, active: frozenset[int] | None, *, fast: bool = False) -> None:
@@ -337,7 +427,9 @@ class SegmentContext:
         self.document = document
         self.segment = segment
         self.text = text
+        #: the primary language (it tokenises) and every language the segment is coded in
         self.lang = lang
+        self.langs = lm.langs
         self.active = active  # None: every leaf may match
         self.veto: list[tuple[int, int]] = []
         #: tokens from the chunk cache and matching in Python (no spaCy Doc); only used
@@ -410,13 +502,13 @@ class SegmentContext:
             if self.fast:
                 # fast tokens hold no white space, so the cue window is the tokens right before
                 lows = view.lows
-                triggers = _negation_triggers(self.lang)
+                triggers = _negation_triggers(self.langs)
                 if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token]):
                     neg = False
                 else:
-                    neg = is_negated(lows, token, lang=self.lang)
+                    neg = negated_in(lows, token, self.langs)
             else:
-                neg = is_negated(_Lowers(view.doc), token, lang=self.lang)
+                neg = negated_in(_Lowers(view.doc), token, self.langs)
             self._negated[token] = neg
         return neg
 
@@ -526,7 +618,7 @@ class CompiledCodebook:
         self._n_keys = 0
         self._leaves: list[R.Leaf] = []
         self._owner: dict[int, int] = {}
-        self._langs: dict[str, LangMatchers] = {}
+        self._langs: dict[tuple[str, ...], LangMatchers] = {}
         self.codes: list[CompiledCode] = []
         problems: list[RuleError] = []
         for code in codebook.codes:
@@ -539,7 +631,7 @@ class CompiledCodebook:
         for i, c in enumerate(self.codes):
             for k in c.leaf_keys:
                 self._codes_of_leaf[k] = (*self._codes_of_leaf.get(k, ()), i)
-        self._always: dict[str, frozenset[int]] = {}  # lang -> codes with a regex leaf running there
+        self._always: dict[tuple[str, ...], frozenset[int]] = {}  # langs -> codes with a regex leaf there
         if problems:
             first = problems[0]
             more = "".join(f"; also code {p.code_id!r} rule {p.rule_id!r}: {p.detail}" for p in problems[1:])
@@ -558,15 +650,19 @@ class CompiledCodebook:
         return CompiledCode(code, rules, excludes)
 
     # ----------------------------------------------------------------- per language
-    def matchers(self, lang: str) -> LangMatchers:
-        lm = self._langs.get(lang)
+    def matchers(self, lang: str | Sequence[str]) -> LangMatchers:
+        """The matchers for segments in ``lang``: a language, or several (primary first) for
+        code-switched documents, where the rules of every listed language are registered."""
+        key = lang if isinstance(lang, tuple) and lang in self._langs else lang_key(lang)
+        lm = self._langs.get(key)
         if lm is None:
-            leaves = [leaf for leaf in self._leaves if leaf.lang is None or leaf.lang == lang]
-            lm = self._langs[lang] = LangMatchers(lang, leaves)
+            langs = set(key)
+            leaves = [leaf for leaf in self._leaves if leaf.lang is None or leaf.lang in langs]
+            lm = self._langs[key] = LangMatchers(key, leaves)
         return lm
 
     # ----------------------------------------------------------------- coding
-    def code_segment(self, document: Document, segment: Segment, lang: str, *,
+    def code_segment(self, document: Document, segment: Segment, lang: str | Sequence[str], *,
                      text: str | None = None) -> list[SegmentMatch]:
         """The codes that apply to one segment, each with its evidence (document offsets).
 
@@ -575,12 +671,15 @@ class CompiledCodebook:
         document : Document
         segment : Segment
             A view into ``document``.
-        lang : str
-            The segment's language (selects tokenizer, rules with ``lang`` and negation cues).
+        lang : str or sequence of str
+            The segment's language (selects tokenizer, rules with ``lang`` and negation cues),
+            or its languages, primary first, for code-switched text: the primary one tokenises,
+            rules with ``lang`` in any of them apply, and the negation cues of all of them count.
         text : str, optional
             ``document.text[segment.start:segment.end]`` if already at hand.
         """
         lm = self.matchers(lang)
+        lang = lm.lang
         if text is None:
             text = document.text[segment.start:segment.end]
         active: frozenset[int] | None = None
@@ -597,10 +696,10 @@ class CompiledCodebook:
         # none of whose leaves found anything, and that holds no regex, cannot apply
         found = ctx.found_keys() if lm.token_leaves and (active is None or active) else frozenset()
         ctx.found = found
-        always = self._always.get(lang)
+        always = self._always.get(lm.langs)
         if always is None:
-            always = self._always[lang] = frozenset(
-                i for i, c in enumerate(self.codes) if c.regex_langs & {None, lang})
+            always = self._always[lm.langs] = frozenset(
+                i for i, c in enumerate(self.codes) if c.regex_langs & {None, *lm.langs})
         candidates = set(always)
         of_leaf = self._codes_of_leaf
         for k in found:
@@ -638,11 +737,15 @@ class CompiledCodebook:
         ctx.veto = []
         return resolve_overlaps(found)
 
-    def code_document(self, document: Document, segments: Iterable[Segment], *, lang: str,
+    def code_document(self, document: Document, segments: Iterable[Segment], *, lang: str | Sequence[str],
                       provenance: Provenance) -> list[Coding]:
-        """Codings of every segment of one document (one per code and segment)."""
+        """Codings of every segment of one document (one per code and segment).
+
+        ``lang`` is the document's language or its languages, primary first (see :meth:`code_segment`).
+        """
         out: list[Coding] = []
         text = document.text
+        lang = lang_key(lang)
         for seg in segments:
             for m in self.code_segment(document, seg, lang, text=text[seg.start:seg.end]):
                 out.append(Coding(doc_id=document.id, start=seg.start, end=seg.end, code_id=m.code_id,

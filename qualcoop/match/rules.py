@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "AllRule", "AnyRule", "ExcludeRule", "GlobRule", "KeywordRule", "LemmaRule", "NearRule",
-    "NotRule", "PatternRule", "RegexRule", "glob_regex", "glob_literal", "scope_allows",
+    "NotRule", "PatternRule", "RegexRule", "StemRule", "glob_regex", "glob_literal", "scope_allows",
 ]
 
 #: placeholders standing for glob wildcards while a glob term is tokenised (rare Latin
@@ -150,7 +150,7 @@ class Node:
         self.order = builder.next_order()
 
     def applies(self, ctx: SegmentContext) -> bool:
-        if self.lang is not None and self.lang != ctx.lang:
+        if self.lang is not None and self.lang not in ctx.langs:
             return False
         return self.scope is None or scope_allows(self.scope, ctx)
 
@@ -285,6 +285,65 @@ class LemmaRule(Leaf):
 
     def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
         return ctx.token_hits("seq", self.key)
+
+
+class StemRule(Leaf):
+    """``stem``: tokens whose normal form equals a term token's, affixes and inflection aside.
+
+    The normal form is the language profile's :meth:`~qualcoop.lang.profile.LanguageProfile.norm`
+    of the lower-cased token: the root in Indonesian (``latih`` finds "pelatihan", "dilatih",
+    "melatih", "pelatih-pelatih"), the lookup lemma in English (``agreement`` finds
+    "agreements"). A rule with ``lang`` compares in that language; a rule without ``lang``
+    compares in every language the segment is coded in (a token matches when its normal form
+    in one of them equals the term's normal form in the same language). Multi-word terms match
+    sequences of normal forms. The prefilter's literals come from ``profile.norm_literals``;
+    a term none of whose tokens has one makes the rule run on every segment.
+    """
+
+    token_based = True
+    fast_path = True
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        self.terms = _terms(rule, self)
+
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        return cls(rule, builder, qid=qid, negation=negation)
+
+    def register(self, lm: LangMatchers) -> list[set[str] | None]:
+        literals: set[str] | None = set()
+        seen: set[tuple] = set()
+        for term in self.terms:
+            words = lm.tokenize(term)
+            if not words:
+                raise self.error(f"term {term!r} has no tokens")
+            for lang in (self.lang,) if self.lang is not None else lm.langs:
+                norms = [lm.norm(lang, w) for w in words]
+                specs = tuple(("norm", lang, n) for n in norms)
+                if specs in seen:
+                    continue
+                seen.add(specs)
+                lm.add_sequence(self.key, specs)
+                # every match holds every token: the token with the most selective literals will do
+                best: frozenset[str] | None = None
+                for n in norms:
+                    lits = lm.norm_literals(lang, n)
+                    if lits and all(lits) and (best is None or len(min(lits, key=len)) > len(min(best, key=len))):
+                        best = lits
+                if best is None:
+                    literals = None
+                elif literals is not None:
+                    literals |= best
+        return [literals]
+
+    def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
+        # a token can match in two languages at once: one span each
+        spans = sorted(set(ctx.token_spans("seq", self.key)))
+        if not spans:
+            return []
+        cs = ctx.char_span
+        return [cs(s, e) for s, e in spans]
 
 
 def _glob_token_specs(term: str, lm: LangMatchers, case_sensitive: bool) -> tuple[list[tuple], str]:

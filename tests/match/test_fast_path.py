@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -47,6 +48,10 @@ RULES_CB = Codebook("fast-eq", "1", [
     Code("comb", "Comb", rules=[Rule("a", "all", rules=[Rule("a1", "phrase", terms=["experts"]),
                                                         Rule("a2", "glob", terms=["train*"])]),
                                 Rule("n", "not", rules=[Rule("n1", "phrase", terms=["employers"])])]),
+    Code("stem", "Stem", rules=[Rule("i", "stem", lang="id", terms=["latih", "kerja sama", "dana"]),
+                                Rule("e", "stem", lang="en", terms=["agreement", "sign agreement"]),
+                                Rule("b", "stem", terms=["policy", "biaya"])]),
+    Code("en-only", "English rule", rules=[Rule("t", "phrase", lang="en", terms=["training", "funding"])]),
 ], languages=("en", "id"))
 
 PLANTED = ["co-operation", "Co-operation", "cooperation", "COOPERATION", "kerja sama", "kerja\nsama",
@@ -57,7 +62,9 @@ PLANTED = ["co-operation", "Co-operation", "cooperation", "COOPERATION", "kerja 
            "trained", "training", "develop", "developing-country", "pembangunan", "ILO-IPEC", "Government",
            "government", "experts", "hibah", "labour inspection", "labour\n\ninspection", "forced labour",
            "tenaga kerja", "not", "no", "tidak", "without", "lack of", "but", "2025", "1999,", "employers",
-           "international cooperation", "self-employed", ",", ".", ";", "—", "\u00a0", "e.g.", "No."]
+           "international cooperation", "self-employed", ",", ".", ";", "—", "\u00a0", "e.g.", "No.",
+           "pelatihan", "Dilatih", "melatih", "pelatih-pelatih", "latihan", "bekerja sama", "didanai", "pendanaan",
+           "Policies", "policy", "signed", "dibiayai", "training-nya", "tapi", "tak", "kurang"]
 
 SEPS = [" ", " ", " ", "  ", "\n", "\n\n", "\t", " \n ", ", ", ". ", "-", "'", "\u00a0", "\u2029", ""]
 
@@ -89,6 +96,24 @@ def test_fast_equals_reference_on_planted_texts(text, lang, data):
         for _, evidence in fast:
             for e in evidence:
                 assert seg.start <= e.start < e.end <= seg.end and text[e.start:e.end] == e.text
+
+
+LANG_SETS = [("en",), ("id",), ("id", "en"), ("en", "id")]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(planted_texts(), st.sampled_from(LANG_SETS))
+def test_fast_equals_reference_with_stem_rules_and_code_switching(text, langs):
+    doc = Document("d", text, attributes={"languages": ",".join(langs)})
+    seg = Segment("d", 0, len(text), "paragraph", 0)
+    fast = _seg_result(FAST, doc, seg, langs)
+    assert fast == _seg_result(REF, doc, seg, langs)
+    # a rule for a language the segment is not in never fires
+    rules = {e.rule_id for _, evidence in fast for e in evidence}
+    if "en" not in langs:
+        assert not rules & {"stem/e", "en-only/t", "lem/l"}
+    if "id" not in langs:
+        assert "stem/i" not in rules
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -182,6 +207,31 @@ def test_default_codebook_fast_equals_reference_on_real_corpora(shared, unit):
     assert _digest(fast) == _digest(ref)
     assert len({c.code_id for c in fast}) >= 20
     assert {d.lang for d in docs if any(c.doc_id == d.id for c in fast)} == {"en", "id"}
+
+
+def test_code_switched_real_regulations_fast_equals_reference(shared):
+    """Indonesian regulations that quote English treaty forms, coded as id+en and as id only."""
+    cb = load_codebook(REPO / "codebooks" / "international_cooperation.yaml")
+    pd = shared / "policy_docs" / "indonesian_regulations"
+    texts_ = {f.stem[:20]: f.read_text(encoding="utf-8") for f in sorted(pd.glob("pmk-*.md"))}
+    mixed = [Document(k, t, lang="id", attributes={"languages": "id,en"}) for k, t in texts_.items()]
+    plain = [Document(k, t, lang="id") for k, t in texts_.items()]
+    segs = {d.id: segment(d, "paragraph") for d in plain}
+    fast = apply_codebook(mixed, compile_codebook(cb, prefilter=True), segments=segs)
+    ref = apply_codebook(mixed, compile_codebook(cb, prefilter=False), segments=segs)
+    assert len(fast) == len(ref) and [c.evidence for c in fast] == [c.evidence for c in ref]
+    assert _digest(fast) == _digest(ref)
+    only_id = apply_codebook(plain, compile_codebook(cb), segments=segs)
+    en_rules = {f"{c.id}/{r.id}" for c in cb.codes for r in c.rules if r.lang == "en"}
+    assert not {e.rule_id for c in only_id for e in c.evidence} & en_rules
+    assert len({e.rule_id for c in fast for e in c.evidence} & en_rules) >= 10
+    # every coding of the Indonesian-only run is kept; English rules add more
+    assert {(c.doc_id, c.start, c.code_id) for c in only_id} < {(c.doc_id, c.start, c.code_id) for c in fast}
+    # counted with grep -o -i "competent authorit[a-z]*" in PMK 112/2025 (its English certificate forms)
+    found = Counter(e.text for c in fast for e in c.evidence
+                    if e.rule_id == "actor.national_government/authorities-en")
+    assert found == {"COMPETENT AUTHORITY": 2, "Competent Authority": 6, "competent authorities": 1,
+                     "competent authority": 1}
 
 
 def test_real_paragraph_chunks_tokenise_like_whole_paragraphs(shared):
