@@ -7,11 +7,12 @@ import pickle
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import texts
 
 from qualcoop.errors import LanguageError
 from qualcoop.lang import profile as profile_mod
-from qualcoop.lang.profile import document_languages, get_profile, resolve_languages
+from qualcoop.lang.profile import document_languages, get_profile, lookup_table, resolve_languages
 from qualcoop.model import Document
 
 
@@ -41,6 +42,18 @@ def test_norm_literals_cover_every_form():
     for form in ("agreement", "Agreements"):
         assert enp.norm(form) == "agreement" and any(lit in form.lower() for lit in lits)
     assert get_profile("id").norm_literals("latih") == frozenset({"atih"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.sampled_from(sorted(lookup_table("en"))), st.text(min_size=1, max_size=12),
+                 st.sampled_from(["Agreements", "POLICIES", "negotiated", "training", "Parties", "x"])),
+       st.sampled_from(["en", "id"]))
+def test_norm_literal_guarantee_for_stem_rules(token, lang):
+    """What the rule engine's prefilter relies on for ``stem`` rules: every token contains one of
+    the literals of its own normal form (or the norm has none and the rule always runs)."""
+    prof = get_profile(lang)
+    lits = prof.norm_literals(prof.norm(token))
+    assert lits is None or any(lit in token.lower() for lit in lits)
 
 
 def test_stop_words_and_cues():
