@@ -43,17 +43,13 @@ from typing import Any
 from ..errors import CorruptDocumentError, EmptyDocumentError
 from ..model import Region
 from .base import Extracted, ExtractOptions
+from .blocks import (BLOCK_SEP, CELL_SEP, ENDNOTES_HEADER, FOOTNOTES_HEADER,  # noqa: F401
+                     NESTED_ROW_SEP, ROW_SEP, BlockText)
 from .zippkg import MAX_RATIO, MAX_UNCOMPRESSED, ZipPackage  # noqa: F401  (re-exported)
 
 __all__ = ["DocxExtractor", "CELL_SEP", "FOOTNOTES_HEADER", "ENDNOTES_HEADER", "MAX_RATIO",
            "MAX_UNCOMPRESSED"]
 
-CELL_SEP = " | "
-ROW_SEP = "\n"
-NESTED_ROW_SEP = " ; "
-BLOCK_SEP = "\n\n"
-FOOTNOTES_HEADER = "[Footnotes]"
-ENDNOTES_HEADER = "[Endnotes]"
 _MAX_STYLE_MAP = 64 << 10
 
 _W_NAMESPACES = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -153,31 +149,17 @@ def _int(value: str | None) -> int | None:
 # --------------------------------------------------------------------------- the walker
 
 
-class _Writer:
+class _Writer(BlockText):
     """Builds the text block by block and records the regions."""
 
     def __init__(self, tags: _Tags, styles: _Styles) -> None:
+        super().__init__()
         self.tags = tags
         self.styles = styles
-        self.parts: list[str] = []
-        self.pos = 0
-        self.regions: list[Region] = []
         self.counts = {"paragraphs": 0, "tables": 0, "textboxes": 0, "headings": 0}
         self.lstrip_next = False
 
     # ---------------------------------------------------------------- output
-    def emit(self, text: str) -> tuple[int, int]:
-        if self.pos:
-            self.parts.append(BLOCK_SEP)
-            self.pos += len(BLOCK_SEP)
-        start = self.pos
-        self.parts.append(text)
-        self.pos += len(text)
-        return start, self.pos
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
     # ---------------------------------------------------------------- blocks
     def blocks(self, container, *, headings: bool = True) -> tuple[int, int] | None:
         """Emit the blocks of ``container``; returns the span covered, or None if nothing came out."""

@@ -50,8 +50,8 @@ from ..errors import CorruptDocumentError, EmptyDocumentError, EncryptedDocument
 from ..model import Region
 from .base import Extracted, ExtractOptions
 
-# the text layout is the DOCX extractor's, so both read the same way
-from .docx import BLOCK_SEP, CELL_SEP, ENDNOTES_HEADER, FOOTNOTES_HEADER, NESTED_ROW_SEP, ROW_SEP
+from .blocks import (CELL_SEP, ENDNOTES_HEADER, FOOTNOTES_HEADER, NESTED_ROW_SEP, ROW_SEP,
+                     BlockText)  # the same layout as DOCX
 from .zippkg import OLE_MAGIC, ZipPackage  # one hardened zip/XML reader for every office format
 
 __all__ = ["OdtExtractor", "MEDIA_TYPE"]
@@ -140,28 +140,14 @@ class _Styles:
 # --------------------------------------------------------------------------- the walker
 
 
-class _Writer:
+class _Writer(BlockText):
     """Builds the text block by block and records regions and notes."""
 
     def __init__(self, styles: _Styles) -> None:
+        super().__init__()
         self.styles = styles
-        self.parts: list[str] = []
-        self.pos = 0
-        self.regions: list[Region] = []
         self.notes: list[tuple[str, str | None, Any]] = []  # (class, citation, note-body)
         self.counts = {"paragraphs": 0, "headings": 0, "tables": 0, "textboxes": 0, "comments": 0}
-
-    def emit(self, text: str) -> tuple[int, int]:
-        if self.pos:
-            self.parts.append(BLOCK_SEP)
-            self.pos += len(BLOCK_SEP)
-        start = self.pos
-        self.parts.append(text)
-        self.pos += len(text)
-        return start, self.pos
-
-    def text(self) -> str:
-        return "".join(self.parts)
 
     # ---------------------------------------------------------------- blocks
     def blocks(self, container, *, notes: bool = True) -> tuple[int, int] | None:
