@@ -36,7 +36,7 @@ from ..errors import CodebookError, CodebookWarning, Problem
 from ..model import Code, Codebook, Rule
 from .locate import MAP, SCALAR, SEQ, Node, SourceError, yaml_tree
 from .validate import check_codebook, finish, problem_at, slugify, suggest
-from .yaml_format import yaml_dumper
+from .yaml_format import read_text, yaml_dumper
 
 __all__ = [
     "parse_quanteda_yaml", "read_quanteda_yaml", "dump_quanteda_yaml", "write_quanteda_yaml",
@@ -51,20 +51,7 @@ CSV_COLUMNS = ("code", "parent", "name", "definition", "inclusion", "exclusion",
 
 def _read(path: str | Path) -> tuple[str | None, list[Problem]]:
     """UTF-8 (BOM dropped); otherwise Windows-1252, with a warning (old LIWC and Excel files)."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        return None, [problem_at(path, f"cannot read the file: {e.strerror or e}")]
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            return None, [problem_at(path, "neither UTF-8 nor Windows-1252 text", line)]
-        return text, [problem_at(path, "not UTF-8; read as Windows-1252", line, kind="warning")]
+    return read_text(path, cp1252_fallback=True)
 
 
 def _finish_parse(path: str | Path, codebook: Codebook | None, problems: list[Problem]

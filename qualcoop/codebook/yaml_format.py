@@ -27,8 +27,12 @@ __all__ = [
 # --------------------------------------------------------------------------- reading
 
 
-def read_text(path: str | Path) -> tuple[str | None, list[Problem]]:
-    """The file's text (UTF-8, a BOM is dropped) or a located problem saying why not."""
+def read_text(path: str | Path, *, cp1252_fallback: bool = False) -> tuple[str | None, list[Problem]]:
+    """The file's text (UTF-8, a BOM is dropped) or a located problem saying why not.
+
+    With ``cp1252_fallback`` (old LIWC and Excel files) non-UTF-8 bytes are read as Windows-1252
+    with a warning instead.
+    """
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -38,8 +42,14 @@ def read_text(path: str | Path) -> tuple[str | None, list[Problem]]:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        return None, [problem_at(path, f"not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start})",
-                                 line)]
+        if not cp1252_fallback:
+            return None, [problem_at(path, f"not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start})",
+                                     line)]
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return None, [problem_at(path, "neither UTF-8 nor Windows-1252 text", line)]
+        return text, [problem_at(path, "not UTF-8; read as Windows-1252", line, kind="warning")]
 
 
 def parse_codebook_yaml(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
