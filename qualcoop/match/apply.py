@@ -52,18 +52,29 @@ def _doc_hash(doc: Document) -> str:
     return hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_LANG_ATTRIBUTES = ("languages", "lang", "language")
+
+
+def _doc_entry(doc: Document, codebook: Codebook, lang: str | None) -> list:
+    entry: list = [doc.id, _doc_hash(doc), doc.lang]
+    if doc.attributes and any(k in doc.attributes for k in _LANG_ATTRIBUTES):
+        # languages given by attribute (code-switching) change the codings: they are part of the run
+        entry.append(list(document_languages(doc, codebook, lang)))
+    return entry
+
+
 def make_run_id(codebook: Codebook, documents: Sequence[Document], *, unit: str, lang: str | None,
                 segments: Mapping[str, Sequence[Segment]] | None = None) -> str:
     """A deterministic run id from the codebook fingerprint, unit, language and documents.
 
-    Same inputs give the same id; a different codebook, unit, language, document set
-    or segmentation gives a different one.
+    Same inputs give the same id; a different codebook, unit, language, document set,
+    document languages (``languages`` / ``lang`` attributes) or segmentation gives a different one.
     """
     payload: dict = {
         "codebook": codebook.fingerprint(),
         "unit": unit,
         "lang": lang,
-        "documents": [[d.id, _doc_hash(d), d.lang] for d in documents],
+        "documents": [_doc_entry(d, codebook, lang) for d in documents],
     }
     if segments is not None:
         payload["segments"] = {k: [[s.start, s.end, s.kind, s.index, s.speaker, s.section] for s in v]

@@ -21,15 +21,15 @@ from typing import Any
 
 from ..errors import LanguageError, RuleError
 from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
-from ..lang.negation import is_negated
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
 from ..registry import RegistryError, rule_kinds
 from . import rules as R
 from .docview import TokenView, _Lowers
 from .fast import FastView, InfoCache, TokenInfo, chunk_cache
+from .languages import lang_key, negated_in, negation_triggers, profile_of
 from .prefilter import Prefilter
 
-__all__ = ["CompiledCodebook", "SegmentMatch", "compile_codebook", "lang_key", "negated_in", "timeout_messages"]
+__all__ = ["CompiledCodebook", "SegmentMatch", "compile_codebook", "timeout_messages"]
 
 #: default time budget of one regex rule on one segment, in seconds
 DEFAULT_REGEX_TIMEOUT = 0.25
@@ -86,25 +86,7 @@ def lemma_table(lang: str) -> dict[str, str]:
     return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def _profile(lang: str):
-    """The language profile of ``lang`` (:mod:`qualcoop.lang.profile`); raises LanguageError."""
-    from ..lang.profile import get_profile
-
-    return get_profile(lang)
-
-
 # --------------------------------------------------------------------------- per-language matchers
-
-
-def lang_key(lang: str | Sequence[str]) -> tuple[str, ...]:
-    """The languages a segment is coded in as a canonical tuple: the primary language first,
-    the others sorted (their order does not change any result)."""
-    if isinstance(lang, str):
-        return (lang,)
-    langs = tuple(lang)
-    if not langs or not all(isinstance(x, str) and x for x in langs):
-        raise LanguageError(f"expected a language code or a non-empty list of them, got {lang!r}")
-    return (langs[0], *sorted(set(langs[1:]) - {langs[0]}))
 
 
 class LangMatchers:
@@ -159,6 +141,10 @@ class LangMatchers:
                 if not leaf.fast_path:
                     slow.add(leaf.key)
         self.slow_leaves = frozenset(slow)
+        #: per language of stem rules: an automaton of the literals one of which every token with a
+        #: wanted normal form contains (``norm_literals``), so most tokens are never normalised;
+        #: None: some normal form has no literal, every token is normalised
+        self._norm_gates: dict[str, Any] = {lang: self._norm_gate(lang) for lang in self._norm_pid}
         self.prefilter = Prefilter(groups)
 
     # ----------------------------------------------------------------- building
@@ -172,12 +158,27 @@ class LangMatchers:
         """The normal form of ``token`` in ``lang``'s profile (root in Indonesian, lookup lemma in English)."""
         fn = self._norm_fns.get(lang)
         if fn is None:
-            fn = self._norm_fns[lang] = _profile(lang).norm
+            fn = self._norm_fns[lang] = profile_of(lang).norm
         return fn(token)
 
     def norm_literals(self, lang: str, norm: str) -> frozenset[str] | None:
         """Strings one of which every token with normal form ``norm`` in ``lang`` contains (or None)."""
-        return _profile(lang).norm_literals(norm)
+        return profile_of(lang).norm_literals(norm)
+
+    def _norm_gate(self, lang: str) -> Any:
+        import ahocorasick
+
+        literals: set[str] = set()
+        for norm in self._norm_pid[lang]:
+            lits = self.norm_literals(lang, norm)
+            if not lits or not all(lits):
+                return None
+            literals |= lits
+        auto = ahocorasick.Automaton()
+        for lit in sorted(literals):
+            auto.add_word(lit, lit)
+        auto.make_automaton()
+        return auto
 
     def surface_forms(self, lemma: str) -> set[str]:
         """Every lower-case form whose lookup lemma is ``lemma``."""
@@ -263,6 +264,9 @@ class LangMatchers:
                 out.add(pid)
         if not cs and self._norm_pid:
             for lang, table in self._norm_pid.items():
+                gate = self._norm_gates.get(lang)
+                if gate is not None and next(gate.iter(s), None) is None:
+                    continue  # holds no literal of a wanted normal form: cannot have one
                 pid = table.get(self.norm(lang, s))
                 if pid is not None:
                     out.add(pid)
@@ -358,62 +362,6 @@ class LangMatchers:
 # --------------------------------------------------------------------------- one segment
 
 
-@functools.lru_cache(maxsize=None)
-def _negation_triggers(langs: tuple[str, ...]) -> frozenset[str] | None:
-    """Words one of which must stand in the cue window for a match to be negated
-    (single cues and the last word of multi-word cues, of every language); ``None``: never negated."""
-    from ..lang.negation import profile
-
-    out: set[str] = set()
-    for lang in langs:
-        p = profile(lang)
-        if p is not None:
-            out |= p.single | frozenset(m[-1] for m in p.multi)
-    return frozenset(out) if out else None
-
-
-@functools.lru_cache(maxsize=None)
-def _foreign_contrast(langs: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
-    """For each language of a code-switched segment (with a negation profile): the contrastive
-    words of the *other* languages, which end its negation scopes too ("tidak ... but training")."""
-    from ..lang.negation import profile
-
-    profs = [p for p in (profile(lang) for lang in langs) if p is not None]
-    every = frozenset().union(*(p.contrast for p in profs)) if profs else frozenset()
-    return tuple((p.lang, every - p.contrast) for p in profs)
-
-
-class _Bounded:
-    """Lower-cased tokens with the given words read as "," (a scope boundary)."""
-
-    __slots__ = ("tokens", "words")
-
-    def __init__(self, tokens, words: frozenset[str]) -> None:
-        self.tokens = tokens
-        self.words = words
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __getitem__(self, i: int) -> str:
-        w = self.tokens[i]
-        return "," if w in self.words else w
-
-
-def negated_in(tokens, start: int, langs: tuple[str, ...]) -> bool:
-    """Whether the match at token ``start`` is negated in a segment coded in ``langs``.
-
-    One language: :func:`qualcoop.lang.negation.is_negated`. Several (code-switching): the cues of
-    every language count, and the contrastive words of every language end a scope.
-    """
-    if len(langs) == 1:
-        return is_negated(tokens, start, lang=langs[0])
-    for lang, foreign in _foreign_contrast(langs):
-        if is_negated(_Bounded(tokens, foreign) if foreign else tokens, start, lang=lang):
-            return True
-    return False
-
-
 class SegmentContext:
     """What rules see while one segment is coded (created per segment, then dropped)."""
 
@@ -502,7 +450,7 @@ class SegmentContext:
             if self.fast:
                 # fast tokens hold no white space, so the cue window is the tokens right before
                 lows = view.lows
-                triggers = _negation_triggers(self.langs)
+                triggers = negation_triggers(self.langs)
                 if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token]):
                     neg = False
                 else:

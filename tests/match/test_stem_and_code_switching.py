@@ -15,7 +15,7 @@ from qualcoop.codebook import validate_codebook
 from qualcoop.codebook.yaml_format import read_codebook_yaml
 from qualcoop.errors import CodebookWarning, RuleError
 from qualcoop.lang.indonesian import affix_forms, stem
-from qualcoop.match import apply_codebook, compile_codebook, document_languages
+from qualcoop.match import apply_codebook, compile_codebook, document_languages, make_run_id
 from qualcoop.model import Code, Codebook, Document, Rule, Segment
 
 BOTH = pytest.mark.parametrize("prefilter", [True, False], ids=["fast", "reference"])
@@ -237,3 +237,13 @@ def test_stem_rule_without_lang_compares_in_each_language_of_the_segment(prefilt
     assert found(("id", "en")) == ["agreements", "dibiayai", "biaya", "agreement"]
     assert found("en") == ["agreements", "biaya", "agreement"]  # "dibiayai" has no English lemma
     assert found("id") == ["dibiayai", "biaya", "agreement"]  # nor "agreements" an Indonesian root
+
+
+def test_run_id_follows_the_document_languages():
+    cb = _mixed_codebook()
+    plain = Document("d", MIXED, lang="id")
+    mixed = Document("d", MIXED, lang="id", attributes={"languages": "id,en"})
+    same = Document("d", MIXED, lang="id", attributes={"languages": "id, en"})
+    ids = [apply_codebook([d], cb, unit="document")[0].provenance.run_id for d in (plain, mixed, same)]
+    assert ids[0] != ids[1] == ids[2]
+    assert make_run_id(cb, [plain], unit="document", lang=None) == ids[0]
