@@ -247,3 +247,24 @@ def test_run_id_follows_the_document_languages():
     ids = [apply_codebook([d], cb, unit="document")[0].provenance.run_id for d in (plain, mixed, same)]
     assert ids[0] != ids[1] == ids[2]
     assert make_run_id(cb, [plain], unit="document", lang=None) == ids[0]
+
+
+def test_languages_from_metadata_sidecars_reach_the_engine(tmp_path):
+    """End to end: files, a metadata.csv (``id+en``: commas separate the columns) and a metadata.yaml."""
+    from qualcoop.corpus import Corpus
+
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "yaml").mkdir()
+    for folder in ("csv", "yaml"):
+        (tmp_path / folder / "mixed.txt").write_text(MIXED + "\n", encoding="utf-8")
+        (tmp_path / folder / "plain.txt").write_text(MIXED + "\n", encoding="utf-8")
+    (tmp_path / "csv" / "metadata.csv").write_text("file,languages,lang\nmixed.txt,id+en,\nplain.txt,,id\n",
+                                                   encoding="utf-8")
+    (tmp_path / "yaml" / "metadata.yaml").write_text(
+        "mixed.txt: {languages: [id, en]}\nplain.txt: {lang: Bahasa Indonesia}\n", encoding="utf-8")
+    docs = list(Corpus.from_paths([tmp_path]))
+    cs = apply_codebook(docs, _mixed_codebook(), unit="paragraph")
+    got = sorted((d.source.path.split("/")[-2], d.source.path.split("/")[-1],
+                  sorted({c.code_id for c in cs if c.doc_id == d.id})) for d in docs)
+    assert got == [("csv", "mixed.txt", ["funding", "training"]), ("csv", "plain.txt", ["funding"]),
+                   ("yaml", "mixed.txt", ["funding", "training"]), ("yaml", "plain.txt", ["funding"])]
