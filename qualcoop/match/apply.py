@@ -55,11 +55,14 @@ def _doc_hash(doc: Document) -> str:
 _LANG_ATTRIBUTES = ("languages", "lang", "language")
 
 
-def _doc_entry(doc: Document, codebook: Codebook, lang: str | None) -> list:
+def _doc_entry(doc: Document) -> list:
     entry: list = [doc.id, _doc_hash(doc), doc.lang]
-    if doc.attributes and any(k in doc.attributes for k in _LANG_ATTRIBUTES):
+    attrs = doc.attributes or {}
+    given = [[k, attrs[k]] for k in _LANG_ATTRIBUTES if k in attrs]
+    if given:
         # languages given by attribute (code-switching) change the codings: they are part of the run
-        entry.append(list(document_languages(doc, codebook, lang)))
+        # (as written: resolving them here would fail the whole run on one unsupported language)
+        entry.append(given)
     return entry
 
 
@@ -74,12 +77,12 @@ def make_run_id(codebook: Codebook, documents: Sequence[Document], *, unit: str,
         "codebook": codebook.fingerprint(),
         "unit": unit,
         "lang": lang,
-        "documents": [_doc_entry(d, codebook, lang) for d in documents],
+        "documents": [_doc_entry(d) for d in documents],
     }
     if segments is not None:
         payload["segments"] = {k: [[s.start, s.end, s.kind, s.index, s.speaker, s.section] for s in v]
                                for k, v in sorted(segments.items())}
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return "run-" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
 
 

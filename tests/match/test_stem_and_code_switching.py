@@ -243,7 +243,7 @@ def test_run_id_follows_the_document_languages():
     cb = _mixed_codebook()
     plain = Document("d", MIXED, lang="id")
     mixed = Document("d", MIXED, lang="id", attributes={"languages": "id,en"})
-    same = Document("d", MIXED, lang="id", attributes={"languages": "id, en"})
+    same = Document("d", MIXED, lang="id", attributes={"languages": "id,en"})
     ids = [apply_codebook([d], cb, unit="document")[0].provenance.run_id for d in (plain, mixed, same)]
     assert ids[0] != ids[1] == ids[2]
     assert make_run_id(cb, [plain], unit="document", lang=None) == ids[0]
