@@ -15,7 +15,7 @@ RULE_COLUMNS = ("code_id", "rule_id", "kind", "lang", "matches", "segments", "do
 #: the columns of :func:`codebook_coverage`
 COVERAGE_COLUMNS = ("issue", "code_id", "rule_id", "term", "other_codes", "detail")
 #: rule kinds whose ``terms`` are literal words (shared terms are looked for among these)
-TERM_KINDS = ("keyword", "phrase", "lemma", "glob")
+TERM_KINDS = ("keyword", "phrase", "lemma", "stem", "glob")
 #: rule kinds that never produce evidence of their own (they veto or negate)
 SILENT_KINDS = ("exclude", "not")
 

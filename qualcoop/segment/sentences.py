@@ -26,7 +26,8 @@ def segment_sentences(doc: Document, *, lang: str | None = None) -> tuple[Segmen
     doc : Document
         The document.
     lang : str, optional
-        Language of the pipeline; default ``doc.lang``, else ``"en"``.
+        Language of the pipeline; default the document's primary language
+        (:func:`qualcoop.lang.profile.document_languages`), else ``"en"``.
 
     Returns
     -------
@@ -47,8 +48,11 @@ def segment_sentences(doc: Document, *, lang: str | None = None) -> tuple[Segmen
     ['See Art. 5 and No. 3 of the Agreement.', 'It binds.']
     """
     from ..lang.pipelines import get_nlp
+    from ..lang.profile import document_languages
 
-    nlp = get_nlp(lang or doc.lang or "en")
+    # the primary language of the document (a `languages: id,en` or `lang: mixed` document
+    # splits sentences with its first language)
+    nlp = get_nlp(lang or document_languages(doc)[0])
     paragraphs = segment_paragraphs(doc)
     text = doc.text
     out: list[Segment] = []

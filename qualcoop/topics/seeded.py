@@ -37,7 +37,7 @@ from .preprocess import Preprocessor, Vocabulary
 
 __all__ = ["SeededLDA", "codebook_seed_terms", "resolve_seeds"]
 
-_TERM_KINDS = frozenset({"keyword", "phrase", "lemma", "glob"})
+_TERM_KINDS = frozenset({"keyword", "phrase", "lemma", "stem", "glob"})
 
 
 def codebook_seed_terms(codebook: Codebook, *, codes: Sequence[str] | None = None,

@@ -83,3 +83,14 @@ def test_real_constitution_sentences(shared):
         "**(3)** Negara Indonesia adalah negara hukum.",
         "---",
     ]
+
+
+def test_mixed_language_document_splits_with_its_primary_language():
+    from qualcoop.model import Document
+    from qualcoop.segment import segment
+
+    text = "Pada tgl. 5 Mei kami ikut training-nya ILO. Rapat selesai."
+    for attrs in ({"languages": "id,en"}, {"lang": "mixed", "languages": "id,en"}):
+        doc = Document(id="d", text=text, attributes=attrs, lang="mixed" if "lang" in attrs else None)
+        assert [doc.text[s.start:s.end] for s in segment(doc, "sentence")] == [
+            "Pada tgl. 5 Mei kami ikut training-nya ILO.", "Rapat selesai."]
