@@ -1,6 +1,8 @@
 """Paragraphs: blocks of text separated by blank lines or page breaks (``"paragraph"``).
 
-A blank line is a line holding only white space; a form feed (``"\\f"``, the page break
+A blank line is a line holding only white space (in text written one paragraph per line,
+with no blank lines and long lines, every line break ends a paragraph instead; see
+:func:`one_line_per_paragraph`); a form feed (``"\\f"``, the page break
 of pdftotext and of qualcoop's PDF extractors) and U+2029 PARAGRAPH SEPARATOR also end a
 paragraph. Paragraphs never cross a speaker turn (``Region(kind="turn")``) and carry the
 turn's speaker; text outside every turn (a transcript's header) still forms paragraphs,
@@ -23,9 +25,40 @@ from dataclasses import dataclass
 
 from ..model import Document, Segment
 
-__all__ = ["segment_paragraphs", "strip_span", "turn_ranges", "paragraph_spans", "label_start", "Span"]
+__all__ = ["segment_paragraphs", "strip_span", "turn_ranges", "paragraph_spans", "label_start", "Span",
+           "one_line_per_paragraph"]
 
 _BREAK = re.compile(r"\n[^\S\n]*+\n(?:[^\S\n]*+\n)*+|[\f\u2029]")
+#: in "one line per paragraph" text every line break ends a paragraph
+_LINE_BREAK = re.compile(r"\n|[\f\u2029]")
+#: a text with no blank line whose lines are this long (median) is one paragraph per line
+LONG_LINE = 200
+
+
+def one_line_per_paragraph(text: str) -> bool:
+    """True for text written one paragraph per line (long lines, hardly any blank line).
+
+    Word processors and many corpora (the UN General Debate files among them) save each
+    paragraph as one long line with no blank line between paragraphs (at most a stray one);
+    hard-wrapped text (lines of ~60-100 characters) and text whose paragraphs are separated by
+    blank lines are not like that.
+
+    Examples
+    --------
+    >>> one_line_per_paragraph(("A long paragraph. " * 15 + "\\n") * 3)
+    True
+    >>> one_line_per_paragraph("Short wrapped\\nlines of text\\nhere.")
+    False
+    >>> one_line_per_paragraph(("A long paragraph. " * 15 + "\\n\\n") * 3)
+    False
+    """
+    lengths = sorted(len(line) for line in text.split("\n") if line.strip())
+    if len(lengths) < 3 or lengths[len(lengths) // 2] < LONG_LINE:
+        return False
+    return len(_BLANK_LINE.findall(text)) * 5 < len(lengths)
+
+
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
 
 @dataclass(frozen=True)
@@ -115,8 +148,11 @@ def label_start(text: str, gap_start: int, turn_start: int, speaker: str | None 
     return turn_start
 
 
-def paragraph_spans(text: str, start: int, end: int, cuts: list[int] | None = None) -> Iterator[tuple[int, int]]:
-    """Stripped, non-empty paragraph spans of ``text[start:end]``, also split at ``cuts`` (sorted)."""
+def paragraph_spans(text: str, start: int, end: int, cuts: list[int] | None = None, *,
+                    breaks: re.Pattern[str] = _BREAK) -> Iterator[tuple[int, int]]:
+    """Stripped, non-empty paragraph spans of ``text[start:end]``, also split at ``cuts`` (sorted).
+
+    ``breaks`` is what separates paragraphs (blank lines and page breaks by default)."""
     bounds = [start]
     if cuts:
         i = bisect.bisect_right(cuts, start)
@@ -126,7 +162,7 @@ def paragraph_spans(text: str, start: int, end: int, cuts: list[int] | None = No
     bounds.append(end)
     for a, b in zip(bounds, bounds[1:]):
         pos = a
-        for m in _BREAK.finditer(text, a, b):
+        for m in breaks.finditer(text, a, b):
             s, e = strip_span(text, pos, m.start())
             if e > s:
                 yield s, e
@@ -168,13 +204,14 @@ def segment_paragraphs(doc: Document, *, sections: bool = True) -> tuple[Segment
         headings = find_headings(doc)
     starts = [h.start for h in headings]
     cuts = sorted({c for h in headings for c in (h.start, h.line_end)})
+    breaks = _LINE_BREAK if one_line_per_paragraph(text) else _BREAK
     out: list[Segment] = []
     spans = turn_ranges(doc)
     for k, span in enumerate(spans):
         end = span.end
         if not span.is_turn and k + 1 < len(spans) and spans[k + 1].is_turn:
             end = label_start(text, span.start, span.end, spans[k + 1].speaker)
-        for s, e in paragraph_spans(text, span.start, end, cuts):
+        for s, e in paragraph_spans(text, span.start, end, cuts, breaks=breaks):
             out.append(Segment(doc_id=doc.id, start=s, end=e, kind="paragraph", index=len(out),
                                speaker=span.speaker, section=_section(headings, starts, s)))
     return tuple(out)

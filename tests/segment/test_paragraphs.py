@@ -113,3 +113,20 @@ def test_heading_like_speech_inside_a_turn_is_not_a_section():
     got = [(s.section, s.speaker, text[s.start:s.end]) for s in segment_paragraphs(doc)]
     assert got == [("Part 1", None, "Part 1 - Background"),
                    ("Part 1", "Q", "What came next?\nSection 3. That is what we said.")]
+
+
+def test_one_paragraph_per_line_text_splits_at_every_line(shared):
+    """UNGD files save each numbered paragraph as one long line with no blank lines."""
+    from qualcoop.extract import extract_file
+    from qualcoop.segment import segment
+    from qualcoop.segment.paragraphs import one_line_per_paragraph
+
+    doc = extract_file(shared / "policy_docs/ungdc_indonesia/IDN_08_1953.txt")
+    lines = [line for line in doc.text.split("\n") if line.strip()]
+    assert one_line_per_paragraph(doc.text)
+    paras = segment(doc, "paragraph")
+    assert [doc.text[p.start:p.end] for p in paras] == [line.strip() for line in lines]
+    assert doc.text[paras[0].start:paras[0].end].startswith("33.\tAllow me to start")
+    # hard-wrapped text with no blank lines stays one paragraph per blank-line block
+    wrapped = "\n".join(["A line of ordinary width that wraps the text of a paragraph."] * 10)
+    assert not one_line_per_paragraph(wrapped)
