@@ -149,6 +149,11 @@ class Node:
         self.negation = negation
         self.order = builder.next_order()
 
+    @classmethod
+    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
+        """The compiled node of ``rule`` (the registered entry point of every rule kind)."""
+        return cls(rule, builder, qid=qid, negation=negation)
+
     def applies(self, ctx: SegmentContext) -> bool:
         if self.lang is not None and self.lang not in ctx.langs:
             return False
@@ -241,10 +246,6 @@ class KeywordRule(Leaf):
         self.terms = tuple(terms) if terms is not None else _terms(rule, self)
         self.case_sensitive = rule.case_sensitive
 
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
-
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] = set()
         for term in self.terms:
@@ -258,8 +259,8 @@ class KeywordRule(Leaf):
         return ctx.token_hits("phrase", self.key)
 
 
-class LemmaRule(Leaf):
-    """``lemma``: tokens whose lookup lemma (of the lower-cased token) equals a term token's."""
+class _TermLeaf(Leaf):
+    """A token-based leaf over a list of ``terms``, matched on the fast token path."""
 
     token_based = True
     fast_path = True
@@ -267,10 +268,11 @@ class LemmaRule(Leaf):
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
         self.terms = _terms(rule, self)
+        self.case_sensitive = rule.case_sensitive
 
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
+
+class LemmaRule(_TermLeaf):
+    """``lemma``: tokens whose lookup lemma (of the lower-cased token) equals a term token's."""
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] = set()
@@ -287,7 +289,7 @@ class LemmaRule(Leaf):
         return ctx.token_hits("seq", self.key)
 
 
-class StemRule(Leaf):
+class StemRule(_TermLeaf):
     """``stem``: tokens whose normal form equals a term token's, affixes and inflection aside.
 
     The normal form is the language profile's :meth:`~qualcoop.lang.profile.LanguageProfile.norm`
@@ -299,17 +301,6 @@ class StemRule(Leaf):
     sequences of normal forms. The prefilter's literals come from ``profile.norm_literals``;
     a term none of whose tokens has one makes the rule run on every segment.
     """
-
-    token_based = True
-    fast_path = True
-
-    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
-        super().__init__(rule, builder, qid=qid, negation=negation)
-        self.terms = _terms(rule, self)
-
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] | None = set()
@@ -361,20 +352,8 @@ def _glob_token_specs(term: str, lm: LangMatchers, case_sensitive: bool) -> tupl
     return specs, best.lower()
 
 
-class GlobRule(Leaf):
+class GlobRule(_TermLeaf):
     """``glob``: per-token ``*``/``?`` patterns, multi-word terms as token sequences."""
-
-    token_based = True
-    fast_path = True
-
-    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
-        super().__init__(rule, builder, qid=qid, negation=negation)
-        self.terms = _terms(rule, self)
-        self.case_sensitive = rule.case_sensitive
-
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] | None = set()
@@ -408,10 +387,6 @@ class RegexRule(Leaf):
         except (regex.error, ValueError, TypeError) as e:
             raise self.error(f"invalid regular expression {rule.pattern!r}: {e}") from e
         self.timeout = builder.regex_timeout
-
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         return []  # not token-based: always runs on the raw text
@@ -479,10 +454,6 @@ class PatternRule(Leaf):
         self.patterns = raw
         self.needs_lemma = any(k.upper() == "LEMMA" for p in raw for spec in p for k in spec)
 
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
-
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         lm.add_token_pattern(self.key, self.patterns, needs_lemma=self.needs_lemma)
         literals: set[str] | None = set()
@@ -525,10 +496,6 @@ class NearRule(Leaf):
         self.ordered = rule.ordered
         self.case_sensitive = rule.case_sensitive
         self.subkeys = [builder.add_subkey(owner=self.key) for _ in self.groups]
-
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         out: list[set[str] | None] = []
@@ -603,10 +570,6 @@ class AllRule(Node):
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
         self.children = _subrules(rule, self, builder)
-
-    @classmethod
-    def compile(cls, rule: Rule, builder: Builder, *, qid: str, negation: str) -> Node:
-        return cls(rule, builder, qid=qid, negation=negation)
 
     def leaves(self) -> list[Leaf]:
         return [leaf for c in self.children for leaf in c.leaves()]
