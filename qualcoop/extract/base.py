@@ -93,3 +93,17 @@ class Extractor(Protocol):
     def version(self) -> str: ...
 
     def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted: ...
+
+
+def qualcoop_version() -> str:
+    """Provenance version of extractors whose parser is qualcoop's own (VTT/SRT, transcripts)."""
+    from .. import __version__
+
+    return f"qualcoop {__version__}"
+
+
+def lxml_version() -> str:
+    """Provenance version of the extractors that read office XML with lxml (DOCX, ODT)."""
+    from lxml import etree
+
+    return "lxml " + ".".join(map(str, etree.LXML_VERSION[:3]))

@@ -42,7 +42,7 @@ from typing import Any
 
 from ..errors import CorruptDocumentError, EmptyDocumentError
 from ..model import Region
-from .base import Extracted, ExtractOptions
+from .base import Extracted, ExtractOptions, lxml_version
 from .blocks import (BLOCK_SEP, CELL_SEP, ENDNOTES_HEADER, FOOTNOTES_HEADER,  # noqa: F401
                      NESTED_ROW_SEP, ROW_SEP, BlockText)
 from .zippkg import MAX_RATIO, MAX_UNCOMPRESSED, ZipPackage  # noqa: F401  (re-exported)
@@ -357,9 +357,7 @@ class DocxExtractor:
     suffixes = (".docx",)
 
     def version(self) -> str:
-        from lxml import etree
-
-        return "lxml " + ".".join(map(str, etree.LXML_VERSION[:3]))
+        return lxml_version()
 
     def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
         """Read the main document part, its footnotes and endnotes into text and regions."""

@@ -48,7 +48,7 @@ from typing import Any
 
 from ..errors import CorruptDocumentError, EmptyDocumentError, EncryptedDocumentError, UnsupportedFormatError
 from ..model import Region
-from .base import Extracted, ExtractOptions
+from .base import Extracted, ExtractOptions, lxml_version
 
 from .blocks import (CELL_SEP, ENDNOTES_HEADER, FOOTNOTES_HEADER, NESTED_ROW_SEP, ROW_SEP,
                      BlockText)  # the same layout as DOCX
@@ -356,9 +356,7 @@ class OdtExtractor:
 
     def version(self) -> str:
         """Version of the library doing the work (for provenance)."""
-        from lxml import etree
-
-        return "lxml " + ".".join(map(str, etree.LXML_VERSION[:3]))
+        return lxml_version()
 
     def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
         """Read ``content.xml`` of the ODT ``data`` into text, regions and details.

@@ -56,7 +56,7 @@ from typing import Any
 
 from ..errors import CorruptDocumentError, EmptyDocumentError
 from ..model import Region
-from .base import Extracted, ExtractOptions
+from .base import Extracted, ExtractOptions, qualcoop_version
 from .transcript import is_plausible_label
 
 __all__ = ["Cue", "VttExtractor", "SrtExtractor", "parse_vtt", "parse_srt", "cue_text",
@@ -481,9 +481,7 @@ class VttExtractor:
     suffixes = (".vtt",)
 
     def version(self) -> str:
-        from .. import __version__
-
-        return f"qualcoop {__version__}"
+        return qualcoop_version()
 
     def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
         """Parse cues and build the turn text; the header ``Language:`` becomes an attribute."""
@@ -509,9 +507,7 @@ class SrtExtractor:
     suffixes = (".srt",)
 
     def version(self) -> str:
-        from .. import __version__
-
-        return f"qualcoop {__version__}"
+        return qualcoop_version()
 
     def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
         """Parse cues and build the turn text."""

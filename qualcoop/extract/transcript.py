@@ -67,7 +67,7 @@ from typing import Any
 
 from ..errors import EmptyDocumentError, SpeakerPatternError
 from ..model import Region
-from .base import Extracted, ExtractOptions
+from .base import Extracted, ExtractOptions, qualcoop_version
 
 __all__ = ["TranscriptExtractor", "add_turns", "DocxTranscriptExtractor", "parse_turns", "looks_like_transcript",
            "parse_timestamp", "split_label", "is_plausible_label"]
@@ -449,9 +449,7 @@ class TranscriptExtractor:
     suffixes = (".txt", ".text", ".md", ".markdown")
 
     def version(self) -> str:
-        from .. import __version__
-
-        return f"qualcoop {__version__}"
+        return qualcoop_version()
 
     def extract(self, path: Path, data: bytes, options: ExtractOptions) -> Extracted:
         """Decode ``data`` and add ``Region(kind="turn")`` for every speaker turn."""
