@@ -244,3 +244,45 @@ class Failure:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", type(self.error).__name__)
+
+
+# --------------------------------------------------------------------------- run (branch `run`, issue 10)
+
+
+class RunSettingsError(QualcoopError):
+    """A run option or path is unusable (unit, language, output format or folder, inputs, workers).
+
+    Raised while the run's settings are resolved, before any file is read or any output touched.
+    """
+
+    code = "Q700"
+
+
+class ExecutorError(QualcoopError):
+    """An executor cannot be set up as asked (unknown name, bad worker count, Dask missing or unreachable)."""
+
+    code = "Q720"
+
+
+#: the closed set of error types a failed file gets in a batch (see :func:`error_type`)
+ERROR_TYPES = ("timeout", "memory", "malformed", "encrypted", "no_text", "decode", "unsupported",
+               "unreadable", "metadata", "language", "segmentation", "rule", "internal")
+
+
+def error_type(error: BaseException) -> str:
+    """The type of a per-file failure, one of :data:`ERROR_TYPES`."""
+    table = ((ExtractionTimeoutError, "timeout"), (ResourceLimitError, "memory"),
+             (EncryptedDocumentError, "encrypted"), (EmptyDocumentError, "no_text"),
+             (DecodingError, "decode"), (UnsupportedFormatError, "unsupported"),
+             (CorruptDocumentError, "malformed"), (MetadataError, "metadata"),
+             (LanguageError, "language"), (SegmentationError, "segmentation"), (RuleError, "rule"))
+    for kind, name in table:
+        if isinstance(error, kind):
+            return name
+    if isinstance(error, ExtractionError):
+        return "unreadable" if error.detail.startswith(("cannot read", "not a regular file")) else "malformed"
+    if isinstance(error, MemoryError):
+        return "memory"
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    return "internal"
