@@ -122,7 +122,13 @@ def _prepare(context: RunContext) -> None:
     if context.codings and context.settings.codebook is not None:
         from .tasks import compiled_codebook
 
-        compiled_codebook(context.settings)
+        compiled = compiled_codebook(context.settings)
+        settings = context.settings
+        if settings.executor == "process":  # the default language's matchers once, before the fork
+            try:
+                compiled.matchers(settings.lang or (settings.codebook.languages or ("en",))[0])
+            except Exception:  # noqa: S110 - a language that cannot load fails its documents later
+                pass
 
 
 def iter_results(settings: RunSettings, *, tasks: Sequence[FileTask] | None = None, segments: bool = False,
