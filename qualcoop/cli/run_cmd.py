@@ -107,7 +107,7 @@ def _say_partial(sinks, what: str) -> None:
         partial = getattr(s, "partial", None)
         if partial is not None and Path(partial).exists():
             err.print(f"{what}: {s.path} is unchanged; the partial output is {partial}", highlight=False,
-                      markup=False)
+                      markup=False, soft_wrap=True)
 
 
 def report_failures(summary) -> None:
