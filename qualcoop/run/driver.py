@@ -150,15 +150,20 @@ def iter_results(settings: RunSettings, *, tasks: Sequence[FileTask] | None = No
 
 def run(settings: RunSettings, *, sinks: Sequence[Sink] = (), segments: bool = False, documents: bool = False,
         codings: bool = True, executor: Any = None, tasks: Sequence[FileTask] | None = None,
-        progress: Callable[[Progress], None] | None = None) -> RunSummary:
+        run_id: str | None = None, progress: Callable[[Progress], None] | None = None) -> RunSummary:
     """Run over every file, feeding each result to every sink; commit the sinks at the end.
+
+    ``tasks`` (default: :func:`plan_files`) may be a subset of the plan, e.g. the files a project has
+    not coded yet; pass ``run_id=run_id_for(settings, full_plan)`` then, so the codings of a resumed
+    run carry the same run id as those of an uninterrupted one.
 
     On any exception (including ``KeyboardInterrupt``) every sink is aborted (an output file keeps its
     previous content; a table sink keeps its partial file) and the exception propagates.
     """
     t0 = time.perf_counter()
     tasks = plan_files(settings) if tasks is None else list(tasks)
-    run_id = run_id_for(settings, tasks) if codings and settings.codebook is not None else None
+    if run_id is None and codings and settings.codebook is not None:
+        run_id = run_id_for(settings, tasks)
     summary = RunSummary(run_id=run_id)
     try:
         for result in iter_results(settings, tasks=tasks, segments=segments, documents=documents,
