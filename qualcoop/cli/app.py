@@ -122,7 +122,7 @@ def extract(
     summary = execute(settings, [SegmentTable(output)], quiet=quiet, segments=True,
                       documents=output.suffix.lower() == ".jsonl", codings=False)
     err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s) -> {output}",
-              highlight=False)
+              highlight=False, soft_wrap=True)
     report_failures(summary)
     raise typer.Exit(1 if summary.failures else 0)
 
@@ -159,7 +159,7 @@ def code(
     summary = execute(settings, [CodingTable(output)] if output is not None else [], quiet=quiet)
     _print_counts(settings.codebook, summary.code_counts)
     err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"
-              + (f" -> {output}" if output else ""), highlight=False)
+              + (f" -> {output}" if output else ""), highlight=False, soft_wrap=True)
     report_failures(summary)
     raise typer.Exit(1 if summary.failures else 0)
 

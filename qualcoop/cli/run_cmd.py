@@ -164,6 +164,6 @@ def batch(
     summary = execute(settings, sinks, quiet=quiet)
     err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s), "
               f"{summary.codings} coding(s), {len(summary.failures)} failed, {summary.seconds:.1f} s"
-              + (f" -> {output}" if output else ""), highlight=False)
+              + (f" -> {output}" if output else ""), highlight=False, soft_wrap=True)
     report_failures(summary)
     raise typer.Exit(1 if summary.failures else 0)
