@@ -9,7 +9,10 @@ included), compared with a fresh process doing the raw work underneath:
 3. ``batch --executor dask --workers 2`` vs ``--executor process --workers 2`` (time ratio; <= 1.2x);
 4. peak RSS of ``code`` over 10x the documents vs 1x (target <= 1.2x);
 5. linearity: one single-line text file of 0.2, 2 and 20 MB (seconds per MB should stay flat);
-6. ``report`` on the coded table of 10x vs 1x documents (time ratio; target <= 11x).
+6. ``report`` on the coded table of 10x vs 1x documents (time ratio; target <= 11x);
+7. with ``--batch N,M``: ``batch`` over N transcripts and M PDFs (copies of the shipped PDFs) vs the
+   sum of the raw tools underneath (bare spaCy tokenizer over the transcripts' paragraphs + pypdfium2
+   text of every PDF page), whole processes.
 
 The corpus is built from the paragraphs of the shipped sample corpus (English and Indonesian),
 written as ``--docs`` text files of about ``--kb`` KB each.
@@ -85,16 +88,49 @@ def mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
 
 
+_RAW_PDF = ("import sys, pathlib, pypdfium2\nn = 0\n"
+            "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.pdf')):\n"
+            "    pdf = pypdfium2.PdfDocument(str(p))\n"
+            "    for page in pdf:\n"
+            "        tp = page.get_textpage(); n += len(tp.get_text_range()); tp.close(); page.close()\n"
+            "    pdf.close()\nprint(n)\n")
+
+
+def batch_figure(tmp: Path, paras: list[str], n: int, m: int) -> None:
+    folder = tmp / "batch"
+    tr = build(folder / "transcripts", [f"Interviewer: {p}" if i % 2 else f"Respondent: {p}"
+                                         for i, p in enumerate(paras)], n, 3)
+    pdf_dir = folder / "pdfs"
+    pdf_dir.mkdir(parents=True)
+    src = sorted((REPO / "corpora").rglob("*.pdf"))
+    for i in range(m):
+        shutil.copy(src[i % len(src)], pdf_dir / f"p{i:04d}.pdf")
+    t = time.perf_counter()
+    subprocess.run([PY, "-c", _BARE, str(tr)], check=True, capture_output=True, env=ENV)
+    subprocess.run([PY, "-c", _RAW_PDF, str(pdf_dir)], check=True, capture_output=True, env=ENV)
+    raw = time.perf_counter() - t
+    ours, _ = timed(["batch", str(folder), "-c", "international_cooperation", "-q", "-o", str(tmp / "batch.csv")])
+    print(f"7. batch over {n} transcripts + {m} PDFs: {ours:.1f} s vs raw tools {raw:.1f} s "
+          f"(bare spaCy + pypdfium2), ratio {ours / raw:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=60, help="documents at 1x")
     ap.add_argument("--kb", type=int, default=8, help="KB per document")
     ap.add_argument("--long", default="0.2,2,20", help="MB sizes of the single-line files")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true", help="only the --batch measurement")
+    ap.add_argument("--batch", default="", help="N,M: transcripts and PDFs for the batch throughput figure")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="qc-bench-run-"))
     try:
         paras = paragraphs()
+        if a.batch:
+            n, m = (int(x) for x in a.batch.split(","))
+            batch_figure(tmp, paras, n, m)
+        if a.skip_scale:
+            return
         one = build(tmp / "x1", paras, a.docs, a.kb)
         ten = build(tmp / "x10", paras, a.docs * 10, a.kb)
         cb = ["-c", "international_cooperation", "-q"]
