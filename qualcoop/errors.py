@@ -244,3 +244,32 @@ class Failure:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", type(self.error).__name__)
+
+
+# --------------------------------------------------------------------------- branch refi: REFI-QDA exchange
+
+
+class RefiError(QualcoopError):
+    """A REFI-QDA file (.qdpx/.qde/.qdc) cannot be read or written. Names the file (and the member
+    or element) and the reason."""
+
+    code = "Q1100"
+
+    def __init__(self, path: str | Path, detail: str) -> None:
+        self.path = str(path)
+        self.detail = detail
+        super().__init__(f"{self.path}: {detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.detail))
+
+
+class UnsafeInputError(RefiError):
+    """A REFI-QDA file was refused as hostile: a DTD or entity in the XML, or a zip over the caps on
+    member count, size or compression ratio."""
+
+    code = "Q1101"
+
+
+class RefiWarning(QualcoopWarning):
+    """Something in a REFI-QDA file could not be carried over (one warning lists every item)."""
