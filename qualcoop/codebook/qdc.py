@@ -43,7 +43,7 @@ from .validate import check_codebook, finish, problem_at, slugify
 
 __all__ = [
     "NS_CODEBOOK", "CODEBOOK_NAMESPACES", "QUALCOOP_GUID_NAMESPACE", "code_guid", "describe_code",
-    "parse_description", "parse_xml", "local", "parse_qdc", "read_qdc", "dump_qdc", "write_qdc",
+    "parse_description", "parse_xml", "xml_safe", "xml_name", "local", "parse_qdc", "read_qdc", "dump_qdc", "write_qdc",
     "codes_element", "foreign_code_id",
 ]
 
@@ -122,10 +122,26 @@ def text_of(el: ET.Element | None) -> str:
 # --------------------------------------------------------------------------- the description block
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> bool:
+    """True when ``text`` has no character XML 1.0 cannot hold (lxml writes ``\\r`` as ``&#13;``)."""
+    return _XML_ILLEGAL.search(text) is None
+
+
+def xml_name(text: str) -> str:
+    """``text`` with the characters XML cannot hold replaced by U+FFFD (for attributes)."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
 def _block_fields(code: Code, derived_id: str) -> dict[str, Any]:
     d = {k: v for k, v in code.to_dict().items() if k not in _OUTSIDE}
-    if BLOCK_START in code.definition or BLOCK_END in code.definition:
-        d["definition"] = code.definition  # kept inside the block so the split stays exact
+    if BLOCK_START in code.definition or BLOCK_END in code.definition or not xml_safe(code.definition) \
+            or code.definition.endswith("\r"):
+        d["definition"] = code.definition  # kept inside the block (YAML escapes what XML cannot hold)
+    if not xml_safe(code.name):
+        d["name"] = code.name
     if set(d) == {"id"} and d["id"] == derived_id:
         return {}
     return d
@@ -148,7 +164,7 @@ def describe_code(code: Code, *, derived_id: str | None = None) -> str:
     return f"{head}{BLOCK_START}\n{block}{BLOCK_END}"
 
 
-_BLOCK = re.compile(r"(?:\n\n|^)" + re.escape(BLOCK_START) + r"\r?\n(.*?)" + re.escape(BLOCK_END) + r"\s*\Z",
+_BLOCK = re.compile(r"(?:\r?\n\r?\n|^)" + re.escape(BLOCK_START) + r"\r?\n(.*?)" + re.escape(BLOCK_END) + r"\s*\Z",
                     re.S)
 
 
@@ -160,7 +176,6 @@ def parse_description(text: str) -> tuple[str, dict[str, Any], str | None]:
     """
     import yaml
 
-    text = text.replace("\r\n", "\n") if BLOCK_START in text and "\r\n" in text else text
     m = _BLOCK.search(text)
     if m is None:
         return text, {}, None
@@ -217,7 +232,7 @@ def code_dicts(codes_el: ET.Element, where: str, problems: list[Problem]) -> tup
             taken.add(cid)
         if problem:
             problems.append(problem_at(where, problem, code_id=cid, kind="warning"))
-        d: dict[str, Any] = {"id": cid, "name": name or cid}
+        d: dict[str, Any] = {"id": cid, "name": fields.pop("name", None) or name or cid}
         if parent:
             d["parent"] = parent
         if definition:
@@ -273,6 +288,15 @@ def _meta(root: ET.Element) -> dict[str, Any]:
     return {}
 
 
+def in_order(codes: list[dict[str, Any]], meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """Codes in the order the writer recorded (``meta["order"]``), else as nested in the XML."""
+    order = meta.get("order")
+    if not isinstance(order, list):
+        return codes
+    rank = {cid: n for n, cid in enumerate(order) if isinstance(cid, str)}
+    return sorted(codes, key=lambda d: (rank.get(d["id"], len(rank)),))
+
+
 def parse_qdc(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
     """Read a ``.qdc`` without raising for codebook problems: ``(codebook or None, every problem)``.
 
@@ -309,6 +333,7 @@ def parse_qdc(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
         problems.append(problem_at(where, f"{n_sets} set(s) of codes are not kept (a qualcoop codebook has "
                                           "no sets)", kind="warning"))
     meta = _meta(root)
+    codes = in_order(codes, meta)
     data_: dict[str, Any] = {
         "name": meta.get("name") or slugify(p.stem),
         "version": meta.get("version") or "1",
@@ -367,12 +392,12 @@ def codes_element(codebook: Codebook, ns: str) -> Any:
         parent = code.parent if code.parent in codebook else None
         el = etree.SubElement(parents[parent], f"{{{ns}}}Code")
         el.set("guid", code_guid(codebook.name, code.id))
-        el.set("name", code.name or code.id)
+        el.set("name", xml_name(code.name or code.id))
         el.set("isCodable", "true")
         if code.color:
             el.set("color", code.color)
         # the id the reader would make from the name (it sees the same ids taken before)
-        derived = foreign_code_id(code.name or code.id, parent, set(taken))
+        derived = foreign_code_id(xml_name(code.name or code.id), parent, set(taken))
         taken.add(code.id)
         desc = describe_code(code, derived_id=derived)
         if desc:
@@ -387,7 +412,10 @@ def meta_pi(codebook: Codebook) -> Any:
     meta = {"name": codebook.name, "version": codebook.version, "languages": list(codebook.languages)}
     if codebook.description:
         meta["description"] = codebook.description
-    body = json.dumps(meta, ensure_ascii=False, sort_keys=True).replace("?>", "?\\u003e")
+    walk = [c.id for _, c in codebook.walk()]
+    if walk != [c.id for c in codebook.codes]:
+        meta["order"] = [c.id for c in codebook.codes]  # the XML nests codes; this is the file order
+    body = json.dumps(meta, ensure_ascii=True, sort_keys=True).replace("?>", "?\\u003e")
     return etree.ProcessingInstruction("qualcoop", body)
 
 

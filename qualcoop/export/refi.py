@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..codebook.qdc import BLOCK_END, BLOCK_START, code_guid, codes_element, meta_pi, write_qdc
+from ..codebook.qdc import BLOCK_END, BLOCK_START, code_guid, codes_element, meta_pi, write_qdc, xml_name, xml_safe
 from ..errors import RefiError
 from ..model import Codebook, Coding, CodingSet, Document
 from .refi_model import QdaNote, QdaProject, QdaSet, guid_for, index_to_utf16, utf16_length
@@ -127,7 +127,7 @@ class _Writer:
         e = self.etree.SubElement(parent, f"{{{NS_PROJECT}}}{tag}")
         for k, v in attrs.items():
             if v is not None:
-                e.set(k, str(v))
+                e.set(k, xml_name(str(v)))
         return e
 
     def user(self, name: str | None) -> str | None:
@@ -176,14 +176,14 @@ class _Writer:
             for n, guid in note_guids:
                 e = self.el(notes, "Note", guid=guid, name=n.name, creatingUser=self.users.get(n.author or ""),
                             creationDateTime=_dt(n.created))
-                self.el(e, "PlainTextContent").text = n.text
+                self.el(e, "PlainTextContent").text = xml_name(n.text)
         self.code_note_refs(root, note_guids)
         if p.sets:
             sets = self.el(root, "Sets")
             for i, s in enumerate(p.sets):
                 e = self.el(sets, "Set", guid=guid_for("set", str(i), s.name), name=s.name)
                 if s.description:
-                    self.el(e, "Description").text = s.description
+                    self.el(e, "Description").text = xml_name(s.description)
                 for cid in s.code_ids:
                     self.el(e, "MemberCode", targetGUID=code_guid(p.codebook.name, cid))
                 for did in s.doc_ids:
@@ -231,7 +231,7 @@ class _Writer:
             text = str(int(v))
         else:
             text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
-        self.el(vv, f"{kind}Value").text = text
+        self.el(vv, f"{kind}Value").text = xml_name(text)
 
     def cases(self, root: Any, variables: dict[str, tuple[str, str]]) -> None:
         members: dict[str, list[str]] = {}
@@ -268,11 +268,11 @@ class _Writer:
             first = cods[0] if cods else None
             by = (first.provenance.details.get("selection_by") or first.provenance.coder) if first else None
             sel = self.el(src, "PlainTextSelection", guid=guid_for("selection", d.id, str(start), str(end)),
-                          name=d.text[start:end], startPosition=a, endPosition=b, creatingUser=self.user(by),
+                          name=d.text[start:end] if xml_safe(d.text[start:end]) else None, startPosition=a, endPosition=b, creatingUser=self.user(by),
                           creationDateTime=_dt(first.provenance.details.get("created")) if first else None)
             desc = self.provenance_block(cods)
             if desc:
-                self.el(sel, "Description").text = desc
+                self.el(sel, "Description").text = xml_name(desc)
             for c in cods:
                 e = self.el(sel, "Coding", guid=guid_for("coding", d.id, str(start), str(end), c.code_id,
                                                          c.provenance.coder, c.provenance.method),

@@ -238,7 +238,7 @@ class _Reader:
         return self.users.get(g, g)
 
     def read_codebook(self, root: ET.Element, name: str) -> Codebook:
-        from ..codebook.qdc import _meta
+        from ..codebook.qdc import _meta, in_order
         from ..codebook.validate import slugify
 
         problems: list[Any] = []
@@ -246,6 +246,7 @@ class _Reader:
         codes_el = child(cb_el, "Codes") if cb_el is not None else None
         codes, self.codes = code_dicts(codes_el, self.where, problems) if codes_el is not None else ([], {})
         meta = _meta(root)
+        codes = in_order(codes, meta)
         data: dict[str, Any] = {"name": meta.get("name") or slugify(name), "version": meta.get("version") or "1",
                                 "languages": meta.get("languages") or ["en"], "codes": codes}
         if meta.get("description"):
