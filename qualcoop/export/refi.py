@@ -147,6 +147,7 @@ class _Writer:
         root = self.etree.Element(f"{{{NS_PROJECT}}}Project", nsmap={None: NS_PROJECT})
         root.set("name", p.name)
         root.set("origin", f"qualcoop {__version__}")
+        root.append(self.etree.ProcessingInstruction("qualcoop-offsets", self.offsets))
         for u in p.users:
             self.user(u)
         for c in p.codings:
@@ -253,22 +254,25 @@ class _Writer:
                note_guids: list[tuple[QdaNote, str]]) -> None:
         guid = self.doc_guid[d.id]
         src = self.el(sources, "TextSource", guid=guid, name=d.id, plainTextPath=f"internal://{guid}.txt")
-        spans: dict[tuple[int, int], list[Coding]] = {}
+        spans: dict[tuple[int, int, str], list[Coding]] = {}  # (start, end, who made the selection)
         for c in self.p.codings:
             if c.doc_id == d.id:
-                spans.setdefault((c.start, c.end), []).append(c)
+                by = c.provenance.details.get("selection_by") or c.provenance.coder
+                spans.setdefault((c.start, c.end, by), []).append(c)
         sel_notes: dict[tuple[int, int], list[str]] = {}
         for n, ng in note_guids:
             if n.target[0] == "selection" and n.target[1] == d.id:
-                sel_notes.setdefault((int(n.target[2]), int(n.target[3])), []).append(ng)
-                spans.setdefault((int(n.target[2]), int(n.target[3])), [])
-        for (start, end) in sorted(spans):
-            cods = sorted(spans[(start, end)], key=lambda c: (c.code_id, c.provenance.coder, c.provenance.method))
+                span = (int(n.target[2]), int(n.target[3]))
+                sel_notes.setdefault(span, []).append(ng)
+                if not any(k[:2] == span for k in spans):
+                    spans[(*span, "")] = []
+        for (start, end, by) in sorted(spans):
+            cods = sorted(spans[(start, end, by)], key=lambda c: (c.code_id, c.provenance.coder, c.provenance.method))
             a, b = self.pos(d.text, [start, end])
             first = cods[0] if cods else None
-            by = (first.provenance.details.get("selection_by") or first.provenance.coder) if first else None
-            sel = self.el(src, "PlainTextSelection", guid=guid_for("selection", d.id, str(start), str(end)),
-                          name=d.text[start:end] if xml_safe(d.text[start:end]) else None, startPosition=a, endPosition=b, creatingUser=self.user(by),
+            sel = self.el(src, "PlainTextSelection", guid=guid_for("selection", d.id, str(start), str(end), by),
+                          name=d.text[start:end] if xml_safe(d.text[start:end]) else None, startPosition=a,
+                          endPosition=b, creatingUser=self.user(by or None),
                           creationDateTime=_dt(first.provenance.details.get("created")) if first else None)
             desc = self.provenance_block(cods)
             if desc:
@@ -279,7 +283,7 @@ class _Writer:
                             creatingUser=self.user(c.provenance.coder),
                             creationDateTime=_dt(c.provenance.details.get("created")))
                 self.el(e, "CodeRef", targetGUID=code_guid(self.p.codebook.name, c.code_id))
-            for ng in sel_notes.get((start, end), []):
+            for ng in sel_notes.pop((start, end), []):
                 self.el(sel, "NoteRef", targetGUID=ng)
         for n, ng in note_guids:
             if n.target[0] == "document" and n.target[1] == d.id:

@@ -168,6 +168,7 @@ _DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)
 class _Reader:
     def __init__(self, where: str, archive: _Archive | None, extract_rich: bool) -> None:
         self.where, self.archive, self.extract_rich = where, archive, extract_rich
+        self.units = ""  # "codepoints"/"utf16" when the file says (qualcoop's own exports)
         self.report: list[str] = []
         self.users: dict[str, str] = {}  # guid -> name
         self.codes: dict[str, str] = {}  # guid -> code id
@@ -187,6 +188,9 @@ class _Reader:
         if ns not in PROJECT_NAMESPACES:
             self.say(f"unexpected namespace {ns!r}; read anyway")
         name = root.get("name") or "project"
+        self.units = next((str(n.text).strip() for n in root if n.tag is ET.ProcessingInstruction
+                           and str(n.text or "").startswith("qualcoop-offsets")), "")
+        self.units = self.units.split()[-1] if self.units else ""
         origin = root.get("origin") or ""
         users = self.read_users(child(root, "Users"))
         codebook = self.read_codebook(root, name)
@@ -252,6 +256,10 @@ class _Reader:
         if meta.get("description"):
             data["description"] = meta["description"]
         codebook, more = build_codebook(data, self.where)
+        if cb_el is not None:
+            for el in cb_el.iter():
+                if local(el.tag) == "Code" and (cid := self.codes.get((el.get("guid") or "").strip("{}").upper())):
+                    self.note_refs(el, ("code", cid))
         for prob in problems + more:
             if prob.kind == "error" or "never be applied" not in prob.message:
                 self.say(f"codebook: {prob}")
@@ -458,7 +466,8 @@ class _Reader:
                 spans.append((int(s.get("startPosition", "")), int(s.get("endPosition", "")), s.get("name") or ""))
             except ValueError:
                 spans.append((-1, -1, ""))
-        units = self.choose_units(text, [sp for sp in spans if sp[0] >= 0], origin)
+        units = self.units if self.units in ("codepoints", "utf16") else \
+            self.choose_units(text, [sp for sp in spans if sp[0] >= 0], origin)
         flat = [x for s, e, _ in spans for x in (s, e)]
         idx = utf16_to_index(text, flat) if units == "utf16" else [x if 0 <= x <= len(text) else None for x in flat]
         named = [(idx[2 * k], idx[2 * k + 1], n) for k, (_, _, n) in enumerate(spans) if n]
@@ -490,7 +499,7 @@ class _Reader:
             extra = {(str(e.get("code")), str(e.get("coder"))): e for e in block.get("codings", [])
                      if isinstance(e, dict)}
             cods = list(children(s, "Coding"))
-            if not cods:
+            if not cods and not definition.strip() and child(s, "NoteRef") is None:
                 empty += 1
             for c in cods:
                 ref = child(c, "CodeRef")
@@ -502,10 +511,10 @@ class _Reader:
                     continue
                 coder = self.user(c.get("creatingUser")) or self.user(s.get("creatingUser")) or "unknown"
                 codings.append(self.coding(doc, start, end, code_id, coder, c, s, extra.get((code_id, coder))))
-        if units == "utf16":
+        if units == "utf16" and not self.units:
             self.say(f"{what}: positions read as UTF-16 code units (as NVivo writes them) and converted")
         if empty:
-            self.say(f"{what}: {empty} selection(s) without a coding (kept only as memos if they have one)")
+            self.say(f"{what}: {empty} selection(s) without a coding or memo are not carried over")
         if zero:
             self.say(f"{what}: {zero} zero-length selection(s) imported as empty codings")
 
