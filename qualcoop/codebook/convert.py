@@ -32,6 +32,20 @@ def _terms(code: Code) -> list[str]:
     return out
 
 
+def _reread(code: Code, target: str) -> list[tuple[str, str, list[str]]]:
+    """The term rules the target format's reader will make of ``code``'s terms."""
+    terms = _terms(code)
+    if not terms:
+        return []
+    if target == "quanteda.yaml.v1":
+        return [("glob", "glob", terms)]
+    wild_chars, plain_id = ("*", "words") if target == "liwc.dic.v1" else ("*?", "keywords")
+    wild = [t for t in terms if any(c in t for c in wild_chars)]
+    plain = [t for t in terms if t not in wild]
+    return [(rid, kind, group) for rid, kind, group in ((plain_id, "phrase", plain), ("glob", "glob", wild))
+            if group]
+
+
 def conversion_losses(codebook: Codebook, target: str) -> list[str]:
     """What writing ``codebook`` in the registered format ``target`` loses, one line per item.
 
@@ -73,9 +87,10 @@ def conversion_losses(codebook: Codebook, target: str) -> list[str]:
                 extra.remove("lang")
             if extra:
                 lost.append(f"code {code.id!r} rule {r.id!r}: {', '.join(extra)}")
-        if len([r for r in code.rules if r.kind in TERM_RULE_KINDS]) > 1 or any(
-                r.id not in ("keywords", "words", "glob") for r in code.rules if r.kind in TERM_RULE_KINDS):
-            lost.append(f"code {code.id!r}: rule ids and the split of terms into rules (terms are merged)")
+        kept = [(r.id, r.kind, list(r.terms)) for r in code.rules if r.kind in TERM_RULE_KINDS]
+        if kept != _reread(code, target):
+            lost.append(f"code {code.id!r}: rule ids and kinds (the terms come back merged, as the format's "
+                        "reader splits them)")
     if codebook.description or tuple(codebook.languages) != ("en",) or codebook.version != "1":
         lost.append("the codebook's name, version, languages and description (the reader takes the "
                     "name from the file name)")
