@@ -244,3 +244,27 @@ class Failure:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", type(self.error).__name__)
+
+
+# --------------------------------------------------------------------------- store (branch store)
+
+
+class StoreError(QualcoopError):
+    """A project store could not be opened, migrated or written (names the project and the reason)."""
+
+    code = "Q700"
+
+
+class CodingsTableError(QualcoopError):
+    """A codings table has problems: every one is listed with file and row number; nothing was imported."""
+
+    code = "Q701"
+
+    def __init__(self, path: str | Path, problems: list[str] | tuple[str, ...]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} problem(s) in codings table\n{lines}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problems))
