@@ -308,7 +308,9 @@ class _Run:
 
     def __init__(self, store: Store, compiled: Any, cb: Codebook, settings: dict[str, Any], *, command: str) -> None:
         from . import __version__
+        from .segment import segment
 
+        segment(Document(id="check", text="check"), settings["unit"])  # a bad unit fails before any work
         self.store = store
         self.compiled = compiled
         self.cb = cb
