@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CodingsTableError
-from .model import Codebook, Coding, Provenance
+from .model import Codebook, Coding, FrozenMap, Provenance
 
 if TYPE_CHECKING:
     from .project import Project
@@ -110,8 +110,8 @@ def read_codings_table(path: str | os.PathLike[str], *, project: Project, known_
         seg = _cell(rec.get("segment_index"))
         method = _cell(rec.get("method")) or "import"
         codings.append(Coding(doc_id=doc_id, start=start, end=end, code_id=code_id,
-                              provenance=Provenance(method=method if method in ("manual", "import", "rule") else "import",
-                                                    coder=who, details=details),
+                              provenance=Provenance(method="manual" if method == "manual" else "import",
+                                                    coder=who, details=FrozenMap(details)),
                               segment_index=int(seg) if seg.lstrip("-").isdigit() else None,
                               unit=_cell(rec.get("unit")) or None))
     if problems:

@@ -450,8 +450,8 @@ def _put_document(conn: Connection, doc: Document) -> bool:
     res = conn.execute(_insert_ignore(conn, t.documents).values(
         id=doc.id, sha256=sha, text=doc.text, lang=doc.lang, attributes=_json(doc.attributes.to_dict()),
         source=_json(doc.source.to_dict()) if doc.source else None,
-        regions=_json([r.to_dict() for r in doc.regions]), added_at=now()))
-    if res.rowcount:
+        regions=_json([r.to_dict() for r in doc.regions]), added_at=now()).returning(t.documents.c.id))
+    if res.first() is not None:
         return True
     have = conn.execute(select(t.documents.c.sha256, t.documents.c.text).where(t.documents.c.id == doc.id)).first()
     if have is not None and (have[0] != sha or have[1] != doc.text):
@@ -498,7 +498,7 @@ def _coding_row(c: Coding, *, codebook_id: int | None) -> dict[str, Any]:
     return {"doc_id": c.doc_id, "start": c.start, "end": c.end, "code_id": c.code_id or "",
             "coder": p.coder, "method": p.method, "codebook": p.codebook,
             "codebook_version": p.codebook_version, "codebook_id": codebook_id,
-            "tool_version": p.tool_version, "run_id": p.run_id, "details": _json(p.details.to_dict()),
+            "tool_version": p.tool_version, "run_id": p.run_id, "details": _json(dict(p.details)),
             "segment_index": c.segment_index, "unit": c.unit, "speaker": c.speaker,
             "evidence": evidence_json(c.evidence), "confidence": c.confidence,
             "supersedes": None, "deleted": False}
