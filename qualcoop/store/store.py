@@ -102,6 +102,10 @@ class Store:
                 raise StoreError(f"{path}: is a folder, not a project file")
         store = cls(url)
         try:
+            if path is None and not create and current_revision(store._writer) is None:
+                store.close()
+                raise StoreError(f"{store.display_url}: no project in this database "
+                                 f"(create it with `qualcoop project init`)")
             migrate(store._writer)
         except (OperationalError, DBAPIError) as e:
             store.close()
