@@ -158,3 +158,41 @@ def refi_code(
     _report_failures(failures)
     if failures:
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- project store glue
+from .project_cmd import ProjectArg, project_app  # noqa: E402
+
+
+@project_app.command("import")
+def project_import(
+    source: Annotated[Path, typer.Argument(help="A .qdpx project from NVivo, ATLAS.ti, MAXQDA, QualCoder, ...",
+                                           show_default=False)],
+    project: ProjectArg,
+    show_all: Annotated[bool, typer.Option("--all", help="List every report line.")] = False,
+) -> None:
+    """Import a REFI-QDA project (.qdpx) into PROJECT (created when it does not exist): users, codebook,
+    documents with their attributes, codings with their coders and dates, memos."""
+    from ..project_refi import import_qdpx
+
+    try:
+        r = import_qdpx(source, project)
+    except QualcoopError as e:
+        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        raise typer.Exit(2) from None
+    _print_report(r.report, 10**9 if show_all else 20)
+    out.print(f"imported {source} -> {r.project}: {r.users} user(s), {r.codes} code(s), {r.documents} document(s) "
+              f"({r.new_documents} new), {r.codings} coding(s), {r.notes} memo(s)", highlight=False)
+
+
+def export_project_qdpx(project: str, output: Path, coders: list[str] | None, *, utf16: bool = False) -> None:
+    """``project export PROJECT out.qdpx``: the project as a REFI-QDA archive (called by project_cmd)."""
+    from ..project_refi import export_qdpx
+
+    try:
+        report = export_qdpx(project, output, coders=coders, offsets="utf16" if utf16 else "codepoints")
+    except QualcoopError as e:
+        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        raise typer.Exit(2) from None
+    _print_report(report, 20)
+    err.print(f"project -> {output}", highlight=False)
