@@ -90,3 +90,16 @@ def test_project_import_and_export_commands(shared, tmp_path):
     assert len(read_qdpx(out).codings) == 205
     r = run("project", "export", proj, tmp_path / "codings.csv")  # the store's own tables still work
     assert r.returncode == 0, r.stderr
+
+
+def test_report_on_an_imported_project(shared, tmp_path):
+    import lxml.html
+
+    proj, html = tmp_path / "qc.qualcoop", tmp_path / "r.html"
+    import_qdpx(shared / "refi_qda/samples/qualitative_coding/qc_demo.qdpx", proj)
+    r = subprocess.run([sys.executable, "-m", "qualcoop", "report", str(proj), "-o", str(html)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "205 coding(s)" in r.stderr
+    text = lxml.html.fromstring(html.read_bytes()).text_content()
+    assert "This district goal" in text  # a quote from the qc tool's human codings

@@ -196,3 +196,26 @@ def export_project_qdpx(project: str, output: Path, coders: list[str] | None, *,
         raise typer.Exit(2) from None
     _print_report(report, 20)
     err.print(f"project -> {output}", highlight=False)
+
+
+def project_location(paths: list[Path]) -> str | None:
+    """The project a command was given instead of tables or documents (one SQLite project file or a
+    ``postgresql`` URL), else ``None``. (Typer's Path turns ``scheme://`` into ``scheme:/``.)"""
+    if len(paths) != 1:
+        return None
+    text = str(paths[0])
+    if text.startswith("postgresql"):
+        return text if "://" in text else text.replace(":/", "://", 1)
+    try:
+        with open(paths[0], "rb") as fh:
+            return text if fh.read(16) == b"SQLite format 3\x00" else None
+    except OSError:
+        return None
+
+
+def project_codings(location: str):
+    """The current codings of a project, with their documents and codebook (e.g. one imported from NVivo)."""
+    from ..project import Project
+
+    with Project.open(location, create=False) as p:
+        return p.codings()
