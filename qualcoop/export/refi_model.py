@@ -13,6 +13,7 @@ positions (code points, or UTF-16 code units as NVivo writes them) are converted
 from __future__ import annotations
 
 import bisect
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -100,13 +101,17 @@ class QdaProject:
 # --------------------------------------------------------------------------- offsets
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def _utf16_prefix(text: str) -> list[int]:
     """Code-point indices of the characters outside the BMP (each counts 2 UTF-16 units)."""
-    return [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    return [m.start() for m in _ASTRAL.finditer(text)]
 
 
 def utf16_length(text: str) -> int:
-    return len(text) + len(_utf16_prefix(text))
+    """The length of ``text`` in UTF-16 code units."""
+    return len(text) + sum(1 for _ in _ASTRAL.finditer(text))
 
 
 def utf16_to_index(text: str, positions: list[int]) -> list[int | None]:
