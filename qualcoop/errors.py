@@ -269,10 +269,6 @@ class UnsafeInputError(RefiError):
     member count, size or compression ratio."""
 
     code = "Q1101"
-
-
-class RefiWarning(QualcoopWarning):
-    """Something in a REFI-QDA file could not be carried over (one warning lists every item)."""
 # --------------------------------------------------------------------------- store (branch store)
 
 

@@ -377,16 +377,20 @@ class _Reader:
         path_stem = PurePosixPath((el.get("plainTextPath") or el.get("richTextPath") or "").replace("\\", "/")).stem
         name = el.get("name") or path_stem or guid
         what = f"source {name!r}"
-        sels = list(children(el, "PlainTextSelection"))
+        # a PDF's text and its text selections live in its <Representation> (a text source)
+        rep = child(el, "Representation") if kind == "PDFSource" else None
+        text_el = rep if rep is not None else el
+        sels = list(children(text_el, "PlainTextSelection"))
         others = [c for c in el if local(c.tag).endswith("Selection") and local(c.tag) != "PlainTextSelection"]
         if others:
-            self.say(f"{what}: {len(others)} non-text selection(s) are not carried over")
+            self.say(f"{what}: {len(others)} non-text selection(s) (regions of pictures, PDF pages, media) "
+                     "are not carried over")
         text = None
-        content = child(el, "PlainTextContent")
+        content = child(text_el, "PlainTextContent")
         if content is not None:
             text = content.text or ""
-        elif el.get("plainTextPath"):
-            text = self.member_text(el.get("plainTextPath", ""), what)
+        elif text_el.get("plainTextPath"):
+            text = self.member_text(text_el.get("plainTextPath", ""), what)
         if text is None and self.extract_rich:
             rich = el.get("richTextPath") or el.get("path")
             if rich and kind in ("TextSource", "PDFSource"):

@@ -171,3 +171,23 @@ def test_rich_source_without_plain_text_goes_through_our_extractor(shared, tmp_p
         txt = zf.read(f"Sources/{guid}.txt")
     p2 = read_qdpx(_qdpx(tmp_path / "both.qdpx", qde2, {f"Sources/{guid}.docx": docx, f"Sources/{guid}.txt": txt}))
     assert p2.documents[0].text == reference
+
+
+def test_pdf_sources_read_their_representation_or_our_pdf_extractor(repo, tmp_path):
+    pdf = (repo / "corpora/score_bali/mou_kemnaker_ilo_score.pdf").read_bytes()
+    rep_text = "Memorandum of Understanding between Kemnaker and the ILO."
+    sel = (f'<PlainTextSelection guid="{U2}" startPosition="0" endPosition="26"><Coding guid="{U2}">'
+           f'<CodeRef targetGUID="{C1}"/></Coding></PlainTextSelection>')
+    qde = (f'<Project {NS} name="p"><CodeBook><Codes><Code guid="{C1}" name="Trust" isCodable="true"/></Codes>'
+           f'</CodeBook><Sources><PDFSource guid="{S1}" name="MoU" path="internal://{S1}.pdf">'
+           f'<Representation guid="{U1}" plainTextPath="internal://{U1}.txt">{sel}</Representation>'
+           f'<PDFSelection guid="{C1}" page="1" firstX="0" firstY="0" secondX="9" secondY="9"/></PDFSource>'
+           f'<PDFSource guid="{U2}" name="MoU raw" path="internal://{U2}.pdf"/></Sources></Project>')
+    p = read_qdpx(_qdpx(tmp_path / "pdf.qdpx", qde, {f"sources/{S1}.pdf": pdf, f"sources/{U1}.txt": rep_text.encode(),
+                                                     f"sources/{U2}.pdf": pdf}))
+    by_name = {d.source.details["refi_name"]: d for d in p.documents}
+    assert by_name["MoU"].text == rep_text  # the vendor's text is the reference
+    (c,) = p.codings
+    assert (c.start, c.end) == (0, 26) and by_name["MoU"].text[c.start:c.end] == rep_text[:26]
+    assert "International Labour" in by_name["MoU raw"].text or "ILO" in by_name["MoU raw"].text  # extracted
+    assert any("non-text selection" in line for line in p.report)
