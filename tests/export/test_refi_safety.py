@@ -191,3 +191,46 @@ def test_pdf_sources_read_their_representation_or_our_pdf_extractor(repo, tmp_pa
     assert (c.start, c.end) == (0, 26) and by_name["MoU"].text[c.start:c.end] == rep_text[:26]
     assert "International Labour" in by_name["MoU raw"].text or "ILO" in by_name["MoU raw"].text  # extracted
     assert any("non-text selection" in line for line in p.report)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from qualcoop.errors import QualcoopError  # noqa: E402
+
+
+def _attribute_slots():
+    import re
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_refi import _machine_project
+
+    from qualcoop.export.refi import dump_qde
+    from qualcoop.export.refi_model import guid_for
+
+    project = _machine_project()
+    qde = dump_qde(project).decode("utf-8")
+    members = {f"sources/{guid_for('doc', d.id)}.txt": d.text.encode("utf-8") for d in project.documents}
+    return qde, members, [m.span(1) for m in re.finditer(r'="([^"]*)"', qde)]
+
+
+_QDE, _MEMBERS, _SLOTS = _attribute_slots()
+values = st.sampled_from(["", "-1", "0", "3", "99999999999999999999", "x", "{not-a-guid}", "true", "1.5", "&amp;",
+                          "internal://../x", "absolute:///etc/passwd", "2026-13-45T99:99:99Z"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, len(_SLOTS) - 1), values), min_size=1, max_size=6))
+def test_garbled_attribute_values_never_crash_the_reader(tmp_path_factory, edits):
+    text = _QDE
+    for slot, value in sorted(dict(edits).items(), reverse=True):
+        a, b = _SLOTS[slot]
+        text = text[:a] + value + text[b:]
+    path = _qdpx(tmp_path_factory.mktemp("garbled") / "g.qdpx", text, _MEMBERS)
+    try:
+        p = read_qdpx(path)
+    except QualcoopError:
+        return
+    for c in p.codings:  # whatever was imported points into its document
+        assert 0 <= c.start <= c.end <= len(p.document(c.doc_id).text)
