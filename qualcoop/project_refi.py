@@ -96,14 +96,16 @@ def import_qdpx(source: str | os.PathLike[str], project: Any, *, extract_rich: b
                         new_documents=len(new), codings=n, notes=len(qda.notes), report=tuple(report))
 
 
-def project_to_qda(project: Any, *, name: str | None = None, coders: Any = None) -> Any:
+def project_to_qda(project: Any, *, name: str | None = None, coders: Any = None,
+                   codebook: Codebook | None = None) -> Any:
     """The :class:`~qualcoop.export.refi_model.QdaProject` of an open project: its documents, current
-    codings (of ``coders``, or all), codebook, coders and memos."""
+    codings (of ``coders``, or all), codebook (``codebook``, e.g. with its rules, instead of the codes
+    the store keeps), coders and memos."""
     from .export.refi_model import QdaNote, QdaProject
 
     codings = project.codings(coders=coders)
     docs = project.documents()
-    cb = project.codebook()
+    cb = codebook if codebook is not None else project.codebook()
     report: list[str] = []
     codes = list(cb.codes) if cb is not None else []
     known = {c.id for c in codes}
@@ -132,17 +134,17 @@ def project_to_qda(project: Any, *, name: str | None = None, coders: Any = None)
 
 
 def export_qdpx(project: Any, path: str | os.PathLike[str], *, offsets: str = "codepoints",
-                coders: Any = None) -> tuple[str, ...]:
+                coders: Any = None, codebook: Codebook | None = None) -> tuple[str, ...]:
     """Write a project store as a REFI-QDA project archive; returns the report (codes made up for
     codings without a stored codebook). The codebook's rules are not exported from a store (it keeps
-    codes); export the codebook itself with ``qualcoop codebook convert``."""
+    codes) unless ``codebook`` is given; or export the codebook itself with ``qualcoop codebook convert``."""
     from .export.refi import write_qdpx
     from .project import Project
 
     own = not isinstance(project, Project)
     p = Project.open(project, create=False) if own else project
     try:
-        qda = project_to_qda(p, coders=coders)
+        qda = project_to_qda(p, coders=coders, codebook=codebook)
     finally:
         if own:
             p.close()

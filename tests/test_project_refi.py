@@ -103,3 +103,24 @@ def test_report_on_an_imported_project(shared, tmp_path):
     assert "205 coding(s)" in r.stderr
     text = lxml.html.fromstring(html.read_bytes()).text_content()
     assert "This district goal" in text  # a quote from the qc tool's human codings
+
+
+def test_export_with_the_full_codebook_keeps_its_rules(tmp_path):
+    import warnings
+
+    from qualcoop.codebook import load_codebook
+    from qualcoop.model import Coding, Document, Provenance
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cb = load_codebook("international_cooperation")
+    with Project.open(tmp_path / "p.qualcoop") as p:
+        p.add_documents([Document(id="d", text="ILO training")])
+        p.add_codings([Coding(doc_id="d", start=0, end=3, code_id="actor.international_org",
+                              provenance=Provenance(method="manual", coder="ana"))])
+        export_qdpx(p, tmp_path / "a.qdpx")
+        export_qdpx(p, tmp_path / "b.qdpx", codebook=cb)
+    a, b = read_qdpx(tmp_path / "a.qdpx"), read_qdpx(tmp_path / "b.qdpx")
+    assert [c.id for c in a.codebook] == ["actor.international_org"]  # only what the codings name
+    assert b.codebook.to_dict() == cb.to_dict()
+    assert a.codings == b.codings
