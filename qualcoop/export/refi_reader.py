@@ -49,6 +49,8 @@ class ZipLimits:
     max_member_bytes: int = 512 * 1024 * 1024
     max_total_bytes: int = 2 * 1024 * 1024 * 1024
     max_ratio: float = 200.0
+    #: members up to this size are not held to ``max_ratio`` (a small repetitive text is no bomb)
+    min_ratio_bytes: int = 1024 * 1024
 
 
 class _Archive:
@@ -77,7 +79,7 @@ class _Archive:
         if info.file_size > lim.max_member_bytes:
             raise UnsafeInputError(where, f"member of {info.file_size} bytes, over the limit of "
                                           f"{lim.max_member_bytes}")
-        if info.file_size and info.file_size / max(info.compress_size, 1) > lim.max_ratio:
+        if info.file_size > lim.min_ratio_bytes and info.file_size / max(info.compress_size, 1) > lim.max_ratio:
             raise UnsafeInputError(where, f"compression ratio {info.file_size / max(info.compress_size, 1):.0f}"
                                           f" is over the limit of {lim.max_ratio:.0f} (a zip bomb?)")
         cap = min(lim.max_member_bytes, lim.max_total_bytes - self.read_total)
@@ -88,7 +90,7 @@ class _Archive:
             raise RefiError(where, f"cannot read the member: {e}") from e
         if len(data) > cap:
             raise UnsafeInputError(where, "member inflates past the size cap (its header lies about its size)")
-        if len(data) > max(info.compress_size, 1) * lim.max_ratio and len(data) > 1024 * 1024:
+        if len(data) > max(info.compress_size, 1) * lim.max_ratio and len(data) > lim.min_ratio_bytes:
             raise UnsafeInputError(where, "member inflates past the compression-ratio cap")
         self.read_total += len(data)
         return data

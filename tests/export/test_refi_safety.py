@@ -234,3 +234,9 @@ def test_garbled_attribute_values_never_crash_the_reader(tmp_path_factory, edits
         return
     for c in p.codings:  # whatever was imported points into its document
         assert 0 <= c.start <= c.end <= len(p.document(c.doc_id).text)
+
+
+def test_a_small_repetitive_text_is_not_a_bomb(tmp_path):
+    text = "\r\n" * 50_000  # compresses ~500:1 but is only 100 KB
+    path = _qdpx(tmp_path / "blank.qdpx", _source("internal://a.txt"), {"sources/a.txt": text.encode()})
+    assert read_qdpx(path).documents[0].text == text
