@@ -56,6 +56,8 @@ BLOCK_START = "[qualcoop]"
 BLOCK_END = "[/qualcoop]"
 #: the largest XML document read (bytes)
 MAX_XML_BYTES = 512 * 1024 * 1024
+#: codes nested deeper than this are not read (real codebooks have a handful of levels)
+MAX_CODE_DEPTH = 64
 #: fields of Code.to_dict() kept outside the block (attributes of the XML code or the definition)
 _OUTSIDE = ("name", "parent", "definition", "color")
 
@@ -181,7 +183,7 @@ def parse_description(text: str) -> tuple[str, dict[str, Any], str | None]:
         return text, {}, None
     try:
         fields = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, RecursionError) as e:
         return text, {}, f"the [qualcoop] block in the description is not valid YAML ({e}); kept as text"
     if not isinstance(fields, dict):
         return text, {}, "the [qualcoop] block in the description is not a mapping; kept as text"
@@ -222,7 +224,14 @@ def code_dicts(codes_el: ET.Element, where: str, problems: list[Problem]) -> tup
     guids: dict[str, str] = {}
     taken: set[str] = set()
 
-    def walk(el: ET.Element, parent: str | None) -> None:
+    # depth-first in document order, without recursion (a hostile file may nest codes very deeply)
+    stack: list[tuple[ET.Element, str | None, int]] = [(el, None, 0) for el in reversed(list(children(codes_el, "Code")))]
+    too_deep = 0
+    while stack:
+        el, parent, depth = stack.pop()
+        if depth >= MAX_CODE_DEPTH:
+            too_deep += sum(1 for e in el.iter() if local(e.tag) == "Code")
+            continue
         name = el.get("name") or ""
         definition, fields, problem = parse_description(text_of(child(el, "Description")))
         cid = fields.pop("id", None)
@@ -249,11 +258,10 @@ def code_dicts(codes_el: ET.Element, where: str, problems: list[Problem]) -> tup
         if guid:
             guids[guid] = cid
         out.append(d)
-        for kid in children(el, "Code"):
-            walk(kid, cid)
-
-    for el in children(codes_el, "Code"):
-        walk(el, None)
+        stack.extend((kid, cid, depth + 1) for kid in reversed(list(children(el, "Code"))))
+    if too_deep:
+        problems.append(problem_at(where, f"{too_deep} code(s) nested deeper than {MAX_CODE_DEPTH} levels are "
+                                          "not read (with their codings)", kind="warning"))
     return out, guids
 
 

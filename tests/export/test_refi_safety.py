@@ -240,3 +240,13 @@ def test_a_small_repetitive_text_is_not_a_bomb(tmp_path):
     text = "\r\n" * 50_000  # compresses ~500:1 but is only 100 KB
     path = _qdpx(tmp_path / "blank.qdpx", _source("internal://a.txt"), {"sources/a.txt": text.encode()})
     assert read_qdpx(path).documents[0].text == text
+
+
+def test_deeply_nested_codes_do_not_overflow(tmp_path):
+    depth = 5000
+    guids = [f"{i:08d}-0000-0000-0000-000000000000" for i in range(depth)]
+    codes = "".join(f'<Code guid="{g}" name="c" isCodable="true">' for g in guids) + "</Code>" * depth
+    p = read_qde(f'<Project {NS} name="deep"><CodeBook><Codes>{codes}</Codes></CodeBook></Project>'.encode())
+    assert len(p.codebook) == 64  # the rest is reported, not read
+    assert p.codebook.codes[-1].parent == p.codebook.codes[-2].id
+    assert any("4936 code(s) nested deeper than 64 levels" in line for line in p.report)
