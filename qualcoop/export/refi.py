@@ -122,6 +122,9 @@ class _Writer:
         self.users: dict[str, str] = {}
         self.docs = {d.id: d for d in project.documents}
         self.doc_guid = {d.id: guid_for("doc", d.id) for d in project.documents}
+        self.by_doc: dict[str, list[Coding]] = {}
+        for c in project.codings:
+            self.by_doc.setdefault(c.doc_id, []).append(c)
 
     def el(self, parent: Any, tag: str, /, **attrs: Any) -> Any:
         e = self.etree.SubElement(parent, f"{{{NS_PROJECT}}}{tag}")
@@ -255,10 +258,9 @@ class _Writer:
         guid = self.doc_guid[d.id]
         src = self.el(sources, "TextSource", guid=guid, name=d.id, plainTextPath=f"internal://{guid}.txt")
         spans: dict[tuple[int, int, str], list[Coding]] = {}  # (start, end, who made the selection)
-        for c in self.p.codings:
-            if c.doc_id == d.id:
-                by = c.provenance.details.get("selection_by") or c.provenance.coder
-                spans.setdefault((c.start, c.end, by), []).append(c)
+        for c in self.by_doc.get(d.id, ()):
+            by = c.provenance.details.get("selection_by") or c.provenance.coder
+            spans.setdefault((c.start, c.end, by), []).append(c)
         sel_notes: dict[tuple[int, int], list[str]] = {}
         for n, ng in note_guids:
             if n.target[0] == "selection" and n.target[1] == d.id:

@@ -175,6 +175,7 @@ class _Reader:
         self.users: dict[str, str] = {}  # guid -> name
         self.codes: dict[str, str] = {}  # guid -> code id
         self.docs: dict[str, str] = {}  # guid -> doc id
+        self.taken_doc_ids: set[str] = set()
         self.selections: dict[str, tuple[str, int, int]] = {}
         self.notes_by_guid: dict[str, tuple[str, str, str | None, str | None]] = {}
         self.note_targets: dict[str, list[tuple]] = {}
@@ -424,14 +425,16 @@ class _Reader:
         return doc
 
     def doc_id(self, name: str, text: str) -> str:
-        taken = set(self.docs.values())
+        taken = self.taken_doc_ids
         if re.fullmatch(r"[a-z0-9][a-z0-9_.\-]*", name) and name not in taken:
+            taken.add(name)
             return name
         stem = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "doc"
         base = f"{stem[:48]}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
         cid, n = base, 2
         while cid in taken:
             cid, n = f"{base}-{n}", n + 1
+        taken.add(cid)
         return cid
 
     # ------------------------------------------------------------------ selections and codings
