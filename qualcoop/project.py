@@ -97,20 +97,28 @@ class Project:
                   options: ExtractOptions | None = None, progress: Progress | None = None
                   ) -> tuple[list[str], list[Failure]]:
         """Extract files into the project; (ids of new documents, failures). A bad file fails alone."""
-        from .corpus import Corpus
+        import warnings
 
-        corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
+        from .corpus import discover
+        from .errors import ExtractionError
+        from .extract import extract_file
+        from .run import DocumentIds, file_sha256
+
+        ids = DocumentIds(self.store.document_paths())  # unique per source path within the project
         added: list[str] = []
         failures: list[Failure] = []
-        for path, result in zip(corpus.paths, corpus.iter_results()):
-            if isinstance(result, Failure):
-                failures.append(result)
-            else:
-                try:
-                    if self.store.add_document(result):
-                        added.append(result.id)
-                except StoreError as e:
-                    failures.append(Failure(str(path), e))
+        for path in discover(paths, recursive=recursive):
+            sha = file_sha256(path)
+            try:
+                if sha is None:
+                    raise ExtractionError(path, "cannot read: not a readable regular file")
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    doc = extract_file(path, options=options, doc_id=ids.assign(path, sha))
+                if self.store.add_document(doc):
+                    added.append(doc.id)
+            except QualcoopError as e:
+                failures.append(Failure(str(path), e))
             if progress is not None:
                 progress(str(path))
         return added, failures

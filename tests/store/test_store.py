@@ -203,3 +203,13 @@ def test_memos(project):
     project.add_memo("Project start.", author="bob")
     assert [m["text"] for m in project.memos(target_kind="document")] == ["Look at the Indonesian text."]
     assert len(project.memos()) == 2
+
+
+def test_two_files_with_the_same_text_are_two_documents_and_adding_again_adds_nothing(project, tmp_path):
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "notes.txt").write_text(TEXTS["a"], encoding="utf-8")
+    added, failures = project.add_files([tmp_path / "x", tmp_path / "y"])
+    assert len(added) == 2 and len(set(added)) == 2 and not failures
+    assert {d.source.path for d in project.documents()} == {str(tmp_path / f / "notes.txt") for f in "xy"}
+    assert project.add_files([tmp_path / "y", tmp_path / "x"]) == ([], [])
