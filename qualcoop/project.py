@@ -153,8 +153,8 @@ class Project:
                         runner.code(doc, path=_doc_path(doc))
                 if progress is not None:
                     progress(doc_id)
-        except BaseException:
-            runner.finish(status="failed")
+        except BaseException as e:
+            runner.finish(status="interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
             raise
         return runner.finish(status="done")
 
@@ -212,8 +212,8 @@ class Project:
                 if progress is not None:
                     progress(Progress(done, len(todo), n_segments, runner.n_codings, len(runner.errors),
                                       time.monotonic() - started, result.path))
-        except BaseException:
-            runner.finish(status="failed")
+        except BaseException as e:
+            runner.finish(status="interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
             raise
         return runner.finish(status="done")
 
