@@ -244,3 +244,27 @@ class Failure:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", type(self.error).__name__)
+
+
+# --------------------------------------------------------------------------- team (branch team: codings tables,
+# coding sheets, agreement, validation, adjudication)
+
+
+class CodingsTableError(AnalysisError):
+    """A codings table (or a filled coding or adjudication sheet) is invalid; nothing was imported.
+
+    ``problems`` lists every problem found, each with the file and row number (:class:`Problem`,
+    ``line`` = the row as a spreadsheet shows it: the header is row 1).
+    """
+
+    code = "Q610"
+
+    def __init__(self, path: str | Path, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p.path} row {p.line}: {p.message}" if p.line is not None
+                          else f"  - {p.path}: {p.message}" for p in self.problems)
+        AnalysisError.__init__(self, f"{self.path}: {len(self.problems)} problem(s); nothing imported\n{lines}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problems))
