@@ -136,7 +136,10 @@ def agreement(tables: Any, *, coders: Sequence[str] | None = None, codes: Sequen
         blocks.append(matrix)
         rows.append({"code_id": code_id, **reliability(matrix, bootstrap=bootstrap, seed=_seed(seed, code_id))})
     pooled = np.hstack(blocks) if blocks else np.full((len(names), 0), np.nan)
-    rows.append({"code_id": OVERALL, **reliability(pooled, bootstrap=bootstrap, seed=_seed(seed, OVERALL))})
+    overall = reliability(pooled, bootstrap=bootstrap, seed=_seed(seed, OVERALL))
+    if not code_list:
+        overall["note"] = "no code was applied"
+    rows.append({"code_id": OVERALL, **overall})
     return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS))
 
 

@@ -9,9 +9,10 @@ document); predictions outside every gold unit are not scored. For each code and
 - false positive: a prediction inside the unit has it, the gold coder did not apply it;
 - false negative: the gold coder applied it, no prediction inside the unit has it.
 
-Scores come from scikit-learn (``precision_recall_fscore_support`` on the unit x code indicator
-matrices); a score with a zero denominator is empty, and the ``macro`` row averages the defined
-ones. The ``micro`` and ``macro`` rows carry the total ``support``, ``tp``, ``fp`` and ``fn``.
+Precision is ``tp / (tp + fp)``, recall ``tp / (tp + fn)``, F1 ``2 tp / (2 tp + fp + fn)`` (the
+definitions of scikit-learn's ``precision_recall_fscore_support``); a score with a zero denominator
+is empty. The ``micro`` row scores the summed counts, the ``macro`` row averages the defined per-code
+scores. The ``micro`` and ``macro`` rows carry the total ``support``, ``tp``, ``fp`` and ``fn``.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ def validate(gold: Any, pred: Any, *, codes: Any = None, gold_coder: str | None 
     """
     import numpy as np
     import pandas as pd
-    from sklearn.metrics import multilabel_confusion_matrix, precision_recall_fscore_support
 
     from .codings_table import codings_from_any
 
@@ -132,22 +132,22 @@ def validate(gold: Any, pred: Any, *, codes: Any = None, gold_coder: str | None 
         len(units), len(code_list))
     y_pred = np.array([[c in pred_codes[u] for c in code_list] for u in units], dtype=int).reshape(
         len(units), len(code_list))
+    tp = (y_true & y_pred).sum(axis=0)
+    fp = ((1 - y_true) & y_pred).sum(axis=0)
+    fn = (y_true & (1 - y_pred)).sum(axis=0)
     rows = []
+    per_code = []
+    for k, code_id in enumerate(code_list):
+        prec, rec, f1 = _prf(int(tp[k]), int(fp[k]), int(fn[k]))
+        per_code.append((prec, rec, f1))
+        rows.append({"code_id": code_id, "precision": prec, "recall": rec, "f1": f1,
+                     "support": int(tp[k] + fn[k]), "tp": int(tp[k]), "fp": int(fp[k]), "fn": int(fn[k])})
     if code_list:
-        prec, rec, f1, support = precision_recall_fscore_support(
-            y_true, y_pred, average=None, zero_division=np.nan, labels=list(range(len(code_list))))
-        cm = multilabel_confusion_matrix(y_true, y_pred, labels=list(range(len(code_list))))
-        for k, code_id in enumerate(code_list):
-            tn, fp, fn, tp = cm[k].ravel()
-            rows.append({"code_id": code_id, "precision": _num(prec[k]), "recall": _num(rec[k]),
-                         "f1": _num(f1[k]), "support": int(support[k]), "tp": int(tp), "fp": int(fp),
-                         "fn": int(fn)})
-        totals = {key: sum(r[key] for r in rows) for key in ("support", "tp", "fp", "fn")}
-        for average in ("micro", "macro"):
-            pr, rc, f, _ = precision_recall_fscore_support(y_true, y_pred, average=average,
-                                                           zero_division=np.nan)
-            rows.append({"code_id": average, "precision": _num(pr), "recall": _num(rc), "f1": _num(f),
-                         **totals})
+        totals = {"support": int(tp.sum() + fn.sum()), "tp": int(tp.sum()), "fp": int(fp.sum()), "fn": int(fn.sum())}
+        prec, rec, f1 = _prf(totals["tp"], totals["fp"], totals["fn"])
+        rows.append({"code_id": "micro", "precision": prec, "recall": rec, "f1": f1, **totals})
+        macro = [_mean([m[i] for m in per_code]) for i in range(3)]
+        rows.append({"code_id": "macro", "precision": macro[0], "recall": macro[1], "f1": macro[2], **totals})
     scores = pd.DataFrame(rows, columns=list(VALIDATION_COLUMNS))
     order = {c: i for i, c in enumerate(code_list)}
     errors = []
@@ -168,9 +168,17 @@ def validate(gold: Any, pred: Any, *, codes: Any = None, gold_coder: str | None 
     return ValidationReport(scores=scores, errors=pd.DataFrame(errors, columns=list(ERROR_COLUMNS)))
 
 
-def _num(v) -> float | None:
-    v = float(v)
-    return None if v != v else v
+def _prf(tp: int, fp: int, fn: int) -> tuple[float | None, float | None, float | None]:
+    """Precision, recall and F1; None where the denominator is zero."""
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+    return precision, recall, f1
+
+
+def _mean(values: list[float | None]) -> float | None:
+    defined = [v for v in values if v is not None]
+    return sum(defined) / len(defined) if defined else None
 
 
 def _one_coder(frame, coder: str | None, side: str):
