@@ -246,25 +246,39 @@ class Failure:
         object.__setattr__(self, "kind", type(self.error).__name__)
 
 
-# --------------------------------------------------------------------------- team (branch team: codings tables,
-# coding sheets, agreement, validation, adjudication)
+# --------------------------------------------------------------------------- store (branch store)
 
 
-class CodingsTableError(AnalysisError):
-    """A codings table (or a filled coding or adjudication sheet) is invalid; nothing was imported.
+class StoreError(QualcoopError):
+    """A project store could not be opened, migrated or written (names the project and the reason)."""
 
-    ``problems`` lists every problem found, each with the file and row number (:class:`Problem`,
-    ``line`` = the row as a spreadsheet shows it: the header is row 1).
+    code = "Q700"
+
+
+class CodingsTableError(QualcoopError):
+    """A codings table (or a filled coding or adjudication sheet) has problems; nothing was imported.
+
+    ``problems`` lists every problem, each with file and row number: either a string
+    (``"row 5: ..."``, the store's reader) or a :class:`Problem` whose ``line`` is the row as a
+    spreadsheet shows it, the header being row 1 (the team branch's readers).
     """
 
-    code = "Q610"
+    code = "Q701"
 
-    def __init__(self, path: str | Path, problems: list[Problem] | tuple[Problem, ...]) -> None:
+    def __init__(self, path: str | Path, problems: list[str | Problem] | tuple[str | Problem, ...]) -> None:
         self.path = str(path)
         self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p.path} row {p.line}: {p.message}" if p.line is not None
-                          else f"  - {p.path}: {p.message}" for p in self.problems)
-        AnalysisError.__init__(self, f"{self.path}: {len(self.problems)} problem(s); nothing imported\n{lines}")
+        lines = "\n".join(f"  - {_problem_line(p)}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} problem(s) in codings table; nothing imported\n{lines}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problems))
+
+
+def _problem_line(p: str | Problem) -> str:
+    if isinstance(p, Problem):
+        return f"{p.path} row {p.line}: {p.message}" if p.line is not None else f"{p.path}: {p.message}"
+    return str(p)
 
     def __reduce__(self):
         return (type(self), (self.path, self.problems))

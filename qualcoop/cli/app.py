@@ -332,6 +332,7 @@ def _esc(text: str) -> str:
 
 # commands defined in sibling modules register themselves on `app` when imported
 from . import analysis_cmd, topics_cmd  # noqa: E402,F401
+from . import project_cmd  # noqa: E402,F401  (branch store)
 from . import team_cmd  # noqa: E402,F401  (branch team: agreement, validate, sheets, adjudicate)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..errors import CodingsTableError, QualcoopError
+from ..errors import CodingsTableError, QualcoopError, _problem_line
 from .app import _esc, _load_quietly, app, err, out
 
 sheets_app = typer.Typer(help="Blinded coding sheets for human coders: export, then import the filled sheet.",
@@ -40,8 +40,7 @@ def _fail(e: QualcoopError) -> None:
     if isinstance(e, CodingsTableError):
         err.print(f"[bold red]{len(e.problems)} problem(s)[/] in {_esc(e.path)}; nothing imported:")
         for p in e.problems:
-            where = f"{p.path} row {p.line}" if p.line is not None else p.path
-            err.print(f"  {where}: {p.message}", highlight=False, markup=False)
+            err.print(f"  {_problem_line(p)}", highlight=False, markup=False)
     else:
         err.print(f"[red]error:[/] {_esc(str(e))}")
     raise typer.Exit(2) from None

@@ -1,0 +1,437 @@
+"""A coding project: documents, codebooks, machine and human codings, runs and memos in one store.
+
+:class:`Project` is the stateful facade over :class:`qualcoop.store.Store` (the only place with SQL):
+it extracts, segments and codes, and the store keeps the results. A path opens (or creates) a SQLite
+project file; ``postgresql+psycopg://user@host/db`` a project on a PostgreSQL server shared by a team.
+
+Coding is **resumable**: a run is identified by its *key* (codebook fingerprint, unit, language, coder,
+qualcoop version and, for files, the extraction options). Each document is written with all its
+codings in one transaction together with the mark that the key coded its content hash; a run skips
+documents already marked, so a re-run after completion does nothing and a run killed half way
+completes only what is missing, ending with exactly the codings of an uninterrupted run.
+
+Examples
+--------
+>>> from qualcoop import Project
+>>> with Project.open("team.qualcoop") as project:                       # doctest: +SKIP
+...     project.add_files(["corpora/score_bali"])
+...     result = project.code("international_cooperation", unit="paragraph")
+...     frame = project.codings_frame(coders=["qualcoop"])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import (CorruptDocumentError, DecodingError, EmptyDocumentError, EncryptedDocumentError,
+                     ExtractionTimeoutError, Failure, LanguageError, QualcoopError, ResourceLimitError,
+                     SegmentationError, StoreError, UnsupportedFormatError)
+from .model import CODING_COLUMNS, Code, Codebook, Coding, CodingSet, Document
+
+if TYPE_CHECKING:
+    from .extract.base import ExtractOptions
+    from .store import RunError, Store, StoredCoding
+
+__all__ = ["Project", "RunResult", "error_type"]
+
+Progress = Callable[[str], None]
+
+_ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
+    (ExtractionTimeoutError, "timeout"), (ResourceLimitError, "memory"), (EncryptedDocumentError, "encrypted"),
+    (CorruptDocumentError, "malformed"), (EmptyDocumentError, "no_text"), (DecodingError, "decode"),
+    (UnsupportedFormatError, "unsupported"), (SegmentationError, "segment"), (LanguageError, "language"),
+    (StoreError, "conflict"), (MemoryError, "memory"), (TimeoutError, "timeout"),
+)
+
+
+def error_type(error: BaseException) -> str:
+    """The type a failure is recorded under (one of :data:`qualcoop.store.ERROR_TYPES`)."""
+    for cls, name in _ERROR_TYPES:
+        if isinstance(error, cls):
+            return name
+    return "other"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one coding run did: documents coded now, skipped (already coded under the key), failed."""
+
+    run_id: str
+    key: str
+    coded: int
+    skipped: int
+    codings: int
+    errors: tuple[RunError, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+
+class Project:
+    """A project store opened for work. Use :meth:`open`; close it or use ``with``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, path_or_url: str | os.PathLike[str], *, create: bool = True) -> Project:
+        """Open a project (a SQLite file path or a ``postgresql+psycopg://`` URL), creating it unless
+        ``create=False``; an older schema is migrated to the newest on open."""
+        from .store import Store
+
+        return cls(Store.open(path_or_url, create=create))
+
+    @property
+    def url(self) -> str:
+        return self.store.display_url
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Project({self.url!r})"
+
+    # ------------------------------------------------------------------ documents
+    def add_documents(self, documents: Iterable[Document]) -> list[str]:
+        """Store documents (one transaction each); the ids of those that were new."""
+        return [d.id for d in documents if self.store.add_document(d)]
+
+    def add_files(self, paths: Iterable[str | os.PathLike[str]], *, recursive: bool = True,
+                  options: ExtractOptions | None = None, progress: Progress | None = None
+                  ) -> tuple[list[str], list[Failure]]:
+        """Extract files into the project; (ids of new documents, failures). A bad file fails alone."""
+        from .corpus import Corpus
+
+        corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
+        added: list[str] = []
+        failures: list[Failure] = []
+        for path, result in zip(corpus.paths, corpus.iter_results()):
+            if isinstance(result, Failure):
+                failures.append(result)
+            else:
+                try:
+                    if self.store.add_document(result):
+                        added.append(result.id)
+                except StoreError as e:
+                    failures.append(Failure(str(path), e))
+            if progress is not None:
+                progress(str(path))
+        return added, failures
+
+    def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
+        return list(self.store.documents(ids))
+
+    def document_ids(self) -> list[str]:
+        return self.store.document_ids()
+
+    # ------------------------------------------------------------------ coding runs
+    def code(self, codebook: Codebook | str | os.PathLike[str], *, unit: str = "paragraph",
+             lang: str | None = None, coder: str = "qualcoop", doc_ids: Iterable[str] | None = None,
+             progress: Progress | None = None) -> RunResult:
+        """Code the project's documents with a codebook, as a recorded, resumable run.
+
+        Documents already coded under the same key (content hash, codebook version, settings) are
+        skipped. Each document is committed with all its codings in one transaction.
+        """
+        compiled, cb = _compile(codebook)
+        settings = {"unit": unit, "lang": lang, "coder": coder}
+        runner = _Run(self.store, compiled, cb, settings, command="project code")
+        try:
+            hashes = self.store.document_hashes()
+            wanted = sorted(hashes if doc_ids is None else set(doc_ids) & set(hashes))
+            for doc_id in wanted:
+                if hashes[doc_id] in runner.done:
+                    runner.skipped += 1
+                else:
+                    doc = self.store.document(doc_id)
+                    if doc is not None:
+                        runner.code(doc, path=_doc_path(doc))
+                if progress is not None:
+                    progress(doc_id)
+        except BaseException:
+            runner.finish(status="failed")
+            raise
+        return runner.finish(status="done")
+
+    def code_files(self, paths: Iterable[str | os.PathLike[str]], codebook: Codebook | str | os.PathLike[str], *,
+                   unit: str = "paragraph", lang: str | None = None, coder: str = "qualcoop",
+                   recursive: bool = True, options: ExtractOptions | None = None,
+                   progress: Progress | None = None) -> RunResult:
+        """A resumable batch: extract, segment and code files straight into the project.
+
+        A file whose content (sha256) was already coded under the same key is skipped before it is
+        extracted. A file that fails is an error record of the run (file, type, message); the batch
+        goes on.
+        """
+        from .corpus import discover
+        from .extract import extract_file
+        from .extract.base import ExtractOptions as _Options
+
+        options = options or _Options()
+        compiled, cb = _compile(codebook)
+        settings = {"unit": unit, "lang": lang, "coder": coder, "extract": _options_dict(options)}
+        runner = _Run(self.store, compiled, cb, settings, command="project batch")
+        try:
+            for path in discover(paths, recursive=recursive):
+                try:
+                    sha = _file_sha256(path)
+                except OSError as e:
+                    runner.fail(str(path), "other", f"cannot read: {e.strerror or e}")
+                    continue
+                if sha in runner.done:
+                    runner.skipped += 1
+                else:
+                    try:
+                        doc = _quiet(extract_file, path, options=options)
+                    except QualcoopError as e:
+                        runner.fail(str(path), error_type(e), e.message)
+                    else:
+                        runner.code(doc, path=str(path))
+                if progress is not None:
+                    progress(str(path))
+        except BaseException:
+            runner.finish(status="failed")
+            raise
+        return runner.finish(status="done")
+
+    def runs(self) -> list[dict[str, Any]]:
+        return self.store.runs()
+
+    def run_errors(self, run_id: str | None = None) -> list[RunError]:
+        return self.store.run_errors(run_id)
+
+    # ------------------------------------------------------------------ human codings
+    def add_codings(self, codings: Iterable[Coding] | CodingSet, *, author: str | None = None) -> int:
+        """Append codings (e.g. a human coder's); the number added. Their documents must be in the project."""
+        return self.store.add_codings(codings, author=author)
+
+    def add_codings_table(self, path: str | os.PathLike[str], *, codebook: Codebook | None = None,
+                          coder: str | None = None) -> int:
+        """Validate a codings table against the project and add its rows (all or nothing).
+
+        Raises :class:`~qualcoop.errors.CodingsTableError` listing every problem with its row.
+        """
+        from ._codings_table import read_codings_table
+
+        docs = {d: None for d in self.store.document_ids()}
+        codings = read_codings_table(path, project=self, known_documents=docs, codebook=codebook, coder=coder)
+        return self.store.add_codings(codings, author=coder)
+
+    def edit_coding(self, coding_id: int, replacement: Coding, *, author: str) -> int:
+        """Supersede a current coding with ``replacement`` (appended; the old one stays in the history)."""
+        return self.store.supersede(coding_id, replacement, author=author)
+
+    def delete_coding(self, coding_id: int, *, author: str) -> int:
+        """Supersede a current coding with a deletion (appended; the history keeps it)."""
+        return self.store.supersede(coding_id, None, author=author)
+
+    def history(self, coding_id: int) -> list[StoredCoding]:
+        """Every version of a coding, oldest first."""
+        return self.store.history(coding_id)
+
+    # ------------------------------------------------------------------ queries and export
+    def stored_codings(self, *, coders: Iterable[str] | None = None, codes: Iterable[str] | None = None,
+                       documents: Iterable[str] | None = None, current: bool = True) -> list[StoredCoding]:
+        return self.store.codings(coders=coders, code_ids=codes, doc_ids=documents, current=current)
+
+    def codings(self, *, coders: Iterable[str] | None = None, codes: Iterable[str] | None = None,
+                documents: Iterable[str] | None = None) -> CodingSet:
+        """The current codings (optionally of some coders, codes or documents) as a CodingSet."""
+        rows = self.stored_codings(coders=coders, codes=codes, documents=documents)
+        doc_ids = {r.coding.doc_id for r in rows}
+        return CodingSet((r.coding for r in rows), documents={d.id: d for d in self.store.documents(doc_ids)},
+                         codebook=self.codebook())
+
+    def codings_frame(self, **filters: Any):
+        """The current codings as a pandas DataFrame with the columns of :data:`~qualcoop.model.CODING_COLUMNS`."""
+        return self.codings(**filters).to_frame()
+
+    def export(self, path: str | os.PathLike[str], *, coders: Iterable[str] | None = None) -> int:
+        """Write the current codings as a codings table (.csv, .xlsx, .parquet, .jsonl); rows written.
+
+        The file is written next to ``path`` and renamed into place, so a failed export leaves an
+        existing file untouched.
+        """
+        from .export import write_table
+
+        path = Path(path)
+        records = self.codings(coders=coders).to_records()
+        tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
+        try:
+            write_table(records, tmp, columns=CODING_COLUMNS)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return len(records)
+
+    def codebook(self) -> Codebook | None:
+        """Every code of every stored codebook version (newest version wins), for names and parents."""
+        versions = self.store.codebooks()
+        if not versions:
+            return None
+        codes: dict[str, Code] = {}
+        last = None
+        for v in versions:
+            last = self.store.codebook(v["id"])
+            codes.update({c.id: c for c in last.codes})
+        assert last is not None
+        return Codebook(name=last.name, version=last.version, codes=tuple(codes.values()),
+                        languages=last.languages, description=last.description)
+
+    # ------------------------------------------------------------------ memos
+    def add_memo(self, text: str, *, author: str, target_kind: str = "project", target_id: str | None = None) -> int:
+        return self.store.add_memo(text, author=author, target_kind=target_kind, target_id=target_id)
+
+    def memos(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.store.memos(**filters)
+
+
+# ---------------------------------------------------------------------- the run loop
+
+class _Run:
+    """One invocation of a coding run: records it, codes documents one by one, commits each whole."""
+
+    def __init__(self, store: Store, compiled: Any, cb: Codebook, settings: dict[str, Any], *, command: str) -> None:
+        from . import __version__
+        from .segment import segment
+
+        segment(Document(id="check", text="check"), settings["unit"])  # a bad unit fails before any work
+        self.store = store
+        self.compiled = compiled
+        self.cb = cb
+        self.settings = {**settings, "codebook": cb.name, "codebook_version": cb.version,
+                         "codebook_fingerprint": cb.fingerprint()}
+        self.key = run_key(cb, settings, tool_version=__version__)
+        self.codebook_id = store.add_codebook(cb)
+        self.run_id = store.start_run(command=command, settings=self.settings, versions=_versions(),
+                                      key=self.key, codebook_id=self.codebook_id)
+        self.done = set(store.coded_hashes(self.key))
+        self.coded = self.skipped = self.n_codings = 0
+        self.errors: list[RunError] = []
+        self.warnings: list[str] = []
+        self.started = time.monotonic()
+
+    def code(self, doc: Document, *, path: str) -> None:
+        import warnings
+
+        from .match import apply_codebook
+        from .segment import segment
+
+        unit, lang, coder = self.settings["unit"], self.settings["lang"], self.settings["coder"]
+        try:
+            segs = segment(doc, unit)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                part = apply_codebook([doc], self.compiled, unit=unit, lang=lang, coder=coder,
+                                      run_id=self.key, segments={doc.id: segs})
+        except QualcoopError as e:
+            self.fail(path, error_type(e), e.message)
+            return
+        self.warnings.extend(m for m in part.warnings if m not in self.warnings)
+        try:
+            new = self.store.commit_coded_document(doc, segments=segs, codings=list(part), run_id=self.run_id,
+                                                   run_key=self.key, codebook_id=self.codebook_id)
+        except StoreError as e:
+            self.fail(path, "conflict", e.message)
+            return
+        if new:
+            self.coded += 1
+            self.n_codings += len(part)
+        else:
+            self.skipped += 1
+        self.done.add(_sha_of(doc))
+
+    def fail(self, path: str, type_: str, message: str) -> None:
+        from .store import RunError
+
+        self.store.add_run_error(self.run_id, path=path, type=type_, message=message)
+        self.errors.append(RunError(self.run_id, path, type_, message))
+
+    def finish(self, *, status: str) -> RunResult:
+        stats = {"coded": self.coded, "skipped": self.skipped, "failed": len(self.errors),
+                 "codings": self.n_codings, "seconds": round(time.monotonic() - self.started, 3)}
+        self.store.finish_run(self.run_id, status=status, stats=stats)
+        return RunResult(run_id=self.run_id, key=self.key, coded=self.coded, skipped=self.skipped,
+                         codings=self.n_codings, errors=tuple(self.errors), warnings=tuple(self.warnings))
+
+
+def run_key(codebook: Codebook, settings: dict[str, Any], *, tool_version: str) -> str:
+    """The deterministic key of a coding run: same codebook version, settings and qualcoop version ->
+    same key, and so the same ``run_id`` in every coding's provenance."""
+    payload = {"codebook": codebook.fingerprint(), "settings": settings, "qualcoop": tool_version}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return "run-" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
+
+
+def _compile(codebook: Codebook | str | os.PathLike[str]) -> tuple[Any, Codebook]:
+    from .codebook import load_codebook
+    from .match import compile_codebook
+
+    cb = codebook if isinstance(codebook, Codebook) else _quiet(load_codebook, codebook)
+    return compile_codebook(cb), cb
+
+
+def _quiet(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _versions() -> dict[str, str]:
+    import platform
+    from importlib import metadata
+
+    from . import __version__
+
+    out = {"qualcoop": __version__, "python": platform.python_version()}
+    for dist in ("spacy", "sqlalchemy"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _options_dict(options: ExtractOptions) -> dict[str, Any]:
+    from dataclasses import asdict, is_dataclass
+
+    d = asdict(options) if is_dataclass(options) else dict(vars(options))
+    d.pop("password", None)  # never stored
+    return d
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sha_of(doc: Document) -> str:
+    if doc.source is not None and doc.source.sha256:
+        return doc.source.sha256
+    return hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+
+
+def _doc_path(doc: Document) -> str:
+    return doc.source.path if doc.source is not None else doc.id
+
+
