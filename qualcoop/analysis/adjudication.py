@@ -7,8 +7,8 @@ applied it, the other did not), with the unit's text and each coder's value. An 
 :func:`adjudicate` turns the filled sheet into an adjudicated codings table for coder
 ``adjudicated`` (or ``as_coder``) over every unit both coders coded:
 
-- a code both coders applied is kept, ``method`` ``agreed``;
-- a code they differ on is kept when the decision is 1, ``method`` ``adjudicated``;
+- a code both coders applied is kept, ``adjudication`` ``agreed``;
+- a code they differ on is kept when the decision is 1, ``adjudication`` ``decided``;
 - a unit left with no code gets a row with an empty ``code_id`` ("read, no code").
 
 Every row says where it comes from: ``from_codings`` (each coder's value, e.g.
@@ -27,7 +27,7 @@ from .codings_table import unit_key
 
 __all__ = ["ADJUDICATED_COLUMNS", "adjudicate", "disagreement_columns", "disagreements"]
 
-ADJUDICATED_COLUMNS = ("doc_id", "start", "end", "code_id", "coder", "text", "method", "from_codings",
+ADJUDICATED_COLUMNS = ("doc_id", "start", "end", "code_id", "coder", "text", "adjudication", "from_codings",
                        "decided_by", "memo")
 YES = {"1", "1.0", "yes", "y", "x", "true"}
 NO = {"0", "0.0", "no", "n", "false", "-"}
@@ -179,15 +179,15 @@ def adjudicate(tables: Any, decisions: Any, *, coders: tuple[str, str] | list[st
             else:
                 yes, memo = decided[(unit_key(*u), code_id)]
                 if yes:
-                    kept.append((code_id, "adjudicated", source, decided_by, memo))
+                    kept.append((code_id, "decided", source, decided_by, memo))
         if not kept:
             others = ";".join(sorted(a | b))
-            kept.append(("", "adjudicated" if others else "agreed",
+            kept.append(("", "decided" if others else "agreed",
                          f"{coders[0]}:{';'.join(sorted(a)) or '-'}|{coders[1]}:{';'.join(sorted(b)) or '-'}",
                          decided_by if others else "", ""))
         for code_id, method, source, who, memo in kept:
             rows.append({"doc_id": u[0], "start": u[1], "end": u[2], "code_id": code_id, "coder": as_coder,
-                         "text": texts.get(u, ""), "method": method, "from_codings": source,
+                         "text": texts.get(u, ""), "adjudication": method, "from_codings": source,
                          "decided_by": who, "memo": memo})
     frame = pd.DataFrame(rows, columns=list(ADJUDICATED_COLUMNS))
     return as_codings(frame, name="adjudicated codings")

@@ -20,8 +20,10 @@ sheets_app = typer.Typer(help="Blinded coding sheets for human coders: export, t
                          no_args_is_help=True)
 app.add_typer(sheets_app, name="sheets")
 
-TablesArg = Annotated[list[Path], typer.Argument(help="Codings tables (.csv, .xlsx, .parquet, .jsonl).",
-                                                 show_default=False)]
+TablesArg = Annotated[Optional[list[Path]], typer.Argument(
+    help="Codings tables (.csv, .xlsx, .parquet, .jsonl), or a project.", show_default=False)]
+ProjectOpt = Annotated[Optional[str], typer.Option(
+    "--project", "-p", help="A project (file or postgresql+psycopg:// URL): use its current codings.")]
 CodebookOpt = Annotated[Optional[str], typer.Option(
     "--codebook", "-c", help="Codebook file or shipped name; code ids are then checked against it.")]
 CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
@@ -59,6 +61,45 @@ def _documents(paths: list[Path] | None) -> dict:
     for f in corpus.failures:
         err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
     return docs
+
+
+def _is_project(source: str | Path) -> bool:
+    """A project is a database URL or an SQLite file (whatever its suffix)."""
+    text = str(source)
+    if "://" in text:
+        return True
+    path = Path(text)
+    if not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
+def _open_project(source: str | Path):
+    from ..project import Project
+
+    try:
+        return Project.open(str(source), create=False)
+    except QualcoopError as e:
+        _fail(e)
+
+
+def _project_codings(project, coders: list[str] | None):
+    """The project's current codings (of ``coders``) as a codings-table DataFrame."""
+    frame = project.codings_frame(coders=coders)
+    frame["text"] = frame["text"].fillna("")
+    return frame
+
+
+def _add_to_project(project, frame, *, name: str, coder: str | None, codebook) -> int:
+    """Add a validated codings DataFrame through the project's own table import (all or nothing)."""
+    import tempfile
+
+    from ..export import write_table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_table(_records(frame), Path(tmp) / f"{Path(name).stem}.csv", columns=list(frame.columns))
+        return project.add_codings_table(path, codebook=codebook, coder=coder)
 
 
 def _codebook(source: str | None):
@@ -113,7 +154,7 @@ def _records(frame) -> list[dict]:
 
 @app.command("agreement")
 def agreement_cmd(
-    tables: TablesArg,
+    tables: TablesArg = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="agreement.csv (.xlsx, .parquet, .jsonl)")]
     = None,
     coders: Annotated[Optional[str], typer.Option("--coders", help="Coders to compare (comma-separated).")] = None,
@@ -127,14 +168,16 @@ def agreement_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
     codebook: CodebookOpt = None,
     corpus: CorpusOpt = None,
+    project: ProjectOpt = None,
 ) -> None:
     """Intercoder agreement per code: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha."""
     from ..analysis.agreement import AGREEMENT_COLUMNS, agreement
     from ..export import write_table
 
     cb = _codebook(codebook)
+    sources = _sources(tables, project, _split(coders))
     try:
-        frame = agreement(tables, coders=_split(coders), codes=_split(codes), level=level, overlap=overlap,
+        frame = agreement(sources, coders=_split(coders), codes=_split(codes), level=level, overlap=overlap,
                           bootstrap=bootstrap, seed=seed, documents=_documents(corpus), codebook=cb)
         if output is not None:
             write_table(_records(frame), output, columns=AGREEMENT_COLUMNS)
@@ -145,10 +188,29 @@ def agreement_cmd(
         err.print(f"{len(frame) - 1} code(s) -> {output}")
 
 
+def _sources(tables: list[Path] | None, project: str | None, coders: list[str] | None) -> list:
+    """Codings tables given, plus the current codings of a project (``--project`` or a project argument)."""
+    sources: list = []
+    for t in tables or []:
+        if _is_project(t):
+            project = project or str(t)
+        else:
+            sources.append(t)
+    if project:
+        with _open_project(project) as p:
+            sources.append(_project_codings(p, coders))
+    if not sources:
+        err.print("[red]error:[/] give codings tables or --project")
+        raise typer.Exit(2)
+    return sources
+
+
 @app.command("validate")
 def validate_cmd(
-    gold: Annotated[Path, typer.Option("--gold", help="Codings table of the reference coder (its units count).")],
-    pred: Annotated[Path, typer.Option("--pred", help="Codings table to score, e.g. `qualcoop code -o coded.csv`.")],
+    gold: Annotated[Optional[Path], typer.Option(
+        "--gold", help="Codings table of the reference coder (its units count).")] = None,
+    pred: Annotated[Optional[Path], typer.Option(
+        "--pred", help="Codings table to score, e.g. `qualcoop code -o coded.csv`.")] = None,
     output: Annotated[Optional[Path], typer.Option(
         "-o", "--output", help="report.xlsx (scores + errors sheets), .html, or .csv (errors in <name>_errors.csv).")]
     = None,
@@ -157,15 +219,35 @@ def validate_cmd(
     codes: CodesOpt = None,
     codebook: CodebookOpt = None,
     corpus: CorpusOpt = None,
+    project: ProjectOpt = None,
 ) -> None:
-    """Precision, recall and F1 per code of one table against a gold table, with every FP and FN."""
+    """Precision, recall and F1 per code of one table against a gold table, with every FP and FN.
+
+    With --project, a side not given as a table is the project's codings of --gold-coder or
+    --pred-coder (default: qualcoop).
+    """
     from ..analysis.validation import ERROR_COLUMNS, VALIDATION_COLUMNS, validate
     from ..export import write_table
     from ..export.workbook import Sheet, write_html_tables, write_workbook
 
     cb = _codebook(codebook)
+    gold_src, pred_src = gold, pred
+    if project and (gold is None or pred is None):
+        pred_coder = pred_coder or "qualcoop"
+        if gold is None and not gold_coder:
+            err.print("[red]error:[/] with --project, name the reference coder: --gold-coder NAME")
+            raise typer.Exit(2)
+        with _open_project(project) as p:
+            gold_src = gold if gold is not None else _project_codings(p, [gold_coder])
+            pred_src = pred if pred is not None else _project_codings(p, [pred_coder])
+            cb = cb or p.codebook()
+    elif gold is None or pred is None:
+        err.print("[red]error:[/] give --gold and --pred tables (or --project with --gold-coder)")
+        raise typer.Exit(2)
+    gold_name = gold.name if gold is not None else f"{gold_coder} (project)"
+    pred_name = pred.name if pred is not None else f"{pred_coder} (project)"
     try:
-        report = validate(gold, pred, codes=_split(codes), gold_coder=gold_coder, pred_coder=pred_coder,
+        report = validate(gold_src, pred_src, codes=_split(codes), gold_coder=gold_coder, pred_coder=pred_coder,
                           documents=_documents(corpus), codebook=cb)
         if output is not None:
             sheets = [Sheet("scores", VALIDATION_COLUMNS, _records(report.scores)),
@@ -174,14 +256,14 @@ def validate_cmd(
             if suffix == ".xlsx":
                 write_workbook(output, sheets)
             elif suffix in (".html", ".htm"):
-                write_html_tables(output, f"Validation of {pred.name} against {gold.name}", sheets)
+                write_html_tables(output, f"Validation of {pred_name} against {gold_name}", sheets)
             else:
                 write_table(sheets[0].records, output, columns=VALIDATION_COLUMNS)
                 write_table(sheets[1].records, output.with_name(f"{output.stem}_errors{output.suffix}"),
                             columns=ERROR_COLUMNS)
     except QualcoopError as e:
         _fail(e)
-    _show(report.scores, f"Validation of {pred.name} against {gold.name}", list(VALIDATION_COLUMNS))
+    _show(report.scores, f"Validation of {pred_name} against {gold_name}", list(VALIDATION_COLUMNS))
     fp = int((report.errors["error"] == "fp").sum())
     err.print(f"{fp} false positive(s), {len(report.errors) - fp} false negative(s)"
               + (f" -> {output}" if output else ""))
@@ -189,13 +271,15 @@ def validate_cmd(
 
 @sheets_app.command("export")
 def sheets_export(
-    source: Annotated[list[Path], typer.Argument(help="The documents to code (folder or files).", show_default=False)],
+    source: Annotated[list[Path], typer.Argument(
+        help="A project, or the documents to code (folder or files).", show_default=False)],
     coder: Annotated[str, typer.Option("--coder", help="Who will fill the sheet (written on its 'about' sheet).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="sheet.xlsx (1/0 cells, code definitions) or .csv.")],
     unit: Annotated[str, typer.Option("--unit", "-u", help="Segment unit: paragraph, turn, sentence, ...")]
     = "paragraph",
-    codebook: Annotated[str, typer.Option("--codebook", "-c", help="Codebook file or shipped name.")]
-    = "international_cooperation",
+    codebook: Annotated[Optional[str], typer.Option(
+        "--codebook", "-c", help="Codebook file or shipped name (default: the project's, else "
+                                 "international_cooperation).")] = None,
     codes: CodesOpt = None,
     layout: Annotated[str, typer.Option("--layout", help="columns (one 1/0 column per code) or list "
                                                          "(one 'codes' column).")] = "columns",
@@ -204,7 +288,13 @@ def sheets_export(
     from ..export.sheets import coding_sheet, write_coding_sheet
 
     cb = _codebook(codebook)
-    docs = _documents(source)
+    if len(source) == 1 and _is_project(source[0]):
+        with _open_project(source[0]) as p:
+            docs = {d.id: d for d in p.documents()}
+            cb = cb or p.codebook()
+    else:
+        docs = _documents(source)
+    cb = cb or _codebook("international_cooperation")
     try:
         rows = coding_sheet(docs.values(), unit=unit, codebook=cb, codes=_split(codes), layout=layout)
         write_coding_sheet(rows, output, codebook=cb, codes=_split(codes), layout=layout, coder=coder)
@@ -215,35 +305,54 @@ def sheets_export(
 
 @sheets_app.command("import")
 def sheets_import(
-    source: Annotated[Path, typer.Argument(help="The coded documents (folder or file).", show_default=False)],
+    source: Annotated[Path, typer.Argument(help="A project, or the coded documents (folder or file).",
+                                           show_default=False)],
     sheet: Annotated[Path, typer.Argument(help="The filled sheet (.xlsx or .csv).", show_default=False)],
     coder: Annotated[str, typer.Option("--coder", help="Whose codings these are.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The coder's codings table (.csv, .xlsx, ...).")],
-    codebook: Annotated[str, typer.Option("--codebook", "-c", help="Codebook file or shipped name.")]
-    = "international_cooperation",
+    output: Annotated[Optional[Path], typer.Option(
+        "-o", "--output", help="Write the coder's codings table (.csv, .xlsx, ...); needed without a project.")]
+    = None,
+    codebook: Annotated[Optional[str], typer.Option(
+        "--codebook", "-c", help="Codebook file or shipped name (default: the project's, else "
+                                 "international_cooperation).")] = None,
 ) -> None:
-    """Check a filled coding sheet row by row and write it as the coder's codings table."""
+    """Check a filled coding sheet row by row; add it to the project and/or write it as a codings table."""
     from ..export import write_table
     from ..export.sheets import read_coding_sheet
 
     cb = _codebook(codebook)
-    docs = _documents([source])
+    project = _open_project(source) if _is_project(source) else None
+    if project is None and output is None:
+        err.print("[red]error:[/] without a project, give -o for the coder's codings table")
+        raise typer.Exit(2)
     try:
-        frame = read_coding_sheet(sheet, coder=coder, documents=docs, codebook=cb)
-        write_table(_records(frame), output, columns=list(frame.columns))
-    except QualcoopError as e:
-        _fail(e)
+        docs = {d.id: d for d in project.documents()} if project is not None else _documents([source])
+        cb = cb or (project.codebook() if project is not None else None) or _codebook("international_cooperation")
+        try:
+            frame = read_coding_sheet(sheet, coder=coder, documents=docs, codebook=cb)
+            if project is not None:
+                _add_to_project(project, frame, name=sheet.name, coder=coder, codebook=cb)
+            if output is not None:
+                write_table(_records(frame), output, columns=list(frame.columns))
+        except QualcoopError as e:
+            _fail(e)
+    finally:
+        if project is not None:
+            project.close()
     n_units = len(set(zip(frame["doc_id"], frame["start"], frame["end"])))
-    err.print(f"{_esc(coder)}: {n_units} segment(s) read, {int((frame['code_id'] != '').sum())} coding(s) -> {output}")
+    where = " and ".join(x for x in (project and str(source), output and str(output)) if x)
+    err.print(f"{_esc(coder)}: {n_units} segment(s) read, {int((frame['code_id'] != '').sum())} coding(s) -> "
+              f"{_esc(where)}")
 
 
 @app.command("adjudicate")
 def adjudicate_cmd(
-    tables: TablesArg,
     coders: Annotated[str, typer.Option("--coders", help="The two coders to compare: A,B.")],
-    output: Annotated[Path, typer.Option(
+    tables: TablesArg = None,
+    output: Annotated[Optional[Path], typer.Option(
         "-o", "--output", help="Without --decisions: the disagreement sheet (.xlsx or .csv). "
-                               "With --decisions: the adjudicated codings table.")],
+                               "With --decisions: the adjudicated codings table (optional with a project).")]
+    = None,
     decisions: Annotated[Optional[Path], typer.Option(
         "--decisions", help="The filled disagreement sheet (decision column 1/0) to record.")] = None,
     decided_by: Annotated[Optional[str], typer.Option("--decided-by", help="Who decided (with --decisions).")]
@@ -252,8 +361,13 @@ def adjudicate_cmd(
     = "adjudicated",
     codebook: CodebookOpt = None,
     corpus: CorpusOpt = None,
+    project: ProjectOpt = None,
 ) -> None:
-    """List every unit and code where two coders differ; with --decisions, record the decided codings."""
+    """List every unit and code where two coders differ; with --decisions, record the decided codings.
+
+    The codings come from codings tables or a project (a project argument or --project); with a
+    project, the adjudicated codings are added to it (coder --as-coder).
+    """
     from ..analysis.adjudication import adjudicate, disagreement_columns, disagreements
     from ..export import write_table
     from ..export.workbook import Sheet, write_workbook
@@ -261,9 +375,14 @@ def adjudicate_cmd(
     pair = tuple(_split(coders) or ())
     cb = _codebook(codebook)
     docs = _documents(corpus)
+    project = project or next((str(t) for t in tables or [] if _is_project(t)), None)
+    sources = _sources(tables, project, list(pair))
+    if output is None and (decisions is None or project is None):
+        err.print("[red]error:[/] give -o (the disagreement sheet, or the adjudicated table without a project)")
+        raise typer.Exit(2)
     try:
         if decisions is None:
-            rows = disagreements(tables, coders=pair, documents=docs, codebook=cb)
+            rows = disagreements(sources, coders=pair, documents=docs, codebook=cb)
             cols = disagreement_columns(pair) if len(pair) == 2 else []
             if output.suffix.lower() == ".xlsx":
                 write_workbook(output, [Sheet("disagreements", cols, rows, choices={"decision": ("1", "0")},
@@ -278,13 +397,18 @@ def adjudicate_cmd(
             err.print("[red]error:[/] --decisions needs --decided-by NAME (who decided)")
             raise typer.Exit(2)
         frame = _read_sheet(decisions)
-        result = adjudicate(tables, frame, coders=pair, decided_by=decided_by, as_coder=as_coder,
+        result = adjudicate(sources, frame, coders=pair, decided_by=decided_by, as_coder=as_coder,
                             documents=docs, codebook=cb, name=str(decisions))
-        write_table(_records(result), output, columns=list(result.columns))
+        if project is not None:
+            with _open_project(project) as p:
+                _add_to_project(p, result, name=decisions.name, coder=None, codebook=cb)
+        if output is not None:
+            write_table(_records(result), output, columns=list(result.columns))
     except QualcoopError as e:
         _fail(e)
-    decided = int((result["method"] == "adjudicated").sum())
-    err.print(f"{len(result)} adjudicated row(s) ({decided} decided by {_esc(decided_by)}) -> {output}")
+    decided = int((result["adjudication"] == "decided").sum())
+    where = " and ".join(x for x in (project, output and str(output)) if x)
+    err.print(f"{len(result)} adjudicated row(s) ({decided} decided by {_esc(decided_by)}) -> {_esc(where)}")
 
 
 def _read_sheet(path: Path):

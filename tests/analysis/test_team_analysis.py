@@ -219,9 +219,9 @@ def test_adjudication_lists_differences_and_records_provenance():
     assert items[0]["text"] == TEXT[0:21]
     filled = pd.DataFrame(items).assign(decision=["0", "1"], memo=["not about money", ""])
     result = adjudicate([ana, budi], filled, coders=("ana", "budi"), decided_by="carla")
-    got = result[["start", "code_id", "method", "from_codings", "decided_by"]].values.tolist()
+    got = result[["start", "code_id", "adjudication", "from_codings", "decided_by"]].values.tolist()
     assert got == [[0, "train", "agreed", "ana:1;budi:1", ""],
-                   [22, "fund", "adjudicated", "ana:1;budi:0", "carla"],
+                   [22, "fund", "decided", "ana:1;budi:0", "carla"],
                    [43, "", "agreed", "ana:-|budi:-", ""]]
     assert set(result["coder"]) == {"adjudicated"}
     json.dumps(result.to_dict("records"))  # plain values
