@@ -123,7 +123,7 @@ def _show(frame, title: str, columns: list[str]) -> None:
     table = Table(title=title)
     shown = [c for c in columns if c != "note"]
     for c in shown:
-        table.add_column(SHORT.get(c, c), justify="left" if c == "code_id" else "right")
+        table.add_column(SHORT.get(c, c), justify="left" if c == "code_id" else "right", no_wrap=c == "code_id")
     notes = []
     for rec in frame.to_dict("records"):
         cells = []
