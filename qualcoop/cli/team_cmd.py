@@ -92,11 +92,15 @@ def _project_codings(project, coders: list[str] | None):
 
 
 def _add_to_project(project, frame, *, name: str, coder: str | None, codebook) -> int:
-    """Add a validated codings DataFrame through the project's own table import (all or nothing)."""
+    """Add a validated codings DataFrame through the project's own table import (all or nothing).
+
+    The codings are people's decisions, so their provenance method is ``manual``.
+    """
     import tempfile
 
     from ..export import write_table
 
+    frame = frame.assign(method="manual")
     with tempfile.TemporaryDirectory() as tmp:
         path = write_table(_records(frame), Path(tmp) / f"{Path(name).stem}.csv", columns=list(frame.columns))
         return project.add_codings_table(path, codebook=codebook, coder=coder)
