@@ -19,12 +19,14 @@ Reading one validates it and lists **every** problem with its file and row numbe
 spreadsheet shows them: the header is row 1, so the first record is row 2; for JSONL the line number):
 a missing column, a start or end that is not a whole number, ``start >= end``, an unknown code id
 (when a codebook is given), an offset past the document's end and a ``text`` that is no longer what
-the document holds at ``[start, end)`` (when documents are given), a missing coder, duplicate rows.
+the document holds at ``[start, end)`` (when documents are given; compared as spreadsheets keep text,
+see :func:`comparable`), a missing coder, duplicate rows.
 Any problem raises :class:`~qualcoop.errors.CodingsTableError` and nothing is returned.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -218,7 +220,7 @@ def _check(frame, *, name: str, documents, codebook: Codebook | None, first_row:
         if doc is not None and start is not None and end is not None and 0 <= start < end:
             if end > len(doc.text):
                 bad(f"end {end} is past the end of document {doc_id!r} ({len(doc.text)} characters)")
-            elif has_text and data["text"][i] and doc.text[start:end] != data["text"][i]:
+            elif has_text and data["text"][i] and comparable(doc.text[start:end]) != comparable(data["text"][i]):
                 bad(f"text no longer matches document {doc_id!r} at {start}-{end} "
                     f"(the table says {_short(data['text'][i])}, the document has {_short(doc.text[start:end])})")
         key = (doc_id, start, end, code_id, coder)
@@ -233,6 +235,16 @@ def _check(frame, *, name: str, documents, codebook: Codebook | None, first_row:
     out["start"] = pd.Series(starts, dtype="int64")
     out["end"] = pd.Series(ends, dtype="int64")
     return [], out
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def comparable(text: str) -> str:
+    """A segment text as spreadsheets keep it: control characters XLSX cannot hold dropped, line
+    ends as ``\n``. The ``text`` check compares these forms, so a table that went through Excel does
+    not fail on characters no spreadsheet can store."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _short(text: str, n: int = 40) -> str:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..analysis.codings_table import unit_key
+from ..analysis.codings_table import comparable, unit_key
 from ..errors import AnalysisError, CodingsTableError, Problem
 from ..model import Codebook, Document
 from .tables import write_table
@@ -226,7 +226,7 @@ def read_coding_sheet(path: str | Path, *, coder: str, documents: Iterable[Docum
             if (start, end) not in spans:
                 bad(f"unknown segment {key!r}: not a {unit} of document {doc_id!r}")
                 continue
-            if "text" in frame.columns and _norm(doc.text[start:end]) != _norm(text):
+            if "text" in frame.columns and comparable(doc.text[start:end]) != comparable(text):
                 bad(f"text of segment {key!r} was changed (the document has "
                     f"{doc.text[start:end][:40]!r}...)")
                 continue
@@ -264,8 +264,3 @@ def read_coding_sheet(path: str | Path, *, coder: str, documents: Iterable[Docum
         raise CodingsTableError(name, problems)
     cols = ["doc_id", "start", "end", "code_id", "coder", "text", "segment_index", "unit", "memo"]
     return as_codings(pd.DataFrame(records, columns=cols), name=name, codebook=codebook)
-
-
-def _norm(text: str) -> str:
-    """Spreadsheet programs turn \\r\\n into \\n; compare texts without that difference."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
