@@ -12,7 +12,10 @@ applied it, the other did not), with the unit's text and each coder's value. An 
 - a unit left with no code gets a row with an empty ``code_id`` ("read, no code").
 
 Every row says where it comes from: ``from_codings`` (each coder's value, e.g.
-``ana:1;budi:0``), ``decided_by`` (the adjudicator, for decided rows) and ``memo``. Units only one
+``ana:1;budi:0``), ``from_coding_ids`` (when the tables have a ``coding_id`` column, e.g. codings read
+from a project: for an agreed code the two codings of it, for a decision every coding of the unit by
+either coder), ``decided_by`` (the adjudicator,
+for decided rows) and ``memo``. Units only one
 coder coded are not part of the result. A decision that is missing or not 1/0, or a row that is not a
 current disagreement, is a problem with its row number; any problem raises
 :class:`~qualcoop.errors.CodingsTableError` and nothing is returned.
@@ -28,7 +31,7 @@ from .codings_table import unit_key
 __all__ = ["ADJUDICATED_COLUMNS", "adjudicate", "disagreement_columns", "disagreements"]
 
 ADJUDICATED_COLUMNS = ("doc_id", "start", "end", "code_id", "coder", "text", "adjudication", "from_codings",
-                       "decided_by", "memo")
+                       "from_coding_ids", "decided_by", "memo")
 YES = {"1", "1.0", "yes", "y", "x", "true"}
 NO = {"0", "0.0", "no", "n", "false", "-"}
 
@@ -52,14 +55,19 @@ def _state(tables: Any, coders: tuple[str, str] | list[str], documents: Any, cod
     seen: dict[str, set] = {c: set() for c in coders}
     applied: dict[tuple, dict[str, set]] = {}
     texts: dict[tuple, str] = {}
+    ids: dict[tuple, list[str]] = {}
     docs = dict(documents) if isinstance(documents, dict) else {d.id: d for d in documents}
     text_col = frame["text"] if "text" in frame.columns else [""] * len(frame)
-    for doc_id, start, end, code_id, coder, text in zip(frame["doc_id"], frame["start"], frame["end"],
-                                                        frame["code_id"], frame["coder"], text_col):
+    id_col = frame["coding_id"] if "coding_id" in frame.columns else [""] * len(frame)
+    for doc_id, start, end, code_id, coder, text, cid in zip(frame["doc_id"], frame["start"], frame["end"],
+                                                             frame["code_id"], frame["coder"], text_col, id_col):
         if coder not in seen:
             continue
         u = (doc_id, int(start), int(end))
         seen[coder].add(u)
+        if cid:
+            ids.setdefault((u, code_id), []).append(str(cid))
+            ids.setdefault((u, None), []).append(str(cid))
         if code_id:
             applied.setdefault(u, {c: set() for c in coders})[coder].add(code_id)
         if text:
@@ -68,7 +76,11 @@ def _state(tables: Any, coders: tuple[str, str] | list[str], documents: Any, cod
     for u in shared:
         if u not in texts and u[0] in docs:
             texts[u] = docs[u[0]].text[u[1]:u[2]]
-    return coders, shared, applied, texts
+    return coders, shared, applied, texts, ids
+
+
+def _id_order(value: str) -> tuple:
+    return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
 def _order(codebook: Any, codes: set[str]) -> list[str]:
@@ -95,7 +107,7 @@ def disagreements(tables: Any, *, coders: tuple[str, str] | list[str], documents
     list of dict
         Records with the columns :func:`disagreement_columns`, by document, offset, then code.
     """
-    coders, shared, applied, texts = _state(tables, coders, documents, codebook)
+    coders, shared, applied, texts, _ = _state(tables, coders, documents, codebook)
     rows = []
     for u in shared:
         a, b = (applied.get(u, {}).get(c, set()) for c in coders)
@@ -135,7 +147,7 @@ def adjudicate(tables: Any, decisions: Any, *, coders: tuple[str, str] | list[st
 
     if not decided_by or not decided_by.strip():
         raise AnalysisError("adjudication needs the name of who decided (decided_by)")
-    coders, shared, applied, texts = _state(tables, coders, documents, codebook)
+    coders, shared, applied, texts, ids = _state(tables, coders, documents, codebook)
     problems: list[Problem] = []
     if not {"segment_key", "code_id", "decision"} <= set(decisions.columns):
         raise CodingsTableError(name, [Problem(name, "needs the columns segment_key, code_id and decision", line=1)])
@@ -186,8 +198,12 @@ def adjudicate(tables: Any, decisions: Any, *, coders: tuple[str, str] | list[st
                          f"{coders[0]}:{';'.join(sorted(a)) or '-'}|{coders[1]}:{';'.join(sorted(b)) or '-'}",
                          decided_by if others else "", ""))
         for code_id, method, source, who, memo in kept:
+            # agreed: the two codings of that code; decided or empty: every coding of the unit
+            key = (u, code_id) if method == "agreed" and code_id else (u, None)
+            from_ids = ";".join(sorted(ids.get(key, []), key=_id_order))
             rows.append({"doc_id": u[0], "start": u[1], "end": u[2], "code_id": code_id, "coder": as_coder,
                          "text": texts.get(u, ""), "adjudication": method, "from_codings": source,
+                         "from_coding_ids": from_ids,
                          "decided_by": who, "memo": memo})
     frame = pd.DataFrame(rows, columns=list(ADJUDICATED_COLUMNS))
     return as_codings(frame, name="adjudicated codings")

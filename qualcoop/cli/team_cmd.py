@@ -85,10 +85,24 @@ def _open_project(source: str | Path):
 
 
 def _project_codings(project, coders: list[str] | None):
-    """The project's current codings (of ``coders``) as a codings-table DataFrame."""
-    frame = project.codings_frame(coders=coders)
-    frame["text"] = frame["text"].fillna("")
-    return frame
+    """The project's current codings (of ``coders``) as a codings-table DataFrame with their store ids
+    (``coding_id``, which adjudication records as provenance)."""
+    import pandas as pd
+
+    stored = project.stored_codings(coders=coders)
+    texts = {d.id: d.text for d in project.documents({s.coding.doc_id for s in stored})}
+    records = []
+    for s in stored:
+        c = s.coding
+        p = c.provenance
+        records.append({"doc_id": c.doc_id, "start": c.start, "end": c.end, "code_id": c.code_id,
+                        "coder": p.coder, "text": texts.get(c.doc_id, "")[c.start:c.end],
+                        "segment_index": "" if c.segment_index is None else str(c.segment_index),
+                        "unit": c.unit or "", "method": p.method, "coding_id": str(s.id),
+                        "rule_ids": ";".join(c.rule_ids), "matched_terms": ";".join(e.text for e in c.evidence)})
+    cols = ["doc_id", "start", "end", "code_id", "coder", "text", "segment_index", "unit", "method", "coding_id",
+            "rule_ids", "matched_terms"]
+    return pd.DataFrame(records, columns=cols)
 
 
 def _add_to_project(project, frame, *, name: str, coder: str | None, codebook) -> int:

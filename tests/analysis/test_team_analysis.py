@@ -224,6 +224,11 @@ def test_adjudication_lists_differences_and_records_provenance():
                    [22, "fund", "decided", "ana:1;budi:0", "carla"],
                    [43, "", "agreed", "ana:-|budi:-", ""]]
     assert set(result["coder"]) == {"adjudicated"}
+    assert (result["from_coding_ids"] == "").all()  # plain tables carry no coding ids
+    with_ids = [ana.assign(coding_id=[str(i) for i in range(len(ana))]),
+                budi.assign(coding_id=[str(100 + i) for i in range(len(budi))])]
+    again = adjudicate(with_ids, filled, coders=("ana", "budi"), decided_by="carla")
+    assert again["from_coding_ids"].tolist() == ["0;100", "1;102", "2;103"]
     json.dumps(result.to_dict("records"))  # plain values
 
 

@@ -75,6 +75,17 @@ def test_adjudication_records_provenance(walked: Path):
     assert set(exported["coder"]) == {"adjudicated"}
     key = ["doc_id", "start", "end", "code_id"]
     assert sorted(map(tuple, exported[key].values.tolist())) == sorted(map(tuple, tables[key].values.tolist()))
+    from qualcoop.project import Project
+
+    with Project.open(str(walked / "team.qualcoop"), create=False) as project:
+        people = {s.id: s.coding for s in project.stored_codings(coders=["ana", "budi"])}
+        adjudicated = project.stored_codings(coders=["adjudicated"])
+    decided_rows = [s.coding for s in adjudicated if s.coding.provenance.details.get("decided_by") == "carla"]
+    assert decided_rows and all(c.provenance.method == "manual" for c in decided_rows)
+    for c in decided_rows:  # each points at the coders' codings it was decided from, on the same unit
+        ids = [int(i) for i in c.provenance.details["from_coding_ids"].split(";")]
+        assert ids and all((people[i].doc_id, people[i].start, people[i].end) == (c.doc_id, c.start, c.end)
+                           for i in ids)
     sheet = pd.read_excel(walked / "disagreements.xlsx", dtype=str, keep_default_na=False)
     assert len(sheet) == 23 and set(sheet.columns) >= {"segment_key", "text", "ana", "budi", "decision"}
 
