@@ -265,3 +265,27 @@ def test_any_segment_coding_survives_a_round_trip_through_every_format(tmp_path_
     path = write_table(recs, tmp_path_factory.mktemp("rt") / f"t{suffix}")
     table = read_codings(path, documents=[doc])
     assert table[["start", "end"]].values.tolist() == [[r["start"], r["end"]] for r in recs]
+
+
+def test_span_level_on_real_human_spans(shared):
+    """205 human codings of two real transcripts (qualitative-coding demo). A second coder who marks the
+    same passages with boundaries shifted inwards by a tenth agrees fully at span level, while at
+    segment level (exact offsets) the two share no unit at all."""
+    from qualcoop.corpus import Corpus
+
+    folder = shared / "transcripts" / "qc_demo_coded_interviews"
+    docs = {Path(d.source.path).name: d for d in Corpus.from_paths([folder / "admin-1.txt", folder / "board_2017.txt"])}
+    raw = pd.read_csv(folder / "qc_demo_codings.csv", dtype=str, keep_default_na=False)
+    human = pd.DataFrame({"doc_id": [docs[s].id for s in raw["source_file"]], "start": raw["startPosition"].astype(int),
+                          "end": raw["endPosition"].astype(int), "code_id": raw["code_path"], "coder": "qc"})
+    human = human.drop_duplicates(["doc_id", "start", "end", "code_id"])
+    cut = ((human["end"] - human["start"]) // 10).clip(lower=0)
+    shifted = human.assign(coder="shifted", start=human["start"] + cut, end=human["end"] - cut)
+    segment = agreement([human, shifted], documents=list(docs.values()))
+    assert segment.set_index("code_id").loc["overall", "n_units"] == 0
+    assert segment["note"].str.len().gt(0).all()  # every value explained, none a bare NaN
+    span = agreement([human, shifted], level="span", overlap=0.5).set_index("code_id")
+    assert span.loc["overall", "percent_agreement"] == 1.0
+    assert span.loc["overall", "krippendorff_alpha"] == pytest.approx(1.0)
+    strict = agreement([human, shifted], level="span", overlap=0.9).set_index("code_id")
+    assert strict.loc["overall", "percent_agreement"] < 1.0  # 80% overlap is below a 0.9 threshold
