@@ -252,7 +252,7 @@ class Failure:
 class StoreError(QualcoopError):
     """A project store could not be opened, migrated or written (names the project and the reason)."""
 
-    code = "Q700"
+    code = "Q750"
 
 
 class CodingsTableError(QualcoopError):
@@ -263,7 +263,7 @@ class CodingsTableError(QualcoopError):
     spreadsheet shows it, the header being row 1 (the team branch's readers).
     """
 
-    code = "Q701"
+    code = "Q751"
 
     def __init__(self, path: str | Path, problems: list[str | Problem] | tuple[str | Problem, ...]) -> None:
         self.path = str(path)
@@ -280,5 +280,46 @@ def _problem_line(p: str | Problem) -> str:
         return f"{p.path} row {p.line}: {p.message}" if p.line is not None else f"{p.path}: {p.message}"
     return str(p)
 
-    def __reduce__(self):
-        return (type(self), (self.path, self.problems))
+
+# --------------------------------------------------------------------------- run (branch `run`, issue 10)
+
+
+class RunSettingsError(QualcoopError):
+    """A run option or path is unusable (unit, language, output format or folder, inputs, workers).
+
+    Raised while the run's settings are resolved, before any file is read or any output touched.
+    """
+
+    code = "Q700"
+
+
+class ExecutorError(QualcoopError):
+    """An executor cannot be set up as asked (unknown name, bad worker count, Dask missing or unreachable)."""
+
+    code = "Q720"
+
+
+#: the closed set of error types a failed file gets in a batch (see :func:`error_type`); ``conflict``:
+#: a project already holds another document under the file's id (branch store)
+ERROR_TYPES = ("timeout", "memory", "malformed", "encrypted", "no_text", "decode", "unsupported",
+               "unreadable", "metadata", "language", "segmentation", "rule", "internal", "conflict")
+
+
+def error_type(error: BaseException) -> str:
+    """The type of a per-file failure, one of :data:`ERROR_TYPES`."""
+    table = ((ExtractionTimeoutError, "timeout"), (ResourceLimitError, "memory"),
+             (EncryptedDocumentError, "encrypted"), (EmptyDocumentError, "no_text"),
+             (DecodingError, "decode"), (UnsupportedFormatError, "unsupported"),
+             (CorruptDocumentError, "malformed"), (MetadataError, "metadata"),
+             (LanguageError, "language"), (SegmentationError, "segmentation"), (RuleError, "rule"),
+             (StoreError, "conflict"))
+    for kind, name in table:
+        if isinstance(error, kind):
+            return name
+    if isinstance(error, ExtractionError):
+        return "unreadable" if error.detail.startswith(("cannot read", "not a regular file")) else "malformed"
+    if isinstance(error, MemoryError):
+        return "memory"
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    return "internal"

@@ -25,39 +25,21 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import (CorruptDocumentError, DecodingError, EmptyDocumentError, EncryptedDocumentError,
-                     ExtractionTimeoutError, Failure, LanguageError, QualcoopError, ResourceLimitError,
-                     SegmentationError, StoreError, UnsupportedFormatError)
-from .model import CODING_COLUMNS, Code, Codebook, Coding, CodingSet, Document
+from .errors import Failure, QualcoopError, StoreError, error_type
+from .model import CODING_COLUMNS, Code, Codebook, Coding, CodingSet, Document, Segment
 
 if TYPE_CHECKING:
     from .extract.base import ExtractOptions
     from .store import RunError, Store, StoredCoding
 
-__all__ = ["Project", "RunResult", "error_type"]
+__all__ = ["Project", "RunResult"]
 
 Progress = Callable[[str], None]
-
-_ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
-    (ExtractionTimeoutError, "timeout"), (ResourceLimitError, "memory"), (EncryptedDocumentError, "encrypted"),
-    (CorruptDocumentError, "malformed"), (EmptyDocumentError, "no_text"), (DecodingError, "decode"),
-    (UnsupportedFormatError, "unsupported"), (SegmentationError, "segment"), (LanguageError, "language"),
-    (StoreError, "conflict"), (MemoryError, "memory"), (TimeoutError, "timeout"),
-)
-
-
-def error_type(error: BaseException) -> str:
-    """The type a failure is recorded under (one of :data:`qualcoop.store.ERROR_TYPES`)."""
-    for cls, name in _ERROR_TYPES:
-        if isinstance(error, cls):
-            return name
-    return "other"
-
 
 @dataclass(frozen=True)
 class RunResult:
@@ -170,40 +152,58 @@ class Project:
 
     def code_files(self, paths: Iterable[str | os.PathLike[str]], codebook: Codebook | str | os.PathLike[str], *,
                    unit: str = "paragraph", lang: str | None = None, coder: str = "qualcoop",
-                   recursive: bool = True, options: ExtractOptions | None = None,
-                   progress: Progress | None = None) -> RunResult:
+                   recursive: bool = True, options: ExtractOptions | None = None, workers: int = 1,
+                   executor: str | None = None, scheduler: str | None = None,
+                   progress: Callable[[Any], None] | None = None) -> RunResult:
         """A resumable batch: extract, segment and code files straight into the project.
 
-        A file whose content (sha256) was already coded under the same key is skipped before it is
-        extracted. A file that fails is an error record of the run (file, type, message); the batch
-        goes on.
+        Runs on :mod:`qualcoop.run`'s streaming pipeline (``serial``, ``process`` or ``dask`` executor;
+        the same codings whatever the executor). A file whose content (sha256) was already coded under
+        the same key is skipped before it is extracted. A file that fails becomes an error record of
+        the run (file, a type from :data:`qualcoop.errors.ERROR_TYPES`, message); the batch goes on.
         """
-        from .corpus import discover
-        from .extract import extract_file
-        from .extract.base import ExtractOptions as _Options
+        from .run import resolve_settings
 
-        options = options or _Options()
-        compiled, cb = _compile(codebook)
-        settings = {"unit": unit, "lang": lang, "coder": coder, "extract": _options_dict(options)}
-        runner = _Run(self.store, compiled, cb, settings, command="project batch")
+        settings = resolve_settings(paths, codebook=codebook, unit=unit, lang=lang, coder=coder,
+                                    recursive=recursive, options=options, workers=workers,
+                                    executor=executor, scheduler=scheduler)
+        return self.run_batch(settings, progress=progress)
+
+    def run_batch(self, settings: Any, *, progress: Callable[[Any], None] | None = None,
+                  command: str = "batch") -> RunResult:
+        """Run resolved :class:`qualcoop.run.RunSettings` with this project as the sink (see :meth:`code_files`).
+
+        ``progress`` receives :class:`qualcoop.run.Progress` after each file.
+        """
+        from .run import DocumentIds, Progress, iter_results, plan_files
+
+        if settings.codebook is None:
+            raise StoreError("a batch into a project needs a codebook")
+        key_settings = {"unit": settings.unit, "lang": settings.lang, "coder": settings.coder,
+                        "extract": _options_dict(settings.options)}
+        if not settings.prefilter:
+            key_settings["prefilter"] = False
+        runner = _Run(self.store, None, settings.codebook, key_settings, command=command)
+        started = time.monotonic()
         try:
-            for path in discover(paths, recursive=recursive):
-                try:
-                    sha = _file_sha256(path)
-                except OSError as e:
-                    runner.fail(str(path), "other", f"cannot read: {e.strerror or e}")
-                    continue
-                if sha in runner.done:
-                    runner.skipped += 1
+            tasks = plan_files(settings, ids=DocumentIds(self.store.document_paths()))
+            todo = [t for t in tasks if t.sha256 is None or t.sha256 not in runner.done]
+            runner.skipped = len(tasks) - len(todo)
+            n_segments = done = 0
+            for result in iter_results(settings, tasks=todo, segments=True, documents=True, codings=True,
+                                       run_id=runner.key):
+                done += 1
+                runner.warnings.extend(m for m in result.warnings if m not in runner.warnings)
+                if result.error is not None:
+                    runner.fail(result.path, result.error.type, result.error.message)
                 else:
-                    try:
-                        doc = _quiet(extract_file, path, options=options)
-                    except QualcoopError as e:
-                        runner.fail(str(path), error_type(e), e.message)
-                    else:
-                        runner.code(doc, path=str(path))
+                    doc = Document.from_dict(result.document)
+                    n_segments += result.n_segments
+                    runner.commit(doc, _segments_of(doc.id, result.segments),
+                                  _codings_of(doc, result.codings), path=result.path)
                 if progress is not None:
-                    progress(str(path))
+                    progress(Progress(done, len(todo), n_segments, runner.n_codings, len(runner.errors),
+                                      time.monotonic() - started, result.path))
         except BaseException:
             runner.finish(status="failed")
             raise
@@ -343,15 +343,19 @@ class _Run:
             self.fail(path, error_type(e), e.message)
             return
         self.warnings.extend(m for m in part.warnings if m not in self.warnings)
+        self.commit(doc, segs, list(part), path=path)
+
+    def commit(self, doc: Document, segs: Sequence[Segment], codings: list[Coding], *, path: str) -> None:
+        """The document, its segments and codings, and its done-mark: one transaction."""
         try:
-            new = self.store.commit_coded_document(doc, segments=segs, codings=list(part), run_id=self.run_id,
+            new = self.store.commit_coded_document(doc, segments=segs, codings=codings, run_id=self.run_id,
                                                    run_key=self.key, codebook_id=self.codebook_id)
         except StoreError as e:
             self.fail(path, "conflict", e.message)
             return
         if new:
             self.coded += 1
-            self.n_codings += len(part)
+            self.n_codings += len(codings)
         else:
             self.skipped += 1
         self.done.add(_sha_of(doc))
@@ -368,6 +372,27 @@ class _Run:
         self.store.finish_run(self.run_id, status=status, stats=stats)
         return RunResult(run_id=self.run_id, key=self.key, coded=self.coded, skipped=self.skipped,
                          codings=self.n_codings, errors=tuple(self.errors), warnings=tuple(self.warnings))
+
+
+def _segments_of(doc_id: str, rows: Iterable[dict[str, Any]]) -> tuple[Segment, ...]:
+    return tuple(Segment(doc_id=doc_id, start=r["start"], end=r["end"], kind=r["unit"], index=r["index"],
+                         speaker=r.get("speaker"), section=r.get("section"), start_time=r.get("start_time"),
+                         end_time=r.get("end_time")) for r in rows)
+
+
+def _codings_of(doc: Document, rows: Iterable[dict[str, Any]]) -> list[Coding]:
+    """Codings back from the plain records a worker returns (:data:`~qualcoop.model.CODING_COLUMNS`)."""
+    from .model import Provenance, evidence_from_json
+
+    out = []
+    for r in rows:
+        prov = Provenance(method=r["method"], coder=r["coder"], codebook=r["codebook"],
+                          codebook_version=r["codebook_version"], tool_version=r["qualcoop_version"],
+                          run_id=r["run_id"])
+        out.append(Coding(doc_id=doc.id, start=r["start"], end=r["end"], code_id=r["code_id"], provenance=prov,
+                          segment_index=r["segment_index"], unit=r["unit"], speaker=r["speaker"],
+                          evidence=evidence_from_json(r["evidence"], doc.text)))
+    return out
 
 
 def run_key(codebook: Codebook, settings: dict[str, Any], *, tool_version: str) -> str:
@@ -415,14 +440,6 @@ def _options_dict(options: ExtractOptions) -> dict[str, Any]:
     d = asdict(options) if is_dataclass(options) else dict(vars(options))
     d.pop("password", None)  # never stored
     return d
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _sha_of(doc: Document) -> str:

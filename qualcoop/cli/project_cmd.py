@@ -102,14 +102,39 @@ def project_code(
         except QualcoopError as e:
             err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)
             raise typer.Exit(2) from None
+    _say_result(result)
+
+
+def batch_into_project(project: str, settings, *, quiet: bool, reporter) -> None:
+    """``qualcoop batch ... --project P``: the resolved run into a project (created when missing); exits."""
+    with _open(project, create=True) as p:
+        try:
+            result = p.run_batch(settings, progress=reporter)
+        except KeyboardInterrupt:
+            reporter.stop()
+            err.print(f"interrupted: every document coded so far is in {p.url}; run the same command again "
+                      f"to complete the rest", highlight=False)
+            raise typer.Exit(130) from None
+        except QualcoopError as e:
+            reporter.stop()
+            err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)
+            raise typer.Exit(2) from None
+        finally:
+            reporter.stop()
+        url = p.url
+    _say_result(result, url)
+
+
+def _say_result(result, url: str | None = None) -> None:
     for message in result.warnings:
-        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
     err.print(f"run {result.run_id}: {result.coded} document(s) coded ({result.codings} coding(s)), "
-              f"{result.skipped} already coded, {result.failed} failed", highlight=False)
+              f"{result.skipped} already coded, {result.failed} failed" + (f" -> {url}" if url else ""),
+              highlight=False)
     if result.errors:
         err.print(f"[bold red]{result.failed} file(s) failed:[/]")
         for e in result.errors:
-            err.print(f"  {e.path}: [red]{e.type}[/] {_esc(e.message)}", highlight=False)
+            err.print(f"  {_esc(e.path)}: [red]{e.type}[/] {_esc(e.message)}", highlight=False)
     raise typer.Exit(1 if result.errors else 0)
 
 

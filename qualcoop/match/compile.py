@@ -712,11 +712,20 @@ def resolve_overlaps(matches: list[tuple]) -> list[tuple]:
     """Within one code the longest match wins; ties: earliest start, then first rule in file order."""
     if len(matches) <= 1:
         return matches
+    import bisect
+
     kept: list[tuple] = []
+    spans: list[tuple[int, int]] = []  # kept spans sorted by (start, end); pairwise non-overlapping, so
+    ends: list[int] = []               # their ends are sorted too: one bisect finds the only candidate
     for m in sorted(set(matches), key=lambda m: (m[0] - m[1], m[0], m[2], m[3], m[4])):
         s, e = m[0], m[1]
-        if all(e <= k[0] or k[1] <= s for k in kept):
-            kept.append(m)
+        i = bisect.bisect_right(ends, s)  # first kept span ending after s
+        if i < len(spans) and spans[i][0] < e:
+            continue  # overlaps it
+        j = bisect.bisect(spans, (s, e))
+        spans.insert(j, (s, e))
+        ends.insert(j, e)
+        kept.append(m)
     return kept
 
 

@@ -22,15 +22,13 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..errors import StoreError
+from ..errors import ERROR_TYPES, StoreError
 from ..model import (Code, Codebook, Coding, Document, Evidence, FrozenMap, Provenance, Region, Segment,
                      Source, evidence_from_json, evidence_json)
 from . import schema as t
 from .engine import current_revision, head_revision, is_sqlite, make_engines, migrate, sqlite_path, store_url
 
-#: The closed set of types a per-file failure is recorded under.
-ERROR_TYPES = ("timeout", "memory", "malformed", "encrypted", "no_text", "decode", "unsupported",
-               "segment", "language", "conflict", "other")
+__all__ = ["ERROR_TYPES", "RunError", "Store", "StoredCoding"]  # ERROR_TYPES: the closed set, from qualcoop.errors
 
 
 @dataclass(frozen=True)
@@ -102,6 +100,10 @@ class Store:
                 raise StoreError(f"{path}: is a folder, not a project file")
         store = cls(url)
         try:
+            if path is None and not create and current_revision(store._writer) is None:
+                store.close()
+                raise StoreError(f"{store.display_url}: no project in this database "
+                                 f"(create it with `qualcoop project init`)")
             migrate(store._writer)
         except (OperationalError, DBAPIError) as e:
             store.close()
@@ -183,6 +185,13 @@ class Store:
         """doc id -> sha256 of every document."""
         with self._read() as conn:
             return dict(conn.execute(select(t.documents.c.id, t.documents.c.sha256)).all())
+
+    def document_paths(self) -> dict[str, str]:
+        """doc id -> source path of every document that has one (to keep ids unique in the project)."""
+        with self._read() as conn:
+            rows = conn.execute(select(t.documents.c.id, t.documents.c.source)
+                                .where(t.documents.c.source.is_not(None))).all()
+        return {doc_id: json.loads(src)["path"] for doc_id, src in rows}
 
     def document_lengths(self) -> dict[str, int]:
         with self._read() as conn:
