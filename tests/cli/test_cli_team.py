@@ -104,3 +104,23 @@ def test_a_bad_table_exits_2_naming_file_and_rows(tmp_path: Path):
     assert result.exit_code == 2
     assert f"{bad} row 2: start 5 >= end 5" in result.output.replace("\n", " ") or "row 2" in result.output
     assert "row 4" in result.output and not (tmp_path / "a.csv").exists()
+
+
+def test_validate_csv_writes_scores_and_errors_and_span_level_runs(walked: Path, tmp_path: Path):
+    runner = CliRunner()
+    out = tmp_path / "report.csv"
+    result = runner.invoke(app, ["validate", "--gold", str(walked / "ana.csv"), "--pred", str(walked / "coded.csv"),
+                                 "--codes", "mechanism.training", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(out)
+    assert scores["code_id"].tolist() == ["mechanism.training", "micro", "macro"]
+    errors = pd.read_csv(tmp_path / "report_errors.csv")
+    assert set(errors["code_id"]) == {"mechanism.training"} and len(errors) == 14  # 11 fp + 3 fn
+    span = tmp_path / "span.jsonl"
+    result = runner.invoke(app, ["agreement", str(walked / "ana.csv"), str(walked / "budi.csv"), "--level", "span",
+                                 "--overlap", "0.9", "-o", str(span)])
+    assert result.exit_code == 0, result.output
+    # the sheets' units are paragraphs, identical for both coders: span level gives the segment-level values
+    seg = pd.read_csv(walked / "agreement_tables.csv").set_index("code_id")
+    spans = pd.read_json(span, lines=True).set_index("code_id")
+    assert spans.loc["overall", "krippendorff_alpha"] == pytest.approx(seg.loc["overall", "krippendorff_alpha"])
