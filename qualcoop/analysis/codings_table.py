@@ -140,11 +140,12 @@ def concat_codings(sources: Sequence[Source] | Source, *,
     frame = pd.concat(frames, ignore_index=True, sort=False).fillna("")
     seen: dict[tuple, str] = {}
     problems = []
-    for name, f in zip(names, frames):
+    for source, name, f in zip(sources, names, frames):
+        first = 1 if isinstance(source, (str, Path)) and Path(source).suffix.lower() in (".jsonl", ".parquet") else 2
         for i, key in enumerate(zip(f["doc_id"], f["start"], f["end"], f["code_id"], f["coder"])):
             if key in seen and seen[key] != name:
                 problems.append(Problem(name, f"duplicate of a row in {seen[key]} "
-                                              f"({_describe(key)})", line=i + 2))
+                                              f"({_describe(key)})", line=i + first))
             seen.setdefault(key, name)
     if problems:
         raise CodingsTableError(", ".join(names), problems)

@@ -289,3 +289,12 @@ def test_span_level_on_real_human_spans(shared):
     assert span.loc["overall", "krippendorff_alpha"] == pytest.approx(1.0)
     strict = agreement([human, shifted], level="span", overlap=0.9).set_index("code_id")
     assert strict.loc["overall", "percent_agreement"] < 1.0  # 80% overlap is below a 0.9 threshold
+
+
+def test_a_row_repeated_across_tables_is_a_problem_of_the_second(tmp_path: Path):
+    a = write_table(rows("ana", {0: ["train"]}).to_dict("records"), tmp_path / "a.csv")
+    b = write_table(rows("ana", {1: [], 0: ["train"]}).to_dict("records"), tmp_path / "b.jsonl")
+    with pytest.raises(CodingsTableError) as info:
+        agreement([a, b])
+    (problem,) = info.value.problems
+    assert problem.path == str(b) and problem.line == 2 and str(a) in problem.message
