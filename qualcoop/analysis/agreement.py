@@ -182,9 +182,10 @@ def reliability(data: Any, *, bootstrap: int = 0, seed: int | Sequence[int] = 0)
         out["note"] = "fewer than two coders coded a shared unit" if out["n_coders"] else \
             "no unit was coded by two coders"
         return out
-    agree = [len(set(matrix[present[:, u], u])) == 1 for u in range(matrix.shape[1])]
+    with np.errstate(all="ignore"):
+        agree = np.nanmax(matrix, axis=0) == np.nanmin(matrix, axis=0)  # every pairable unit has values
     out["percent_agreement"] = float(np.mean(agree))
-    values = set(matrix[present].tolist())
+    values = set(np.unique(matrix[present]).tolist())
     complete = present.all(axis=0)
     full = matrix[:, complete].astype(int)
     if len(values) < 2:
@@ -212,6 +213,12 @@ def _encode(data: Any):
     """Labels -> float categories 0..k-1 (sorted by their string form), NaN for missing."""
     import numpy as np
 
+    if isinstance(data, np.ndarray) and data.ndim == 2 and data.dtype.kind == "f":
+        labels = np.unique(data[~np.isnan(data)])  # sorted; NaN stays NaN
+        out = np.full(data.shape, np.nan)
+        known = ~np.isnan(data)
+        out[known] = np.searchsorted(labels, data[known])
+        return out
     rows = [list(r) for r in data]
     width = max((len(r) for r in rows), default=0)
     if any(len(r) != width for r in rows):
