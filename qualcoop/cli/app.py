@@ -280,6 +280,7 @@ def _esc(text: str) -> str:
 from . import analysis_cmd, topics_cmd  # noqa: E402,F401
 from . import project_cmd  # noqa: E402,F401  (branch store)
 from . import run_cmd  # noqa: E402,F401  (batch; shared run body of code/extract)
+from . import team_cmd  # noqa: E402,F401  (branch team: agreement, validate, sheets, adjudicate)
 
 
 def main() -> None:
