@@ -183,7 +183,8 @@ def test_codings_table_problems_are_listed_with_rows_and_nothing_is_imported(pro
     with pytest.raises(CodingsTableError) as info:
         project.add_codings_table(table, codebook=_codebook())
     problems = info.value.problems
-    assert [p.split(":")[0] for p in problems] == [f"row {i}" for i in (3, 4, 5, 6, 7, 8)]
+    assert [p.line for p in problems] == [3, 4, 5, 6, 7, 8]
+    assert "not in the project" in problems[1].message and "duplicate of row 2" in problems[5].message
     assert project.stored_codings() == []
     missing = tmp_path / "missing.csv"
     missing.write_text("doc_id,start,end\n", encoding="utf-8")
