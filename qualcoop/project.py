@@ -138,6 +138,11 @@ class Project:
         Documents already coded under the same key (content hash, codebook version, settings) are
         skipped. Each document is committed with all its codings in one transaction.
         """
+        from .lang.pipelines import normalise_lang_code
+        from .run import canonical_unit
+
+        unit = canonical_unit(unit)  # checked and resolved as a batch resolves them, before any work
+        lang = normalise_lang_code(lang) if lang else None
         compiled, cb = _compile(codebook)
         settings = {"unit": unit, "lang": lang, "coder": coder}
         runner = _Run(self.store, compiled, cb, settings, command="project code")

@@ -214,3 +214,10 @@ def test_two_files_with_the_same_text_are_two_documents_and_adding_again_adds_no
     assert len(added) == 2 and len(set(added)) == 2 and not failures
     assert {d.source.path for d in project.documents()} == {str(tmp_path / f / "notes.txt") for f in "xy"}
     assert project.add_files([tmp_path / "y", tmp_path / "x"]) == ([], [])
+
+
+def test_unit_aliases_and_language_names_resolve_to_one_run_key(project):
+    project.add_documents(_docs())
+    first = project.code(_codebook(), unit="paragraphs", lang="English")
+    again = project.code(_codebook(), unit="paragraph", lang="en")
+    assert first.key == again.key and again.coded == 0 and again.skipped == 3
