@@ -93,17 +93,25 @@ class Project:
         """Store documents (one transaction each); the ids of those that were new."""
         return [d.id for d in documents if self.store.add_document(d)]
 
-    def add_files(self, paths: Iterable[str | os.PathLike[str]], *, recursive: bool = True,
+    def add_files(self, paths: Sequence[str | os.PathLike[str]], *, recursive: bool = True,
                   options: ExtractOptions | None = None, progress: Progress | None = None
                   ) -> tuple[list[str], list[Failure]]:
-        """Extract files into the project; (ids of new documents, failures). A bad file fails alone."""
+        """Extract files into the project; (ids of new documents, failures). A bad file fails alone.
+
+        Recorded as a run (command ``project add``) whose error records are the failed files.
+        """
         import warnings
 
         from .corpus import discover
         from .errors import ExtractionError
         from .extract import extract_file
+        from .extract.base import ExtractOptions as _Options
         from .run import DocumentIds, file_sha256
 
+        started = time.monotonic()
+        run_id = self.store.start_run(command="project add", versions=_versions(),
+                                      settings={"extract": _options_dict(options or _Options()),
+                                                "paths": [str(p) for p in paths]})
         ids = DocumentIds(self.store.document_paths())  # unique per source path within the project
         added: list[str] = []
         failures: list[Failure] = []
@@ -119,8 +127,11 @@ class Project:
                     added.append(doc.id)
             except QualcoopError as e:
                 failures.append(Failure(str(path), e))
+                self.store.add_run_error(run_id, path=str(path), type=error_type(e), message=e.message)
             if progress is not None:
                 progress(str(path))
+        self.store.finish_run(run_id, status="done", stats={
+            "added": len(added), "failed": len(failures), "seconds": round(time.monotonic() - started, 3)})
         return added, failures
 
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:

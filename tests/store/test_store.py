@@ -214,6 +214,12 @@ def test_two_files_with_the_same_text_are_two_documents_and_adding_again_adds_no
     assert len(added) == 2 and len(set(added)) == 2 and not failures
     assert {d.source.path for d in project.documents()} == {str(tmp_path / f / "notes.txt") for f in "xy"}
     assert project.add_files([tmp_path / "y", tmp_path / "x"]) == ([], [])
+    (tmp_path / "x" / "empty.txt").write_bytes(b"")
+    added, failures = project.add_files([tmp_path / "x"])
+    assert added == [] and [f.kind for f in failures] == ["EmptyDocumentError"]
+    runs = project.runs()
+    assert [r["command"] for r in runs] == ["project add"] * 3 and runs[0]["stats"]["added"] == 2
+    assert [(e.run_id, e.type) for e in project.run_errors()] == [(runs[2]["id"], "no_text")]
 
 
 def test_unit_aliases_and_language_names_resolve_to_one_run_key(project):
