@@ -279,18 +279,29 @@ class StoreError(QualcoopError):
 
 
 class CodingsTableError(QualcoopError):
-    """A codings table has problems: every one is listed with file and row number; nothing was imported."""
+    """A codings table (or a filled coding or adjudication sheet) has problems; nothing was imported.
+
+    ``problems`` lists every problem, each with file and row number: either a string
+    (``"row 5: ..."``, the store's reader) or a :class:`Problem` whose ``line`` is the row as a
+    spreadsheet shows it, the header being row 1 (the team branch's readers).
+    """
 
     code = "Q751"
 
-    def __init__(self, path: str | Path, problems: list[str] | tuple[str, ...]) -> None:
+    def __init__(self, path: str | Path, problems: list[str | Problem] | tuple[str | Problem, ...]) -> None:
         self.path = str(path)
         self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{self.path}: {len(self.problems)} problem(s) in codings table\n{lines}")
+        lines = "\n".join(f"  - {_problem_line(p)}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} problem(s) in codings table; nothing imported\n{lines}")
 
     def __reduce__(self):
         return (type(self), (self.path, self.problems))
+
+
+def _problem_line(p: str | Problem) -> str:
+    if isinstance(p, Problem):
+        return f"{p.path} row {p.line}: {p.message}" if p.line is not None else f"{p.path}: {p.message}"
+    return str(p)
 
 
 # --------------------------------------------------------------------------- run (branch `run`, issue 10)
