@@ -63,8 +63,8 @@ def _report_failures(failures: list[Failure]) -> None:
     if not failures:
         return
     err.print(f"[bold red]{len(failures)} file(s) failed:[/]")
-    for f in failures:
-        err.print(f"  {f.path}: [red]{f.kind}[/] {f.error.message}", markup=True, highlight=False)
+    for f in failures:  # data (paths, parser messages) is never read as markup
+        err.print(f"  {_esc(f.path)}: [red]{f.kind}[/] {_esc(f.error.message)}", highlight=False)
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
@@ -144,7 +144,7 @@ def extract(
             else:
                 rows.extend(recs)
     except QualcoopError as e:
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {_esc(str(e))}")
         raise typer.Exit(2) from None
     finally:
         if bar:
@@ -153,7 +153,7 @@ def extract(
             writer.close()
     if not writer:
         write_table(rows, output, columns=_columns(rows, SEGMENT_COLUMNS))
-    err.print(f"{n_docs} document(s), {n_segs} {unit} segment(s) -> {output}")
+    err.print(f"{n_docs} document(s), {n_segs} {_esc(unit)} segment(s) -> {_esc(str(output))}")
     _report_failures(failures)
     raise typer.Exit(1 if failures else 0)
 
@@ -190,7 +190,7 @@ def code(
         compiled = compile_codebook(cb)
     except QualcoopError as e:
         _fail_on_codebook(e)
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {_esc(str(e))}")
         raise typer.Exit(2) from None
     corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
     if not corpus.paths:
@@ -211,13 +211,13 @@ def code(
     codings, failed = code_documents(docs, compiled, unit=unit, lang=lang, coder=coder)
     failures.extend(failed)
     for message in codings.warnings:
-        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
     if output is not None:
         write_table(codings.to_records(), output, columns=CODING_COLUMNS)
     _print_frequencies(codings)
     n_segments = len({(c.doc_id, c.segment_index) for c in codings})
-    err.print(f"{len(docs)} document(s), {n_segments} coded {unit} segment(s), {len(codings)} coding(s)"
-              + (f" -> {output}" if output else ""))
+    err.print(f"{len(docs)} document(s), {n_segments} coded {_esc(unit)} segment(s), {len(codings)} coding(s)"
+              + (f" -> {_esc(str(output))}" if output else ""))
     _report_failures(failures)
     raise typer.Exit(1 if failures else 0)
 
@@ -233,7 +233,7 @@ def _load_quietly(source: str):
         warnings.simplefilter("always", CodebookWarning)
         cb = load_codebook(source)
     if caught:
-        err.print(f"[yellow]codebook {cb.name}: warnings; `qualcoop codebook check {source}` lists them[/]")
+        err.print(f"[yellow]codebook {_esc(cb.name)}: warnings; `qualcoop codebook check {_esc(source)}` lists them[/]")
     return cb
 
 
@@ -242,11 +242,11 @@ def _fail_on_codebook(e: QualcoopError) -> None:
     from ..errors import CodebookError
 
     if isinstance(e, CodebookError):
-        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {e.path}:")
+        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {_esc(e.path)}:")
         for p in e.problems:
             err.print(f"  {p}", highlight=False, markup=False)
     else:
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {_esc(str(e))}")
     raise typer.Exit(2) from None
 
 
@@ -258,7 +258,7 @@ def _print_frequencies(codings) -> None:
     for c in codings:
         segs[c.code_id] = segs.get(c.code_id, 0) + 1
         docs.setdefault(c.code_id, set()).add(c.doc_id)
-    table = Table(title=f"Code frequencies ({cb.name} {cb.version})" if cb else "Code frequencies")
+    table = Table(title=_esc(f"Code frequencies ({cb.name} {cb.version})") if cb else "Code frequencies")
     table.add_column("code")
     table.add_column("name")
     table.add_column("segments", justify="right")
@@ -267,7 +267,7 @@ def _print_frequencies(codings) -> None:
     for cid in order:
         if cid in segs:
             name = cb.get(cid).name if cb else ""
-            table.add_row(cid, _esc(name), str(segs[cid]), str(len(docs[cid])))
+            table.add_row(_esc(cid), _esc(name), str(segs[cid]), str(len(docs[cid])))
     out.print(table)
 
 
@@ -295,8 +295,8 @@ def codebook_check(
     for p in warnings:
         err.print(f"  warning: {p}", highlight=False, markup=False)
     n_rules = sum(len(c.rules) for c in cb.codes)
-    out.print(f"{cb.name} {cb.version}: OK ({len(cb.codes)} codes, {n_rules} rules, "
-              f"languages {', '.join(cb.languages)}; {len(warnings)} warning(s))")
+    out.print(_esc(f"{cb.name} {cb.version}") + f": OK ({len(cb.codes)} codes, {n_rules} rules, "
+              f"languages {_esc(', '.join(cb.languages))}; {len(warnings)} warning(s))")
 
 
 @codebook_app.command("show")
@@ -311,13 +311,13 @@ def codebook_show(
         cb = _load_quietly(source)
     except QualcoopError as e:
         _fail_on_codebook(e)
-    tree = Tree(f"[bold]{cb.name}[/] {cb.version} ({', '.join(cb.languages)})")
+    tree = Tree(f"[bold]{_esc(cb.name)}[/] {_esc(cb.version)} ({_esc(', '.join(cb.languages))})")
     nodes = {}
     for depth, code in cb.walk():
         parent = nodes.get(code.parent, tree)
         label = code.label(lang)
         rules = f" [dim]{len(code.rules)} rule(s)[/]" if code.rules else ""
-        node = parent.add(f"[bold]{code.id}[/] {_esc(label)}{rules}")
+        node = parent.add(f"[bold]{_esc(code.id)}[/] {_esc(label)}{rules}")
         if code.definition:
             node.add(f"[dim]{_esc(code.definition)}[/]")
         nodes[code.id] = node
@@ -340,6 +340,42 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except SystemExit:
+        raise
+    except OSError as e:
+        if e.errno in _DISK_FULL:
+            where = f" ({e.filename})" if e.filename else ""
+            err.print(f"error: cannot write{where}: {e.strerror or e}; free some disk space (or choose another "
+                      "output place) and run again", markup=False, highlight=False)
+            sys.exit(1)
+        _crash(e)
+    except Exception as e:  # the last resort: one line on the terminal, the traceback in a log file
+        _crash(e)
+
+
+#: errno values of a full disk, a quota or a file-size limit
+_DISK_FULL = {28, 27, 122}  # ENOSPC, EFBIG, EDQUOT
+
+
+def _crash(e: BaseException) -> None:
+    """Write the traceback to a log file, print one line naming it, exit 1."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    folder = os.environ.get("QUALCOOP_LOG_DIR") or tempfile.gettempdir()
+    name = f"qualcoop-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    log = Path(folder) / name
+    try:
+        log.write_text(f"qualcoop {__version__}\nargv: {sys.argv!r}\n\n" + traceback.format_exc(), encoding="utf-8")
+        where = f"the traceback is in {log}"
+    except OSError:
+        where = "the traceback could not be written to a log file"
+    first = (str(e).strip().splitlines() or [""])[0][:200]
+    err.print(f"internal error: {type(e).__name__}: {first} ({where}; please report it)",
+              markup=False, highlight=False)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -50,9 +50,10 @@ class ExtractOptions:
     lang : str, optional
         Language for documents whose attributes do not name one.
     timeout : float
-        Seconds one file may take in the sandboxed extractors (PDF) before it fails.
+        Seconds the whole extraction of one file may take (it runs in a child process; every
+        format) before it fails with :class:`~qualcoop.errors.ExtractionTimeoutError`.
     memory_limit_mb : int
-        Extra address space (MB) a sandboxed extractor may take on top of the forked child's
+        Extra address space (MB) the extraction child may take on top of the forked child's
         starting size (so a parent that has spaCy loaded does not hit the cap at start-up).
     max_bytes : int
         Files larger than this are refused with :class:`~qualcoop.errors.ResourceLimitError`.
