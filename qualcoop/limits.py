@@ -59,22 +59,16 @@ SPEAKER_PATTERN_TIMEOUT = 1.0
 #: characters of one text spaCy splits into sentences (its own limit is 1,000,000 per ``Doc``)
 MAX_SENTENCE_CHARS = 1_000_000
 
-#: how each limit is raised
+#: how each limit is raised: every limit can be set in the environment as ``QUALCOOP_<NAME>``
+#: (e.g. ``QUALCOOP_MAX_REGEX_PROGRAM=500000``) except the regex time budget, which is an argument
 RAISE_WITH: dict[str, str] = {
-    "EXTRACT_TIMEOUT": "--timeout SECONDS / ExtractOptions(timeout=...)",
-    "EXTRACT_MEMORY_MB": "ExtractOptions(memory_limit_mb=...)",
-    "MAX_FILE_BYTES": "ExtractOptions(max_bytes=...)",
-    "MAX_ZIP_RATIO": "qualcoop.limits.MAX_ZIP_RATIO",
-    "MAX_ZIP_UNCOMPRESSED": "ExtractOptions(max_bytes=...) and qualcoop.limits.MAX_ZIP_UNCOMPRESSED",
-    "MAX_ZIP_MEMBERS": "qualcoop.limits.MAX_ZIP_MEMBERS",
-    "MAX_YAML_NODES": "qualcoop.limits.MAX_YAML_NODES",
-    "MAX_NESTING": "qualcoop.limits.MAX_NESTING",
-    "MAX_REGEX_PROGRAM": "QUALCOOP_MAX_REGEX_PROGRAM=N (environment) or qualcoop.limits.MAX_REGEX_PROGRAM",
-    "MAX_REGEX_LENGTH": "qualcoop.limits.MAX_REGEX_LENGTH",
+    **{name: f"QUALCOOP_{name}=... in the environment" for name in (
+        "EXTRACT_MEMORY_MB", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED", "MAX_ZIP_MEMBERS",
+        "MAX_YAML_NODES", "MAX_NESTING", "MAX_REGEX_PROGRAM", "MAX_REGEX_LENGTH", "SPEAKER_PATTERN_TIMEOUT",
+        "MAX_SENTENCE_CHARS")},
+    "EXTRACT_TIMEOUT": "--timeout SECONDS, or QUALCOOP_EXTRACT_TIMEOUT=... in the environment",
     "REGEX_TIMEOUT": "compile_codebook(regex_timeout=...)",
     "MAX_TIMEOUTS": "compile_codebook(max_timeouts=...)",
-    "SPEAKER_PATTERN_TIMEOUT": "qualcoop.limits.SPEAKER_PATTERN_TIMEOUT",
-    "MAX_SENTENCE_CHARS": "qualcoop.limits.MAX_SENTENCE_CHARS",
 }
 
 

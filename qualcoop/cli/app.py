@@ -68,15 +68,16 @@ def _report_failures(failures: list[Failure]) -> None:
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
-             transcript: bool | None, speaker_pattern: str | None, timeout: float):
+             transcript: bool | None, speaker_pattern: str | None, timeout: float | None):
     from ..extract.base import ExtractOptions
 
     kw = {}
+    if timeout is not None:
+        kw["timeout"] = timeout
     if pdf_engine:
         kw["pdf_engine"] = pdf_engine if "." in pdf_engine else f"pdf.{pdf_engine}.v1"
     return ExtractOptions(password=password, errors="replace" if errors_replace else "strict",
-                          lang=lang, transcript=transcript, speaker_pattern=speaker_pattern,
-                          timeout=timeout, **kw)
+                          lang=lang, transcript=transcript, speaker_pattern=speaker_pattern, **kw)
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)]
@@ -91,7 +92,8 @@ Transcript = Annotated[Optional[bool], typer.Option("--transcript/--no-transcrip
                                                     help="Force or forbid speaker-turn parsing of TXT/DOCX.")]
 SpeakerPattern = Annotated[Optional[str], typer.Option(
     "--speaker-pattern", help="Regex with a named group 'speaker' for speaker labels.")]
-Timeout = Annotated[float, typer.Option("--timeout", help="Seconds one PDF may take.")]
+Timeout = Annotated[Optional[float], typer.Option(
+    "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")]
 
 
 @app.command()
@@ -108,7 +110,7 @@ def extract(
     replace_undecodable: Replace = False,
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
     from ..corpus import discover
@@ -175,7 +177,7 @@ def code(
     replace_undecodable: Replace = False,
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from ..corpus import Corpus

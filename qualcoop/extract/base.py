@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .. import limits
 from ..model import Region
 
 
@@ -68,9 +69,10 @@ class ExtractOptions:
     transcript: bool | None = None
     speaker_pattern: str | None = None
     lang: str | None = None
-    timeout: float = 120.0
-    memory_limit_mb: int = 2048
-    max_bytes: int = 512 * 1024 * 1024
+    # defaults from qualcoop.limits (QUALCOOP_EXTRACT_TIMEOUT etc. in the environment override them)
+    timeout: float = field(default_factory=lambda: limits.current("EXTRACT_TIMEOUT"))
+    memory_limit_mb: int = field(default_factory=lambda: limits.current("EXTRACT_MEMORY_MB"))
+    max_bytes: int = field(default_factory=lambda: limits.current("MAX_FILE_BYTES"))
 
 
 @dataclass(frozen=True, kw_only=True)
