@@ -177,8 +177,8 @@ def _extract_in_child(path: Path, data: bytes, options: ExtractOptions, name: st
     extractor = extractors.get(name)()
     try:
         got: Extracted = extractor.extract(path, data, options)
-    except QualcoopError:
-        raise
+    except (QualcoopError, MemoryError, RecursionError):
+        raise  # typed already, or typed by the sandbox (ResourceLimitError, CorruptDocumentError)
     except Exception as e:  # a library failed in a way we did not foresee: still typed, still named
         raise ExtractionError(path, f"{type(e).__name__}: {e}") from e
     if options.transcript is None and name in _TRANSCRIPT_VARIANT:

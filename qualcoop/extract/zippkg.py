@@ -88,6 +88,10 @@ class ZipPackage:
         try:
             root = etree.fromstring(self.read(name), parser)
         except etree.XMLSyntaxError as e:
+            text = f"{e} {e.error_log}".lower()
+            if "memory" in text or ("unknown error" in text and "line 0" in text):
+                # libxml2 could not allocate (the sandbox's memory cap): a limit, not a corrupt file
+                raise MemoryError(f"part {name}: {e}") from e
             raise CorruptDocumentError(self.path, f"part {name}: malformed XML: {e}") from e
         if root is None:
             raise CorruptDocumentError(self.path, f"part {name}: no XML content")

@@ -70,14 +70,17 @@ def segment_sentences(doc: Document, *, lang: str | None = None) -> tuple[Segmen
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``[start, end)`` cut into pieces of at most ``MAX_SENTENCE_CHARS`` characters, at white space
-    where there is some (spaCy refuses texts over its ``max_length``: error E088); a sentence
+    """``[start, end)`` cut into pieces of at most ``MAX_SENTENCE_CHARS`` characters, after a sentence
+    end or at white space where there is some (spaCy refuses texts over its ``max_length``: error E088); a sentence
     never crosses a cut, so a paragraph that long is split there too."""
     cap = limits.current("MAX_SENTENCE_CHARS")
     out = []
     while end - start > cap:
         cut = start + cap
-        space = max(text.rfind(" ", start + cap // 2, cut), text.rfind("\n", start + cap // 2, cut))
+        lo = start + cap // 2
+        # after the last sentence end in the second half of the window, else the last space
+        end_mark = max(text.rfind(m, lo, cut) for m in (". ", "! ", "? ", "\n"))
+        space = end_mark if end_mark > start else text.rfind(" ", lo, cut)
         if space > start:
             cut = space + 1
         out.append((start, cut))

@@ -129,7 +129,7 @@ def docx(paragraphs: list[str]) -> bytes:
 
 def docx_many_paragraphs(n: int) -> bytes:
     """``n`` one-word paragraphs: a few MB of zip that parse to n paragraph objects."""
-    return docx(["p"] * n)
+    return docx([f"w{i * 7919 % 100_003}" for i in range(n)])
 
 
 def docx_xxe() -> bytes:
