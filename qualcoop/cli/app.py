@@ -64,7 +64,8 @@ def _report_failures(failures: list[Failure]) -> None:
         return
     err.print(f"[bold red]{len(failures)} file(s) failed:[/]")
     for f in failures:  # data (paths, parser messages) is never read as markup
-        err.print(f"  {_esc(f.path)}: [red]{f.kind}[/] {_esc(f.error.message)}", highlight=False)
+        err.print(f"  {_esc(f.path)}: [red]{f.kind}[/] {_esc(' '.join(f.error.message.split()))}",
+                  highlight=False, soft_wrap=True)  # one line per failed file
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
@@ -348,7 +349,7 @@ def main() -> None:
         if e.errno in _DISK_FULL:
             where = f" ({e.filename})" if e.filename else ""
             err.print(f"error: cannot write{where}: {e.strerror or e}; free some disk space (or choose another "
-                      "output place) and run again", markup=False, highlight=False)
+                      "output place) and run again", markup=False, highlight=False, soft_wrap=True)
             sys.exit(1)
         _crash(e)
     except Exception as e:  # the last resort: one line on the terminal, the traceback in a log file
@@ -376,7 +377,7 @@ def _crash(e: BaseException) -> None:
         where = "the traceback could not be written to a log file"
     first = (str(e).strip().splitlines() or [""])[0][:200]
     err.print(f"internal error: {type(e).__name__}: {first} ({where}; please report it)",
-              markup=False, highlight=False)
+              markup=False, highlight=False, soft_wrap=True)
     sys.exit(1)
 
 
