@@ -32,6 +32,8 @@ GOOD_TEXTS = (
 )
 
 MARKUP = ("[/x]", "[bold]", "[/]", "evil[", "x]", "[red]oops[/red]", "[link=file:///etc/passwd]l[/link]", "\\[/x]")
+#: markup that can stand in a file name (no "/": closing tags come from a folder "x[" and a file "bad]...")
+NAME_MARKUP = ("[bold]", "evil[", "x]", "[red]oops", "[link=file:x]l", "\\[b]")
 
 
 # --------------------------------------------------------------------------- patterns
@@ -207,7 +209,8 @@ def hostile_files(rng: random.Random, *, scale: int = 1) -> dict[str, bytes]:
         "xxe.docx": docx_xxe(),
         "many_cues.vtt": vtt_many_cues(5_000 * scale).encode(),
         "bad_cues.vtt": vtt_malformed(rng).encode(),
-        f"markup {rng.choice(MARKUP)}.txt": f"Text with {rng.choice(MARKUP)} markup and training.\n".encode(),
+        f"markup {rng.choice(NAME_MARKUP)}.txt": f"Text with {rng.choice(MARKUP)} markup and training.\n".encode(),
+        "sub x[/bad].txt": bytes(rng.randrange(256) for _ in range(512)),  # path holds "x[/bad]"
         "binary.txt": bytes(rng.randrange(256) for _ in range(2048)),
         "empty.txt": b"",
         "long_token.txt": (b"a" * (2_000 * scale) + b"b\n"),
