@@ -345,6 +345,9 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except QualcoopError as e:  # a typed error no command caught (e.g. an output format): bad usage
+        err.print(f"error: {' '.join(str(e).split())}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
     except OSError as e:
         if e.errno in _DISK_FULL:
             where = f" ({e.filename})" if e.filename else ""

@@ -570,8 +570,7 @@ class CompiledCodebook:
         self.prefilter = prefilter
         self.regex_timeout = regex_timeout
         self.max_timeouts = max_timeouts
-        #: time-outs per qualified rule id over the compiled codebook's life (one run): a rule
-        #: that reached ``max_timeouts`` stays off for the rest of the run
+        #: time-outs per qualified rule id over the run (a rule at ``max_timeouts`` stays off)
         self.timeouts: Counter[str] = Counter()
         self._taken: Counter[str] = Counter()  # what take_timeouts() has reported so far
         self._order = 0
@@ -714,11 +713,8 @@ class CompiledCodebook:
         return out
 
     def take_timeouts(self) -> dict[str, int]:
-        """Time-out counts per qualified regex rule id since the last call.
-
-        The counts that switch a rule off (``max_timeouts``) are not reset: the budget holds
-        for the compiled codebook's whole life, however many documents it codes.
-        """
+        """Time-out counts per qualified rule id since the last call (``timeouts``, which switches a rule
+        off at ``max_timeouts``, is not reset: the budget holds for the whole run)."""
         out = {q: n - self._taken.get(q, 0) for q, n in sorted(self.timeouts.items())
                if n > self._taken.get(q, 0)}
         self._taken = Counter(self.timeouts)
@@ -727,10 +723,7 @@ class CompiledCodebook:
 
 def resolve_overlaps(matches: list[tuple]) -> list[tuple]:
     """Within one code the longest match wins; ties: earliest start, then first rule in file order.
-
-    O(n log n): the kept spans never overlap, so sorted by start their ends rise too, and the
-    one kept span that could overlap a candidate is found by bisection on the ends.
-    """
+    O(n log n): kept spans never overlap, so sorted by start their ends rise too (bisection finds a clash)."""
     if len(matches) <= 1:
         return matches
     kept: list[tuple] = []
