@@ -148,3 +148,28 @@ def test_huge_paragraph_with_sentence_unit_beside_good_files(tmp_path):
     assert got.returncode == 0, got.stderr
     text = out.read_text(encoding="utf-8")
     assert "The ILO funds training." in text and text.count("Training is good.") >= 60_000
+
+
+def test_unknown_output_format_is_exit_2_without_traceback(tmp_path):
+    """`-o out.txt` ended in a TableFormatError traceback and exit 1 (the docs say 2)."""
+    (tmp_path / "a.txt").write_text("Training.\n", encoding="utf-8")
+    got = run("code", str(tmp_path / "a.txt"), "--codebook", "international_cooperation", "-o",
+              str(tmp_path / "out.txt"))
+    _no_traceback(got)
+    assert got.returncode == 2 and "out.txt" in got.stderr
+
+
+def test_liwc_and_quanteda_globs_are_linear(tmp_path):
+    from qualcoop.codebook import load_codebook
+    from qualcoop.match import compile_codebook
+    from qualcoop.model import Document, Segment
+
+    dic = tmp_path / "d.dic"
+    dic.write_text("%\n1\tbomb\n%\na*a*a*a*a*a*a*a*b\t1\n", encoding="utf-8")
+    yml = tmp_path / "q.yml"
+    yml.write_text("bomb:\n  - a*a*a*a*a*a*a*a*b\n", encoding="utf-8")
+    doc = Document("d", "a" * 3_000 + " and " + "a" * 20 + "b", lang="en")
+    seg = Segment("d", 0, len(doc.text), "paragraph", 0)
+    for path in (dic, yml):
+        got = compile_codebook(load_codebook(path)).code_segment(doc, seg, "en")
+        assert [e.text for m in got for e in m.evidence] == ["a" * 20 + "b"]
