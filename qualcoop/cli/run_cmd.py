@@ -138,11 +138,21 @@ def batch(
         "--scheduler", help="Dask scheduler address (default: a local cluster of --workers processes).")] = None,
     recursive: Annotated[bool, typer.Option("--recursive/--no-recursive", "-r")] = True,
     password: Annotated[Optional[str], typer.Option("--password")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds one PDF may take.")] = 120.0,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")] = None,
     quiet: Quiet = False,
+    project: Annotated[Optional[str], typer.Option(
+        "--project", help="Code into this project (file path or postgresql+psycopg:// URL; created if missing): "
+                          "resumable, files already coded with the same codebook and settings are skipped.")]
+    = None,
 ) -> None:
     """Code many files with per-file isolation: a bad file becomes a typed error record, the batch goes on."""
     from ..run import CodingTable, ErrorTable
+
+    if project is not None and output is not None:  # branch store: the project is the sink
+        err.print("[red]error:[/] --project and -o exclude each other; write the project's codings with "
+                  "`qualcoop project export PROJECT OUT`", highlight=False)
+        raise typer.Exit(2)
 
     options = _options(password, None, False, lang, None, None, timeout)
     if errors is not None:
@@ -156,6 +166,10 @@ def batch(
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
                                recursive=recursive, options=options, workers=workers, executor=executor,
                                scheduler=scheduler)
+    if project is not None:
+        from .project_cmd import batch_into_project
+
+        batch_into_project(project, settings, quiet=quiet, reporter=Reporter(quiet=quiet))
     sinks = []
     if output is not None:
         sinks.append(CodingTable(output))
