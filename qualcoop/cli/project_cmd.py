@@ -214,7 +214,8 @@ def project_status(project: ProjectArg) -> None:
         url = p.url
     out.print(f"{url}: {n_docs} document(s), {sum(per_coder.values())} current coding(s)", highlight=False)
     table = Table(title="Runs")
-    for col in ("run", "command", "codebook", "status", "coded", "skipped", "failed", "codings"):
+    table.add_column("run", overflow="fold")
+    for col in ("command", "codebook", "status", "coded", "skipped", "failed", "codings"):
         table.add_column(col)
     for r in runs:
         st = r["stats"]
