@@ -1,119 +1,79 @@
-"""A minimal codings-table reader for ``Project.add_codings_table`` (validates against a project).
+"""Codings tables into a project: :func:`qualcoop.analysis.read_codings`'s validation, plus the checks only
+a project can make (every document must be in it), then plain :class:`~qualcoop.model.Coding` values.
 
 A codings table (CSV, XLSX, Parquet or JSONL, by suffix) has the columns ``doc_id, start, end, code_id,
 coder`` and optionally ``text, segment_index, unit, source, lang, memo``; other columns are kept as
 attributes (in each coding's ``provenance.details``). An empty ``code_id`` records that the coder read
 the unit and applied no code. Every problem is reported with file and row number and nothing is
 imported when there is one.
-
-(The team branch's ``qualcoop.analysis`` codings-table reader is the general one; this one only feeds
-the store.)
 """
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CodingsTableError
+from .errors import AnalysisError, CodingsTableError, Problem
 from .model import Codebook, Coding, FrozenMap, Provenance
 
 if TYPE_CHECKING:
     from .project import Project
 
-REQUIRED = ("doc_id", "start", "end", "code_id", "coder")
-KNOWN = (*REQUIRED, "text", "segment_index", "unit", "source", "lang", "memo", "method")
-_SUFFIXES = (".csv", ".xlsx", ".parquet", ".jsonl")
+_OWN = ("doc_id", "start", "end", "code_id", "coder", "text", "segment_index", "unit", "method")
 
 
-def _frame(path: Path):
-    import pandas as pd
-
-    suffix = path.suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise CodingsTableError(path, [f"unknown table format {suffix or '(none)'!r}; use {', '.join(_SUFFIXES)}"])
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"), 2
-        if suffix == ".xlsx":
-            return pd.read_excel(path, dtype=str, keep_default_na=False), 2
-        if suffix == ".parquet":
-            return pd.read_parquet(path), 1
-        return pd.read_json(path, lines=True, dtype=False), 1
-    except (OSError, ValueError, UnicodeDecodeError) as e:
-        raise CodingsTableError(path, [f"cannot read the table ({e})"]) from e
-
-
-def _cell(v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def read_codings_table(path: str | os.PathLike[str], *, project: Project, known_documents: dict[str, Any],
+def read_codings_table(path: str | os.PathLike[str], *, project: Project, known_documents: Any,
                        codebook: Codebook | None = None, coder: str | None = None) -> list[Coding]:
-    """Codings from a table, checked against the project's documents (and ``codebook`` when given)."""
+    """Codings from a table, checked against the project's documents (and ``codebook`` when given).
+
+    ``coder`` (when given) is the coder of every row, whatever the table's ``coder`` column says.
+    """
+    from .analysis.codings_table import as_codings
+    from .analysis.tables import _read
+
     path = Path(path)
-    frame, first_row = _frame(path)
-    missing = [c for c in REQUIRED if c not in frame.columns and not (c == "coder" and coder)]
-    if missing:
-        raise CodingsTableError(path, [f"missing column(s): {', '.join(missing)} "
-                                       f"(a codings table has {', '.join(REQUIRED)})"])
-    problems: list[str] = []
-    texts: dict[str, str] = {}
-    seen: dict[tuple, int] = {}
-    codings: list[Coding] = []
-    extra = [c for c in frame.columns if c not in KNOWN]
-    for i, rec in enumerate(frame.to_dict("records")):
-        row = i + first_row
-        where = f"row {row}"
-        doc_id = _cell(rec.get("doc_id"))
-        who = coder or _cell(rec.get("coder"))
-        code_id = _cell(rec.get("code_id"))
-        try:
-            start, end = int(_cell(rec.get("start"))), int(_cell(rec.get("end")))
-        except ValueError:
-            problems.append(f"{where}: start/end must be whole numbers "
-                            f"(got {_cell(rec.get('start'))!r}, {_cell(rec.get('end'))!r})")
-            continue
-        if not who:
-            problems.append(f"{where}: empty coder")
-        if doc_id not in known_documents:
-            problems.append(f"{where}: document {doc_id!r} is not in the project")
-            continue
-        if start < 0 or start >= end:
-            problems.append(f"{where}: start {start} must be >= 0 and < end {end}")
-            continue
-        if doc_id not in texts:
-            doc = project.store.document(doc_id)
-            texts[doc_id] = doc.text if doc is not None else ""
-        text = texts[doc_id]
-        if end > len(text):
-            problems.append(f"{where}: end {end} is past the end of document {doc_id!r} (length {len(text)})")
-            continue
-        given = _cell(rec.get("text")) if "text" in frame.columns else ""
-        if given and given != text[start:end]:
-            problems.append(f"{where}: text does not match document {doc_id!r} at [{start}, {end}) "
-                            f"(the document changed, or the offsets are wrong)")
-        if code_id and codebook is not None and code_id not in codebook:
-            problems.append(f"{where}: unknown code {code_id!r} (not in codebook {codebook.name})")
-        key = (doc_id, start, end, code_id, who)
-        if key in seen:
-            problems.append(f"{where}: duplicate of row {seen[key]}")
-        seen.setdefault(key, row)
-        details = {c: _cell(rec.get(c)) for c in (*extra, "memo", "source", "lang") if _cell(rec.get(c))}
+    name = str(path)
+    try:
+        frame = _read(path)
+    except AnalysisError as e:
+        raise CodingsTableError(path, [Problem(name, e.message)]) from e
+    if coder:
+        frame = frame.assign(coder=coder)
+    first_row = 1 if path.suffix.lower() in (".jsonl", ".parquet") else 2
+    unknown: list[Problem] = []
+    wanted: set[str] = set()
+    if "doc_id" in frame.columns:
+        for i, value in enumerate(frame["doc_id"].tolist()):
+            doc_id = "" if value is None else str(value).strip()
+            if doc_id and doc_id not in known_documents:
+                unknown.append(Problem(name, f"document {doc_id!r} is not in the project", line=i + first_row))
+            elif doc_id:
+                wanted.add(doc_id)
+    documents = {d.id: d for d in project.store.documents(wanted)}
+    try:
+        table = as_codings(frame, name=name, documents=documents, codebook=codebook, first_row=first_row)
+    except CodingsTableError as e:
+        problems = sorted([*unknown, *e.problems], key=lambda p: (getattr(p, "line", None) or 0))
+        raise CodingsTableError(path, problems) from None
+    if unknown:
+        raise CodingsTableError(path, unknown)
+    extra = [c for c in table.columns if c not in _OWN]
+    codings = []
+    for rec in table.to_dict("records"):
+        details = {c: rec[c] for c in extra if rec[c] not in (None, "")}
         details["imported_from"] = path.name
-        seg = _cell(rec.get("segment_index"))
-        method = _cell(rec.get("method")) or "import"
-        codings.append(Coding(doc_id=doc_id, start=start, end=end, code_id=code_id,
-                              provenance=Provenance(method="manual" if method == "manual" else "import",
-                                                    coder=who, details=FrozenMap(details)),
-                              segment_index=int(seg) if seg.lstrip("-").isdigit() else None,
-                              unit=_cell(rec.get("unit")) or None))
-    if problems:
-        raise CodingsTableError(path, problems)
+        seg = str(rec.get("segment_index") or "")
+        codings.append(Coding(
+            doc_id=rec["doc_id"], start=int(rec["start"]), end=int(rec["end"]), code_id=rec["code_id"],
+            provenance=Provenance(method="manual" if rec.get("method") == "manual" else "import",
+                                  coder=rec["coder"], details=FrozenMap(details)),
+            segment_index=int(seg) if seg.lstrip("-").isdigit() else None, unit=rec.get("unit") or None))
     return codings
+
+
+def problem_line(p: Problem | str) -> str:
+    """``row N: message`` (what the CLI prints for each problem)."""
+    if isinstance(p, Problem):
+        return f"row {p.line}: {p.message}" if p.line is not None else p.message
+    return str(p)

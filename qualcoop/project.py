@@ -93,26 +93,45 @@ class Project:
         """Store documents (one transaction each); the ids of those that were new."""
         return [d.id for d in documents if self.store.add_document(d)]
 
-    def add_files(self, paths: Iterable[str | os.PathLike[str]], *, recursive: bool = True,
+    def add_files(self, paths: Sequence[str | os.PathLike[str]], *, recursive: bool = True,
                   options: ExtractOptions | None = None, progress: Progress | None = None
                   ) -> tuple[list[str], list[Failure]]:
-        """Extract files into the project; (ids of new documents, failures). A bad file fails alone."""
-        from .corpus import Corpus
+        """Extract files into the project; (ids of new documents, failures). A bad file fails alone.
 
-        corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
+        Recorded as a run (command ``project add``) whose error records are the failed files.
+        """
+        import warnings
+
+        from .corpus import discover
+        from .errors import ExtractionError
+        from .extract import extract_file
+        from .extract.base import ExtractOptions as _Options
+        from .run import DocumentIds, file_sha256
+
+        started = time.monotonic()
+        run_id = self.store.start_run(command="project add", versions=_versions(),
+                                      settings={"extract": _options_dict(options or _Options()),
+                                                "paths": [str(p) for p in paths]})
+        ids = DocumentIds(self.store.document_paths())  # unique per source path within the project
         added: list[str] = []
         failures: list[Failure] = []
-        for path, result in zip(corpus.paths, corpus.iter_results()):
-            if isinstance(result, Failure):
-                failures.append(result)
-            else:
-                try:
-                    if self.store.add_document(result):
-                        added.append(result.id)
-                except StoreError as e:
-                    failures.append(Failure(str(path), e))
+        for path in discover(paths, recursive=recursive):
+            sha = file_sha256(path)
+            try:
+                if sha is None:
+                    raise ExtractionError(path, "cannot read: not a readable regular file")
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    doc = extract_file(path, options=options, doc_id=ids.assign(path, sha))
+                if self.store.add_document(doc):
+                    added.append(doc.id)
+            except QualcoopError as e:
+                failures.append(Failure(str(path), e))
+                self.store.add_run_error(run_id, path=str(path), type=error_type(e), message=e.message)
             if progress is not None:
                 progress(str(path))
+        self.store.finish_run(run_id, status="done", stats={
+            "added": len(added), "failed": len(failures), "seconds": round(time.monotonic() - started, 3)})
         return added, failures
 
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
@@ -130,6 +149,11 @@ class Project:
         Documents already coded under the same key (content hash, codebook version, settings) are
         skipped. Each document is committed with all its codings in one transaction.
         """
+        from .lang.pipelines import normalise_lang_code
+        from .run import canonical_unit
+
+        unit = canonical_unit(unit)  # checked and resolved as a batch resolves them, before any work
+        lang = normalise_lang_code(lang) if lang else None
         compiled, cb = _compile(codebook)
         settings = {"unit": unit, "lang": lang, "coder": coder}
         runner = _Run(self.store, compiled, cb, settings, command="project code")
@@ -145,8 +169,8 @@ class Project:
                         runner.code(doc, path=_doc_path(doc))
                 if progress is not None:
                     progress(doc_id)
-        except BaseException:
-            runner.finish(status="failed")
+        except BaseException as e:
+            runner.finish(status="interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
             raise
         return runner.finish(status="done")
 
@@ -204,8 +228,8 @@ class Project:
                 if progress is not None:
                     progress(Progress(done, len(todo), n_segments, runner.n_codings, len(runner.errors),
                                       time.monotonic() - started, result.path))
-        except BaseException:
-            runner.finish(status="failed")
+        except BaseException as e:
+            runner.finish(status="interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
             raise
         return runner.finish(status="done")
 

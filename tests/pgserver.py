@@ -20,8 +20,10 @@ from pathlib import Path
 
 def find_bin() -> Path | None:
     """The folder holding ``initdb`` and ``pg_ctl`` (Debian keeps them in /usr/lib/postgresql/N/bin)."""
-    candidates = [os.environ.get("QUALCOOP_PG_BIN", "")]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
+    if os.environ.get("QUALCOOP_PG_BIN"):  # this folder only (tests use a missing one to play "no server")
+        given = Path(os.environ["QUALCOOP_PG_BIN"])
+        return given if (given / "initdb").exists() and (given / "pg_ctl").exists() else None
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
     which = shutil.which("pg_ctl")
     if which:
         candidates.append(str(Path(which).resolve().parent))

@@ -179,8 +179,10 @@ def project_add_codings(
         except CodingsTableError as e:
             err.print(f"[bold red]{len(e.problems)} problem(s)[/] in {e.path}; nothing was imported:",
                       highlight=False)
+            from .._codings_table import problem_line
+
             for problem in e.problems:
-                err.print(f"  {problem}", highlight=False, markup=False)
+                err.print(f"  {problem_line(problem)}", highlight=False, markup=False)
             raise typer.Exit(2) from None
         except QualcoopError as e:
             err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)

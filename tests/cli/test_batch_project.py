@@ -84,12 +84,17 @@ def test_batch_into_a_project_is_resumable_and_records_failures(project_url, inp
                "--project", project_url)[0] == 2
 
 
-def test_workers_give_the_codings_of_a_serial_run(inputs, tmp_path):
+@pytest.mark.parametrize("executor", ["process", pytest.param("dask", marks=pytest.mark.slow)])
+def test_workers_give_the_codings_of_a_serial_run(inputs, tmp_path, executor):
+    if executor == "dask":
+        pytest.importorskip("distributed", reason="dask[distributed] is not installed")
     serial, parallel = str(tmp_path / "serial.db"), str(tmp_path / "parallel.db")
     assert run("batch", inputs, "-c", "international_cooperation", "--project", serial, "-q")[0] == 1
     assert run("batch", inputs, "-c", "international_cooperation", "--project", parallel, "-q",
-               "--workers", "2", "--executor", "process")[0] == 1
+               "--workers", "2", "--executor", executor)[0] == 1
     assert _content(serial) == _content(parallel) != []
+    with Project.open(parallel) as p:
+        assert p.runs()[0]["settings"]["unit"] == "paragraph" and len(p.run_errors()) == 2
 
 
 @pytest.mark.slow

@@ -91,7 +91,7 @@ def test_the_project_loop(project_url, inputs, tmp_path):
     bad = tmp_path / "ana_bad.csv"
     human.to_csv(bad, index=False)
     r = run("project", "add-codings", project_url, bad, "--codebook", cb)
-    assert r.exit_code == 2 and "row 2: unknown code 'training.typo'" in r.stderr and "nothing was imported" in r.stderr
+    assert r.exit_code == 2 and "row 2: unknown code id 'training.typo'" in r.stderr and "nothing was imported" in r.stderr
     human.loc[0, "code_id"] = ""  # "read it, no code"
     good = tmp_path / "ana.xlsx"
     human.to_excel(good, index=False)

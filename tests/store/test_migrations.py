@@ -92,3 +92,5 @@ def test_opening_a_folder_or_a_missing_project_is_a_clear_error(tmp_path):
         Store.open(tmp_path)
     with pytest.raises(StoreError, match="unsupported database"):
         Store.open("mysql://u@localhost/db")
+    with pytest.raises(StoreError, match="cannot open the project"):  # nothing listens on port 1
+        Store.open("postgresql+psycopg://nobody@127.0.0.1:1/team")

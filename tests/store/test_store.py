@@ -183,7 +183,8 @@ def test_codings_table_problems_are_listed_with_rows_and_nothing_is_imported(pro
     with pytest.raises(CodingsTableError) as info:
         project.add_codings_table(table, codebook=_codebook())
     problems = info.value.problems
-    assert [p.split(":")[0] for p in problems] == [f"row {i}" for i in (3, 4, 5, 6, 7, 8)]
+    assert [p.line for p in problems] == [3, 4, 5, 6, 7, 8]
+    assert "not in the project" in problems[1].message and "duplicate of row 2" in problems[5].message
     assert project.stored_codings() == []
     missing = tmp_path / "missing.csv"
     missing.write_text("doc_id,start,end\n", encoding="utf-8")
@@ -203,3 +204,26 @@ def test_memos(project):
     project.add_memo("Project start.", author="bob")
     assert [m["text"] for m in project.memos(target_kind="document")] == ["Look at the Indonesian text."]
     assert len(project.memos()) == 2
+
+
+def test_two_files_with_the_same_text_are_two_documents_and_adding_again_adds_nothing(project, tmp_path):
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "notes.txt").write_text(TEXTS["a"], encoding="utf-8")
+    added, failures = project.add_files([tmp_path / "x", tmp_path / "y"])
+    assert len(added) == 2 and len(set(added)) == 2 and not failures
+    assert {d.source.path for d in project.documents()} == {str(tmp_path / f / "notes.txt") for f in "xy"}
+    assert project.add_files([tmp_path / "y", tmp_path / "x"]) == ([], [])
+    (tmp_path / "x" / "empty.txt").write_bytes(b"")
+    added, failures = project.add_files([tmp_path / "x"])
+    assert added == [] and [f.kind for f in failures] == ["EmptyDocumentError"]
+    runs = project.runs()
+    assert [r["command"] for r in runs] == ["project add"] * 3 and runs[0]["stats"]["added"] == 2
+    assert [(e.run_id, e.type) for e in project.run_errors()] == [(runs[2]["id"], "no_text")]
+
+
+def test_unit_aliases_and_language_names_resolve_to_one_run_key(project):
+    project.add_documents(_docs())
+    first = project.code(_codebook(), unit="paragraphs", lang="English")
+    again = project.code(_codebook(), unit="paragraph", lang="en")
+    assert first.key == again.key and again.coded == 0 and again.skipped == 3
