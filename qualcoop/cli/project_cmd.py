@@ -52,7 +52,7 @@ def project_add(
     password: Password = None,
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
 ) -> None:
     """Extract files and add the documents to the project (a document already there is kept)."""
     from ..corpus import discover
@@ -83,7 +83,7 @@ def project_code(
     password: Password = None,
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
 ) -> None:
     """Code documents with a codebook as a recorded run; documents already coded with the same content,
     codebook version and settings are skipped, so an interrupted run is completed by running it again."""
@@ -141,14 +141,18 @@ def _say_result(result, url: str | None = None) -> None:
 @project_app.command("export")
 def project_export(
     project: ProjectArg,
-    output: Annotated[Path, typer.Argument(help="Codings table: .csv, .xlsx, .parquet or .jsonl.",
+    output: Annotated[Path, typer.Argument(help="Codings table: .csv, .xlsx, .parquet or .jsonl; or .qdpx.",
                                            show_default=False)],
     coder: Annotated[Optional[list[str]], typer.Option("--coder", help="Only this coder's codings (repeatable).")]
     = None,
 ) -> None:
-    """Write the project's current codings as a codings table."""
+    """Write the project's current codings as a codings table, or the project as REFI-QDA (.qdpx)."""
     from ..export.tables import TABLE_SUFFIXES
 
+    if output.suffix.lower() == ".qdpx":  # branch refi: the project for NVivo, ATLAS.ti, MAXQDA, ...
+        from .refi_cmd import export_project_qdpx
+
+        return export_project_qdpx(project, output, coder)
     if output.suffix.lower() not in TABLE_SUFFIXES:
         err.print(f"[red]error:[/] {output}: use one of {', '.join(TABLE_SUFFIXES)}", highlight=False)
         raise typer.Exit(2)
