@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..analysis.codings_table import comparable, unit_key
+from ..analysis.codings_table import check_xlsx, comparable, unit_key
 from ..errors import AnalysisError, CodingsTableError, Problem
 from ..model import Codebook, Document
 from .tables import write_table
@@ -192,6 +192,7 @@ def read_coding_sheet(path: str | Path, *, coder: str, documents: Iterable[Docum
     name = str(path)
     if not coder or not coder.strip():
         raise AnalysisError("a coder name is needed to import a coding sheet")
+    check_xlsx(path)
     try:
         if path.suffix.lower() == ".xlsx":
             frame = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)

@@ -339,3 +339,17 @@ def test_span_units_cover_their_spans_and_every_coder_of_the_document(spans, ove
     coders = set(frame["coder"])
     for b in bounds:  # every coder of the document has a value on every unit
         assert set(units[(units["start"] == b[0]) & (units["end"] == b[1])]["coder"]) == coders
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_reading(tmp_path: Path):
+    import zipfile
+
+    from qualcoop.errors import LimitError
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (40 << 20))  # 40 MiB of one byte
+    with pytest.raises(LimitError, match="MAX_ZIP_RATIO"):
+        read_codings(bomb)
+    with pytest.raises(LimitError, match="MAX_ZIP_RATIO"):
+        agreement([bomb])
