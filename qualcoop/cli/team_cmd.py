@@ -432,8 +432,10 @@ def adjudicate_cmd(
 def _read_sheet(path: Path):
     import pandas as pd
 
+    from ..analysis.codings_table import check_xlsx
     from ..errors import AnalysisError
 
+    check_xlsx(path)
     try:
         if path.suffix.lower() == ".xlsx":
             return pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
