@@ -346,3 +346,45 @@ def error_type(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "timeout"
     return "internal"
+
+
+# --------------------------------------------------------------------------- limits (branch hostile)
+
+
+class LimitError(QualcoopError):
+    """Input hit one of the limits in :mod:`qualcoop.limits`; names the limit and its value."""
+
+    code = "Q790"
+
+    def __init__(self, limit: str, value: object, detail: str) -> None:
+        from .limits import limit_message
+
+        self.limit = limit
+        self.value = value
+        self.detail = detail
+        super().__init__(limit_message(limit, value, detail))
+
+    def __reduce__(self):
+        return (type(self), (self.limit, self.value, self.detail))
+
+
+class PatternLimitError(LimitError):
+    """A user pattern (regex, glob, speaker pattern) is too expensive to compile or run."""
+
+    code = "Q791"
+
+
+class InternalError(QualcoopError):
+    """An unexpected exception while one document was extracted, segmented or coded (that document fails alone)."""
+
+    code = "Q900"
+
+
+def internal_error(e: BaseException, what: str = "") -> InternalError:
+    """``e`` (an exception qualcoop did not foresee) as a typed :class:`InternalError`."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if len(text) > 300:
+        text = text[:300] + "..."
+    err = InternalError(f"{what + ': ' if what else ''}{type(e).__name__}" + (f": {text}" if text else ""))
+    err.__cause__ = e
+    return err

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import Corpus
-from .errors import Failure, QualcoopError
+from .errors import Failure, QualcoopError, internal_error
 from .extract.base import ExtractOptions
 from .model import Document, Segment
 from .run import (
@@ -60,9 +60,13 @@ def iter_segmented(
             yield result
         else:
             try:
-                yield result, segment(result, unit)
+                segs = segment(result, unit)
             except QualcoopError as e:  # e.g. sentences of a language without a profile
                 yield Failure(str(path), e)
+            except Exception as e:  # nothing escapes a document (e.g. spaCy's E088 on a huge text)
+                yield Failure(str(path), internal_error(e, "segmenting"))
+            else:
+                yield result, segs
         if progress is not None:
             progress(str(path))
 
@@ -78,6 +82,7 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
     import warnings as _warnings
 
     from .match import CompiledCodebook, apply_codebook, compile_codebook, make_run_id
+    from .match.compile import timeout_messages
     from .model import CodingSet
 
     compiled = codebook if isinstance(codebook, CompiledCodebook) else compile_codebook(codebook)
@@ -86,7 +91,7 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
     codings: list = []
     kept: dict[str, Document] = {}
     failures: list[Failure] = []
-    messages: list[str] = []
+    before = dict(compiled.timeouts)
     for doc in docs:
         with _warnings.catch_warnings(record=True):
             _warnings.simplefilter("ignore")  # collected below, once per run, from the coding sets
@@ -95,7 +100,13 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
             except QualcoopError as e:
                 failures.append(Failure(doc.source.path if doc.source else doc.id, e))
                 continue
+            except Exception as e:  # nothing escapes a document: it fails alone, typed
+                failures.append(Failure(doc.source.path if doc.source else doc.id, internal_error(e, "coding")))
+                continue
         codings.extend(part)
         kept[doc.id] = doc
-        messages.extend(m for m in part.warnings if m not in messages)
+    # apply_codebook's warnings are per document; the run's are the time-outs summed over the run
+    # (the compiled codebook keeps counting across documents: a rule that ran out stays off)
+    run_counts = {q: n - before.get(q, 0) for q, n in compiled.timeouts.items() if n > before.get(q, 0)}
+    messages = timeout_messages(run_counts, max_timeouts=compiled.max_timeouts, budget=compiled.regex_timeout)
     return CodingSet(codings, documents=kept, codebook=compiled.codebook, warnings=messages), failures

@@ -63,20 +63,22 @@ def _report_failures(failures: list[Failure]) -> None:
     if not failures:
         return
     err.print(f"[bold red]{len(failures)} file(s) failed:[/]")
-    for f in failures:
-        err.print(f"  {f.path}: [red]{f.kind}[/] {f.error.message}", markup=True, highlight=False)
+    for f in failures:  # data (paths, parser messages) is never read as markup
+        err.print(f"  {_esc(f.path)}: [red]{f.kind}[/] {_esc(' '.join(f.error.message.split()))}",
+                  highlight=False, soft_wrap=True)  # one line per failed file
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
-             transcript: bool | None, speaker_pattern: str | None, timeout: float):
+             transcript: bool | None, speaker_pattern: str | None, timeout: float | None):
     from ..extract.base import ExtractOptions
 
     kw = {}
+    if timeout is not None:
+        kw["timeout"] = timeout
     if pdf_engine:
         kw["pdf_engine"] = pdf_engine if "." in pdf_engine else f"pdf.{pdf_engine}.v1"
     return ExtractOptions(password=password, errors="replace" if errors_replace else "strict",
-                          lang=lang, transcript=transcript, speaker_pattern=speaker_pattern,
-                          timeout=timeout, **kw)
+                          lang=lang, transcript=transcript, speaker_pattern=speaker_pattern, **kw)
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)]
@@ -91,7 +93,8 @@ Transcript = Annotated[Optional[bool], typer.Option("--transcript/--no-transcrip
                                                     help="Force or forbid speaker-turn parsing of TXT/DOCX.")]
 SpeakerPattern = Annotated[Optional[str], typer.Option(
     "--speaker-pattern", help="Regex with a named group 'speaker' for speaker labels.")]
-Timeout = Annotated[float, typer.Option("--timeout", help="Seconds one PDF may take.")]
+Timeout = Annotated[Optional[float], typer.Option(
+    "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")]
 
 
 @app.command()
@@ -108,7 +111,7 @@ def extract(
     replace_undecodable: Replace = False,
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
 ) -> None:
@@ -144,7 +147,7 @@ def code(
     replace_undecodable: Replace = False,
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                                          help="Worker processes (output identical to --workers 1).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
@@ -175,7 +178,7 @@ def _load_quietly(source: str):
         warnings.simplefilter("always", CodebookWarning)
         cb = load_codebook(source)
     if caught:
-        err.print(f"[yellow]codebook {cb.name}: warnings; `qualcoop codebook check {source}` lists them[/]")
+        err.print(f"[yellow]codebook {_esc(cb.name)}: warnings; `qualcoop codebook check {_esc(source)}` lists them[/]")
     return cb
 
 
@@ -184,11 +187,11 @@ def _fail_on_codebook(e: QualcoopError) -> None:
     from ..errors import CodebookError
 
     if isinstance(e, CodebookError):
-        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {e.path}:")
+        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {_esc(e.path)}:")
         for p in e.problems:
             err.print(f"  {p}", highlight=False, markup=False)
     else:
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {_esc(str(e))}")
     raise typer.Exit(2) from None
 
 
@@ -204,7 +207,7 @@ def _print_frequencies(codings) -> None:
 
 def _print_counts(cb, counts: dict[str, list[int]]) -> None:
     """Code frequencies (``code -> [segments, documents]``) as a table, in codebook order."""
-    table = Table(title=f"Code frequencies ({cb.name} {cb.version})" if cb else "Code frequencies")
+    table = Table(title=_esc(f"Code frequencies ({cb.name} {cb.version})") if cb else "Code frequencies")
     table.add_column("code")
     table.add_column("name")
     table.add_column("segments", justify="right")
@@ -213,7 +216,7 @@ def _print_counts(cb, counts: dict[str, list[int]]) -> None:
     for cid in order:
         if cid in counts:
             name = cb.get(cid).name if cb else ""
-            table.add_row(cid, _esc(name), str(counts[cid][0]), str(counts[cid][1]))
+            table.add_row(_esc(cid), _esc(name), str(counts[cid][0]), str(counts[cid][1]))
     out.print(table)
 
 
@@ -241,8 +244,8 @@ def codebook_check(
     for p in warnings:
         err.print(f"  warning: {p}", highlight=False, markup=False)
     n_rules = sum(len(c.rules) for c in cb.codes)
-    out.print(f"{cb.name} {cb.version}: OK ({len(cb.codes)} codes, {n_rules} rules, "
-              f"languages {', '.join(cb.languages)}; {len(warnings)} warning(s))")
+    out.print(_esc(f"{cb.name} {cb.version}") + f": OK ({len(cb.codes)} codes, {n_rules} rules, "
+              f"languages {_esc(', '.join(cb.languages))}; {len(warnings)} warning(s))")
 
 
 @codebook_app.command("show")
@@ -257,13 +260,13 @@ def codebook_show(
         cb = _load_quietly(source)
     except QualcoopError as e:
         _fail_on_codebook(e)
-    tree = Tree(f"[bold]{cb.name}[/] {cb.version} ({', '.join(cb.languages)})")
+    tree = Tree(f"[bold]{_esc(cb.name)}[/] {_esc(cb.version)} ({_esc(', '.join(cb.languages))})")
     nodes = {}
     for depth, code in cb.walk():
         parent = nodes.get(code.parent, tree)
         label = code.label(lang)
         rules = f" [dim]{len(code.rules)} rule(s)[/]" if code.rules else ""
-        node = parent.add(f"[bold]{code.id}[/] {_esc(label)}{rules}")
+        node = parent.add(f"[bold]{_esc(code.id)}[/] {_esc(label)}{rules}")
         if code.definition:
             node.add(f"[dim]{_esc(code.definition)}[/]")
         nodes[code.id] = node
@@ -290,6 +293,45 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except SystemExit:
+        raise
+    except QualcoopError as e:  # a typed error no command caught (e.g. an output format): bad usage
+        err.print(f"error: {' '.join(str(e).split())}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except OSError as e:
+        if e.errno in _DISK_FULL:
+            where = f" ({e.filename})" if e.filename else ""
+            err.print(f"error: cannot write{where}: {e.strerror or e}; free some disk space (or choose another "
+                      "output place) and run again", markup=False, highlight=False, soft_wrap=True)
+            sys.exit(1)
+        _crash(e)
+    except Exception as e:  # the last resort: one line on the terminal, the traceback in a log file
+        _crash(e)
+
+
+#: errno values of a full disk, a quota or a file-size limit
+_DISK_FULL = {28, 27, 122}  # ENOSPC, EFBIG, EDQUOT
+
+
+def _crash(e: BaseException) -> None:
+    """Write the traceback to a log file, print one line naming it, exit 1."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    folder = os.environ.get("QUALCOOP_LOG_DIR") or tempfile.gettempdir()
+    name = f"qualcoop-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    log = Path(folder) / name
+    try:
+        log.write_text(f"qualcoop {__version__}\nargv: {sys.argv!r}\n\n" + traceback.format_exc(), encoding="utf-8")
+        where = f"the traceback is in {log}"
+    except OSError:
+        where = "the traceback could not be written to a log file"
+    first = (str(e).strip().splitlines() or [""])[0][:200]
+    err.print(f"internal error: {type(e).__name__}: {first} ({where}; please report it)",
+              markup=False, highlight=False, soft_wrap=True)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

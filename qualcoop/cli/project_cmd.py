@@ -52,7 +52,7 @@ def project_add(
     password: Password = None,
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
 ) -> None:
     """Extract files and add the documents to the project (a document already there is kept)."""
     from ..corpus import discover
@@ -83,7 +83,7 @@ def project_code(
     password: Password = None,
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
 ) -> None:
     """Code documents with a codebook as a recorded run; documents already coded with the same content,
     codebook version and settings are skipped, so an interrupted run is completed by running it again."""

@@ -138,7 +138,8 @@ def batch(
         "--scheduler", help="Dask scheduler address (default: a local cluster of --workers processes).")] = None,
     recursive: Annotated[bool, typer.Option("--recursive/--no-recursive", "-r")] = True,
     password: Annotated[Optional[str], typer.Option("--password")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds one PDF may take.")] = 120.0,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")] = None,
     quiet: Quiet = False,
     project: Annotated[Optional[str], typer.Option(
         "--project", help="Code into this project (file path or postgresql+psycopg:// URL; created if missing): "
