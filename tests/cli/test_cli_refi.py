@@ -68,7 +68,7 @@ def test_markup_in_names_is_printed_as_text(tmp_path):
     cb = Codebook(name="m", version="1", codes=(Code(id="c", name="[bold]x[/]"),))
     doc = Document(id="d", text="some text")
     coding = Coding(doc_id="d", start=0, end=4, code_id="c", provenance=Provenance(method="manual", coder="[/x]evil["))
-    path = tmp_path / "[red]p[/red].qdpx"
+    path = tmp_path / "[red]p.qdpx"
     write_qdpx(QdaProject(name="[link=file:x]l", codebook=cb, documents=(doc,), codings=(coding,),
                           users=("[/x]evil[",)), path)
     r = _run("refi", "inspect", path)
