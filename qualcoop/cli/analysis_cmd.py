@@ -147,7 +147,7 @@ def _is_table(paths: list[Path]) -> bool:
 @app.command()
 def report(
     inputs: Annotated[list[Path], typer.Argument(
-        help="A coded table (coded.csv from `qualcoop code -o`), or documents/folders to code first.",
+        help="A coded table (coded.csv from `qualcoop code -o`), a project, or documents/folders to code first.",
         show_default=False)],
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
     by: ByOpt = None,
@@ -163,8 +163,12 @@ def report(
     """Write a self-contained HTML report: codebook, frequencies, co-occurrence, matrix, quotes, documents."""
     from ..export.report import write_report
 
+    from .refi_cmd import project_codings, project_location  # branch refi: `report PROJECT`
+
     try:
-        if _is_table(inputs):
+        if (location := project_location(inputs)) is not None:
+            codings = project_codings(location)
+        elif _is_table(inputs):
             codings = load_coded(inputs[0], corpus=corpus, codebook=codebook, full_text=True)
         else:
             codings = _code_paths(inputs, codebook, unit)

@@ -112,53 +112,22 @@ def extract(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
-    from ..corpus import discover
-    from ..export import JsonlWriter, write_table
-    from ..pipeline import SEGMENT_COLUMNS, document_record, iter_segmented, segment_records
+    from .run_cmd import execute, report_failures, resolve_or_exit
+    from ..run import SegmentTable
 
     options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
-    files = discover(paths, recursive=recursive)
-    if not files:
-        err.print("[red]no input files found[/]")
-        raise typer.Exit(2)
-    failures: list[Failure] = []
-    rows: list[dict] = []
-    n_docs = n_segs = 0
-    jsonl = output.suffix.lower() == ".jsonl"
-    writer = JsonlWriter(output) if jsonl else None
-    bar, tick = _progress(len(files))
-    try:
-        if bar:
-            bar.start()
-        for item in iter_segmented(files, unit=unit, recursive=recursive, options=options, progress=tick):
-            if isinstance(item, Failure):
-                failures.append(item)
-                continue
-            doc, segs = item
-            n_docs += 1
-            n_segs += len(segs)
-            recs = segment_records(doc, segs)
-            if writer:
-                writer.write(document_record(doc))
-                for r in recs:
-                    writer.write({"record": "segment", **r})
-            else:
-                rows.extend(recs)
-    except QualcoopError as e:
-        err.print(f"[red]error:[/] {_esc(str(e))}")
-        raise typer.Exit(2) from None
-    finally:
-        if bar:
-            bar.stop()
-        if writer:
-            writer.close()
-    if not writer:
-        write_table(rows, output, columns=_columns(rows, SEGMENT_COLUMNS))
-    err.print(f"{n_docs} document(s), {n_segs} {_esc(unit)} segment(s) -> {_esc(str(output))}")
-    _report_failures(failures)
-    raise typer.Exit(1 if failures else 0)
+    settings = resolve_or_exit(paths, unit=unit, lang=lang, output=output, recursive=recursive, options=options,
+                               workers=workers)
+    summary = execute(settings, [SegmentTable(output)], quiet=quiet, segments=True,
+                      documents=output.suffix.lower() == ".jsonl", codings=False)
+    err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s) -> {output}",
+              highlight=False)
+    report_failures(summary)
+    raise typer.Exit(1 if summary.failures else 0)
 
 
 @app.command()
@@ -179,50 +148,23 @@ def code(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1,
+                                         help="Worker processes (output identical to --workers 1).")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
-    from ..corpus import Corpus
-    from ..export import write_table
-    from ..match import compile_codebook
-    from ..model import CODING_COLUMNS
-    from ..pipeline import code_documents
+    from .run_cmd import execute, report_failures, resolve_or_exit
+    from ..run import CodingTable
 
     options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
-    try:
-        cb = _load_quietly(codebook)
-        compiled = compile_codebook(cb)
-    except QualcoopError as e:
-        _fail_on_codebook(e)
-        err.print(f"[red]error:[/] {_esc(str(e))}")
-        raise typer.Exit(2) from None
-    corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
-    if not corpus.paths:
-        err.print("[red]no input files found[/]")
-        raise typer.Exit(2)
-    failures: list[Failure] = []
-    docs = []
-    bar, tick = _progress(len(corpus.paths))
-    try:
-        if bar:
-            bar.start()
-        for path, result in zip(corpus.paths, corpus.iter_results()):
-            (failures if isinstance(result, Failure) else docs).append(result)
-            tick(str(path))
-    finally:
-        if bar:
-            bar.stop()
-    codings, failed = code_documents(docs, compiled, unit=unit, lang=lang, coder=coder)
-    failures.extend(failed)
-    for message in codings.warnings:
-        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
-    if output is not None:
-        write_table(codings.to_records(), output, columns=CODING_COLUMNS)
-    _print_frequencies(codings)
-    n_segments = len({(c.doc_id, c.segment_index) for c in codings})
-    err.print(f"{len(docs)} document(s), {n_segments} coded {_esc(unit)} segment(s), {len(codings)} coding(s)"
-              + (f" -> {_esc(str(output))}" if output else ""))
-    _report_failures(failures)
-    raise typer.Exit(1 if failures else 0)
+    settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
+                               recursive=recursive, options=options, workers=workers)
+    summary = execute(settings, [CodingTable(output)] if output is not None else [], quiet=quiet)
+    _print_counts(settings.codebook, summary.code_counts)
+    err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"
+              + (f" -> {output}" if output else ""), highlight=False)
+    report_failures(summary)
+    raise typer.Exit(1 if summary.failures else 0)
 
 
 def _load_quietly(source: str):
@@ -254,23 +196,27 @@ def _fail_on_codebook(e: QualcoopError) -> None:
 
 
 def _print_frequencies(codings) -> None:
-    """Code frequencies: segments and documents per code, in codebook order."""
-    cb = codings.codebook
-    segs: dict[str, int] = {}
-    docs: dict[str, set] = {}
+    """Code frequencies of a CodingSet: segments and documents per code, in codebook order."""
+    counts: dict[str, list] = {}
     for c in codings:
-        segs[c.code_id] = segs.get(c.code_id, 0) + 1
-        docs.setdefault(c.code_id, set()).add(c.doc_id)
+        slot = counts.setdefault(c.code_id, [0, set()])
+        slot[0] += 1
+        slot[1].add(c.doc_id)
+    _print_counts(codings.codebook, {k: [n, len(d)] for k, (n, d) in counts.items()})
+
+
+def _print_counts(cb, counts: dict[str, list[int]]) -> None:
+    """Code frequencies (``code -> [segments, documents]``) as a table, in codebook order."""
     table = Table(title=_esc(f"Code frequencies ({cb.name} {cb.version})") if cb else "Code frequencies")
     table.add_column("code")
     table.add_column("name")
     table.add_column("segments", justify="right")
     table.add_column("documents", justify="right")
-    order = [c.id for _, c in cb.walk()] if cb else sorted(segs)
+    order = [c.id for _, c in cb.walk()] if cb else sorted(counts)
     for cid in order:
-        if cid in segs:
+        if cid in counts:
             name = cb.get(cid).name if cb else ""
-            table.add_row(_esc(cid), _esc(name), str(segs[cid]), str(len(docs[cid])))
+            table.add_row(_esc(cid), _esc(name), str(counts[cid][0]), str(counts[cid][1]))
     out.print(table)
 
 
@@ -335,6 +281,10 @@ def _esc(text: str) -> str:
 
 # commands defined in sibling modules register themselves on `app` when imported
 from . import analysis_cmd, topics_cmd  # noqa: E402,F401
+from . import refi_cmd  # noqa: E402,F401  (branch refi: codebook convert, refi *)
+from . import project_cmd  # noqa: E402,F401  (branch store)
+from . import run_cmd  # noqa: E402,F401  (batch; shared run body of code/extract)
+from . import team_cmd  # noqa: E402,F401  (branch team: agreement, validate, sheets, adjudicate)
 
 
 def main() -> None:

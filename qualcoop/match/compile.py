@@ -724,18 +724,18 @@ def resolve_overlaps(matches: list[tuple]) -> list[tuple]:
     O(n log n): kept spans never overlap, so sorted by start their ends rise too (bisection finds a clash)."""
     if len(matches) <= 1:
         return matches
+    import bisect
+
     kept: list[tuple] = []
-    starts: list[int] = []  # kept spans, sorted by (start, end)
-    ends: list[int] = []
+    spans: list[tuple[int, int]] = []  # kept spans sorted by (start, end); pairwise non-overlapping, so
+    ends: list[int] = []               # their ends are sorted too: one bisect finds the only candidate
     for m in sorted(set(matches), key=lambda m: (m[0] - m[1], m[0], m[2], m[3], m[4])):
         s, e = m[0], m[1]
         i = bisect.bisect_right(ends, s)  # first kept span ending after s
-        if i < len(ends) and starts[i] < e:
+        if i < len(spans) and spans[i][0] < e:
             continue  # overlaps it
-        j = bisect.bisect_left(starts, s)
-        while j < len(starts) and starts[j] == s and ends[j] < e:
-            j += 1
-        starts.insert(j, s)
+        j = bisect.bisect(spans, (s, e))
+        spans.insert(j, (s, e))
         ends.insert(j, e)
         kept.append(m)
     return kept

@@ -15,6 +15,7 @@ hits from the segment context; regex leaves run on the raw segment text.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Sequence
@@ -538,6 +539,21 @@ class NearRule(Leaf):
             gap = b[0] - a[1] if a[1] <= b[0] else a[0] - b[1]
             return gap < window
 
+        # candidates near the first chosen span only (spans sorted by start: a bisect, not a scan of
+        # the whole segment, so a long unbroken segment stays linear); the skipped spans fail `ok`
+        starts = [[sp[0] for sp in g] for g in per_group]
+        longest = [max((sp[1] - sp[0] for sp in g), default=0) for g in per_group]
+        is_sorted = [all(a <= b for a, b in zip(st, st[1:])) for st in starts]
+
+        def candidates(i: int, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
+            group = per_group[i]
+            if not chosen or not is_sorted[i]:
+                return group
+            a = chosen[0]
+            lo = bisect.bisect_left(starts[i], a[0] - window - longest[i])
+            hi = bisect.bisect_right(starts[i], a[1] + window)
+            return group[lo:hi]
+
         def walk(i: int, chosen: list[tuple[int, int]]) -> bool:
             if budget[0] <= 0:
                 return False
@@ -546,7 +562,7 @@ class NearRule(Leaf):
                 keep.update(chosen)
                 return True
             found = False
-            for span in per_group[i]:
+            for span in candidates(i, chosen):
                 if ordered and chosen and span[0] < chosen[-1][1]:
                     continue
                 if all(ok(c, span) for c in chosen):
