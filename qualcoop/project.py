@@ -222,6 +222,10 @@ class Project:
                                        run_id=runner.key):
                 done += 1
                 runner.warnings.extend(m for m in result.warnings if m not in runner.warnings)
+                if result.timeouts:  # regex time-outs come as counts (RunSummary sums them for the CLI)
+                    from .match.compile import timeout_messages
+
+                    runner.warnings.extend(m for m in timeout_messages(result.timeouts) if m not in runner.warnings)
                 if result.error is not None:
                     runner.fail(result.path, result.error.type, result.error.message)
                 else:

@@ -70,6 +70,14 @@ class RunSummary:
             if w not in self._seen:
                 self._seen.add(w)
                 self.warnings.append(w)
+        if r.timeouts:  # one warning per rule with the run's total, not one per file
+            from ..match.compile import timeout_messages
+
+            for qid, n in r.timeouts.items():
+                self._timeouts[qid] = self._timeouts.get(qid, 0) + n
+            self.warnings[:] = [w for w in self.warnings if w not in self._timeout_msgs]
+            self._timeout_msgs = timeout_messages(self._timeouts)
+            self.warnings.extend(self._timeout_msgs)
         if r.error is not None:
             self.failures.append(r.error)
             return
@@ -86,6 +94,8 @@ class RunSummary:
 
     def __post_init__(self) -> None:
         self._seen: set[str] = set()
+        self._timeouts: dict[str, int] = {}
+        self._timeout_msgs: list[str] = []
 
 
 def plan_files(settings: RunSettings, *, ids: DocumentIds | None = None) -> list[FileTask]:
