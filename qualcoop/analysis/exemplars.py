@@ -18,6 +18,9 @@ EXEMPLAR_COLUMNS = (
     "negated", "words", "score",
 )
 
+#: passages shorter than this (greetings, "Thank you.", "Yes, OK.") are picked only as a last resort
+MIN_WORDS = 6
+
 #: the passage length (in words) that scores full marks for length
 IDEAL_WORDS = (20, 120)
 
@@ -33,8 +36,9 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
     - ``0.25 *`` focus: ``1 / (codes on the same segment)``: a passage about one thing is clearer;
     - ``0.25 *`` length: full marks for 20-120 words, less for shorter or longer passages;
 
-    passages whose evidence is all negated are left out (or, with ``include_negated``, score a
-    quarter). Passages are then picked greedily by score minus a penalty of 1 for each passage
+    passages with any negated match are never used (with ``include_negated``: they score a quarter),
+    and passages under :data:`MIN_WORDS` words (greetings, "Yes.", "No problem.") only when nothing
+    more substantive is left. Passages are then picked greedily by score minus a penalty of 1 for each passage
     already picked from the same document and 0.5 for the same speaker, so quotes spread across
     documents and speakers. Ties break by document and offset: the result is deterministic.
 
@@ -49,7 +53,7 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
     rollup : bool
         A parent's candidates include its descendants' passages.
     include_negated : bool
-        Allow passages where every match is negated (default: leave them out).
+        Allow passages with negated matches (default: leave them out).
 
     Returns
     -------
@@ -89,7 +93,7 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
         for c in candidates.get(cid, ()):
             if (c.doc_id, c.start, c.end) in seen_spans:
                 continue
-            if c.negated and not include_negated:
+            if any(e.negated for e in c.evidence) and not include_negated:
                 continue
             seen_spans.add((c.doc_id, c.start, c.end))
             doc = docs[c.doc_id]
@@ -176,7 +180,9 @@ def _score(c: Coding, n_words: int, n_codes: int) -> float:
     else:
         length = 1.0
     score = 0.5 * evidence + 0.25 * focus + 0.25 * length
-    return score * 0.25 if c.negated else score
+    if any(e.negated for e in c.evidence):
+        score *= 0.25
+    return score - 1.0 if n_words < MIN_WORDS else score  # below anything substantive: last resort
 
 
 def _pick(scored, k: int):
