@@ -18,8 +18,16 @@ EXEMPLAR_COLUMNS = (
     "negated", "words", "score",
 )
 
-#: passages shorter than this (greetings, "Thank you.", "Yes, OK.") are picked only as a last resort
-MIN_WORDS = 6
+#: passages with fewer words than this besides greetings and fillers ("Thanks, training!", "Yes,
+#: OK.", "Terima kasih, Bu.") are picked only as a last resort
+MIN_WORDS = 3
+#: greetings, thanks, backchannels and fillers (English and Indonesian), not counted as substance
+FILLERS = frozenset("""
+thanks thank you hello hi hey good morning afternoon evening night bye goodbye welcome yes yeah yep no
+ok okay sure right well so uh um hmm ah oh please great nice fine alright
+terima kasih selamat pagi siang sore malam halo hai ya iya yaa oke baik bu pak mas mbak kak sama-sama
+nggak enggak gak tidak eh oh hmm nah gitu kayak tuh udah dong deh sih kok lho
+""".split())
 
 #: the passage length (in words) that scores full marks for length
 IDEAL_WORDS = (20, 120)
@@ -37,8 +45,9 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
     - ``0.25 *`` length: full marks for 20-120 words, less for shorter or longer passages;
 
     passages with any negated match are never used (with ``include_negated``: they score a quarter),
-    and passages under :data:`MIN_WORDS` words (greetings, "Yes.", "No problem.") only when nothing
-    more substantive is left. Passages are then picked greedily by score minus a penalty of 1 for each passage
+    and passages with fewer than :data:`MIN_WORDS` words besides greetings and fillers
+    (:data:`FILLERS`: "Thanks, training!", "Terima kasih, Bu.") only when nothing more substantive
+    is left. Passages are then picked greedily by score minus a penalty of 1 for each passage
     already picked from the same document and 0.5 for the same speaker, so quotes spread across
     documents and speakers. Ties break by document and offset: the result is deterministic.
 
@@ -97,8 +106,10 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
                 continue
             seen_spans.add((c.doc_id, c.start, c.end))
             doc = docs[c.doc_id]
-            n_words = len(WORD_RE.findall(doc.text, c.start, c.end))
-            score = _score(c, n_words, codes_on[(c.doc_id, c.start, c.end)])
+            words = WORD_RE.findall(doc.text, c.start, c.end)
+            n_words = len(words)
+            substance = sum(1 for w in words if w.lower() not in FILLERS)
+            score = _score(c, n_words, codes_on[(c.doc_id, c.start, c.end)], substance)
             scored.append((score, c, n_words))
         picked = _pick(scored, per_code)
         for rank, (score, c, n_words) in enumerate(picked, 1):
@@ -165,7 +176,7 @@ def _time(doc: Document, offset: int) -> str | None:
     return None
 
 
-def _score(c: Coding, n_words: int, n_codes: int) -> float:
+def _score(c: Coding, n_words: int, n_codes: int, substance: int | None = None) -> float:
     if c.evidence:
         distinct = len({e.text.lower() for e in c.evidence if not e.negated})
         evidence = min(distinct, 3) / 3
@@ -182,7 +193,8 @@ def _score(c: Coding, n_words: int, n_codes: int) -> float:
     score = 0.5 * evidence + 0.25 * focus + 0.25 * length
     if any(e.negated for e in c.evidence):
         score *= 0.25
-    return score - 1.0 if n_words < MIN_WORDS else score  # below anything substantive: last resort
+    substance = n_words if substance is None else substance
+    return score - 1.0 if substance < MIN_WORDS else score  # greetings and fillers: last resort
 
 
 def _pick(scored, k: int):

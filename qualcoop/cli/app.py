@@ -16,6 +16,7 @@ from rich.table import Table
 
 from .. import __version__
 from ..errors import Failure, QualcoopError
+from .inputs import Encoding, Exclude, FollowSymlinks, Include, report_skipped
 
 app = typer.Typer(
     name="qualcoop",
@@ -68,12 +69,14 @@ def _report_failures(failures: list[Failure]) -> None:
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
-             transcript: bool | None, speaker_pattern: str | None, timeout: float):
+             transcript: bool | None, speaker_pattern: str | None, timeout: float, encoding: str | None = None):
     from ..extract.base import ExtractOptions
 
     kw = {}
     if pdf_engine:
         kw["pdf_engine"] = pdf_engine if "." in pdf_engine else f"pdf.{pdf_engine}.v1"
+    if encoding:
+        kw["encoding"] = encoding
     return ExtractOptions(password=password, errors="replace" if errors_replace else "strict",
                           lang=lang, transcript=transcript, speaker_pattern=speaker_pattern,
                           timeout=timeout, **kw)
@@ -109,15 +112,23 @@ def extract(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = 120.0,
+    include: Include = None,
+    exclude: Exclude = None,
+    follow_symlinks: FollowSymlinks = False,
+    encoding: Encoding = None,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
-    from ..corpus import discover
+    from ..corpus import discover_files
     from ..export import JsonlWriter, write_table
     from ..pipeline import SEGMENT_COLUMNS, document_record, iter_segmented, segment_records
 
-    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
-    files = discover(paths, recursive=recursive)
+    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout,
+                       encoding)
+    found = discover_files(paths, recursive=recursive, include=include or (), exclude=exclude or (),
+                           follow_symlinks=follow_symlinks)
+    files = list(found.files)
     if not files:
+        report_skipped(found.skipped, err)
         err.print("[red]no input files found[/]")
         raise typer.Exit(2)
     failures: list[Failure] = []
@@ -154,6 +165,7 @@ def extract(
     if not writer:
         write_table(rows, output, columns=_columns(rows, SEGMENT_COLUMNS))
     err.print(f"{n_docs} document(s), {n_segs} {unit} segment(s) -> {output}")
+    report_skipped(found.skipped, err)
     _report_failures(failures)
     raise typer.Exit(1 if failures else 0)
 
@@ -176,6 +188,10 @@ def code(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = 120.0,
+    include: Include = None,
+    exclude: Exclude = None,
+    follow_symlinks: FollowSymlinks = False,
+    encoding: Encoding = None,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from ..corpus import Corpus
@@ -184,7 +200,8 @@ def code(
     from ..model import CODING_COLUMNS
     from ..pipeline import code_documents
 
-    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
+    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout,
+                       encoding)
     try:
         cb = _load_quietly(codebook)
         compiled = compile_codebook(cb)
@@ -192,8 +209,10 @@ def code(
         _fail_on_codebook(e)
         err.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from None
-    corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
+    corpus = Corpus.from_paths(paths, recursive=recursive, options=options, include=include or (),
+                               exclude=exclude or (), follow_symlinks=follow_symlinks)
     if not corpus.paths:
+        report_skipped(corpus.skipped, err)
         err.print("[red]no input files found[/]")
         raise typer.Exit(2)
     failures: list[Failure] = []
@@ -218,6 +237,7 @@ def code(
     n_segments = len({(c.doc_id, c.segment_index) for c in codings})
     err.print(f"{len(docs)} document(s), {n_segments} coded {unit} segment(s), {len(codings)} coding(s)"
               + (f" -> {output}" if output else ""))
+    report_skipped(corpus.skipped, err)
     _report_failures(failures)
     raise typer.Exit(1 if failures else 0)
 
