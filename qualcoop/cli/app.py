@@ -17,6 +17,7 @@ from rich.table import Table
 from .. import __version__
 from ..errors import Failure, QualcoopError
 from .inputs import Encoding, Exclude, FollowSymlinks, Include, report_skipped
+from .messages import for_terminal
 
 app = typer.Typer(
     name="qualcoop",
@@ -29,7 +30,7 @@ codebook_app = typer.Typer(help="Check and show codebooks.", no_args_is_help=Tru
 app.add_typer(codebook_app, name="codebook")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # a long path stays on one line, never cut mid-name
 
 UNITS_HELP = "Segment unit: document, turn, paragraph, sentence, article (alias section) or window."
 
@@ -42,10 +43,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                          help="Show the version and exit.")] = False,
 ) -> None:
     """qualcoop: computer-assisted qualitative analysis of international-cooperation documents."""
+    from .messages import WarningSummary
+
+    summary = WarningSummary()  # Python warnings: one line each, grouped by kind, at the end
+    summary.install()
+    ctx.call_on_close(lambda: summary.print(err))
 
 
 def _progress(total: int):
@@ -65,7 +72,7 @@ def _report_failures(failures: list[Failure]) -> None:
         return
     err.print(f"[bold red]{len(failures)} file(s) failed:[/]")
     for f in failures:
-        err.print(f"  {f.path}: [red]{f.kind}[/] {f.error.message}", markup=True, highlight=False)
+        err.print(f"  {f.path}: {f.kind} {for_terminal(f.error.message)}", markup=False, highlight=False)
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
