@@ -282,7 +282,13 @@ def _print_frequencies(codings) -> None:
     cb = codings.codebook
     segs: dict[str, int] = {}
     docs: dict[str, set] = {}
+    negated: dict[str, int] = {}
     for c in codings:
+        if c.negated:  # "no funding": not evidence for the code, counted apart
+            negated[c.code_id] = negated.get(c.code_id, 0) + 1
+            segs.setdefault(c.code_id, 0)
+            docs.setdefault(c.code_id, set())
+            continue
         segs[c.code_id] = segs.get(c.code_id, 0) + 1
         docs.setdefault(c.code_id, set()).add(c.doc_id)
     table = Table(title=f"Code frequencies ({cb.name} {cb.version})" if cb else "Code frequencies")
@@ -290,11 +296,12 @@ def _print_frequencies(codings) -> None:
     table.add_column("name")
     table.add_column("segments", justify="right")
     table.add_column("documents", justify="right")
+    table.add_column("negated", justify="right")
     order = [c.id for _, c in cb.walk()] if cb else sorted(segs)
     for cid in order:
         if cid in segs:
             name = cb.get(cid).name if cb else ""
-            table.add_row(cid, _esc(name), str(segs[cid]), str(len(docs[cid])))
+            table.add_row(cid, _esc(name), str(segs[cid]), str(len(docs[cid])), str(negated.get(cid, 0)))
     out.print(table)
 
 

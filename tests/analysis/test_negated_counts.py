@@ -89,3 +89,33 @@ def test_near_does_not_join_terms_across_sentences():
     crossing = Rule("n", "near", groups=(("agreement",), ("programme",)), window=10, cross_sentences=True)
     assert code_text(one_code(crossing), text)["c"]
     assert code_text(one_code(near), "Mr. Agreement met the programme.")  # an abbreviation is no boundary
+
+
+def test_grouped_plot_shows_the_normalised_figure():
+    from qualcoop.export.plots import plot_code_frequencies
+
+    small = "Training here.\n\nNothing."
+    big = " ".join(["word"] * 997) + " training.\n\nTraining again."
+    cs = _coded(("s", small, {"type": "small"}), ("b", big, {"type": "big"}))
+    fig = plot_code_frequencies(code_frequencies(cs, by="type"), by="type")
+    assert fig.axes[0].get_xlabel() == "per 1000 words"
+    assert plot_code_frequencies(code_frequencies(cs)).axes[0].get_xlabel() == "segments"
+
+
+def test_code_summary_counts_negated_codings_apart(tmp_path):
+    import subprocess
+    import sys
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Training was good.\n\nThe training never happened.\n\nNo training.\n",
+                                encoding="utf-8")
+    cb = tmp_path / "cb.yaml"
+    cb.write_text("name: t\nversion: '1'\nlanguages: [en]\ncodes:\n  - id: training\n    name: Training\n"
+                  "    rules:\n      - {id: en, kind: phrase, terms: [training]}\n", encoding="utf-8")
+    got = subprocess.run([sys.executable, "-m", "qualcoop", "code", str(docs), "-c", str(cb), "--lang", "en"],
+                         capture_output=True, text=True, timeout=300, env={**__import__("os").environ,
+                                                                            "COLUMNS": "120"})
+    assert got.returncode == 0, got.stderr
+    (row,) = [ln for ln in got.stdout.splitlines() if "training" in ln and "Training" in ln]
+    assert [int(x) for x in row.replace("│", " ").split() if x.isdigit()] == [1, 1, 2]
