@@ -119,3 +119,39 @@ def test_code_summary_counts_negated_codings_apart(tmp_path):
     assert got.returncode == 0, got.stderr
     (row,) = [ln for ln in got.stdout.splitlines() if "training" in ln and "Training" in ln]
     assert [int(x) for x in row.replace("│", " ").split() if x.isdigit()] == [1, 1, 2]
+
+
+def test_cli_stats_normalises_with_the_corpus_and_separates_negated(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Training was good.\n\nNo training at all.\n\nOther words here.\n", encoding="utf-8")
+    (docs / "b.txt").write_text(" ".join(["word"] * 96) + " training.\n", encoding="utf-8")
+    (docs / "metadata.csv").write_text("file,type,language\na.txt,small,en\nb.txt,big,en\n", encoding="utf-8")
+    cb = tmp_path / "cb.yaml"
+    cb.write_text("name: t\nversion: '1'\nlanguages: [en]\ncodes:\n  - id: training\n    name: Training\n"
+                  "    rules:\n      - {id: en, kind: phrase, terms: [training]}\n", encoding="utf-8")
+    env = {**os.environ, "COLUMNS": "200"}
+
+    def q(*args):
+        return subprocess.run([sys.executable, "-m", "qualcoop", *args], capture_output=True, text=True,
+                              timeout=300, env=env)
+
+    table = tmp_path / "coded.csv"
+    assert q("code", str(docs), "-c", str(cb), "-o", str(table)).returncode == 0
+    out = tmp_path / "freq.csv"
+    got = q("stats", str(table), "--by", "type", "--corpus", str(docs), "-o", str(out))
+    assert got.returncode == 0, got.stderr
+    assert "per 1k words" in got.stdout
+    f = pd.read_csv(out).set_index(["type", "code_id"])
+    assert f.loc[("small", "training"), "codings"] == 1 and f.loc[("small", "training"), "negated_codings"] == 1
+    assert f.loc[("small", "training"), "per_1000_words"] == pytest.approx(1000 / 10)
+    assert f.loc[("small", "training"), "share_of_all_segments"] == pytest.approx(1 / 3)
+    assert f.loc[("big", "training"), "per_1000_words"] == pytest.approx(1000 / 97)
+    got = q("stats", str(table), "--negated", "maybe")
+    assert got.returncode == 2 and "negated must be one of" in got.stderr
