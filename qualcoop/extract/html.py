@@ -20,7 +20,8 @@ Reports and news are often saved from a browser. The text follows the office for
 Encoding: a byte-order mark, else the ``charset`` the page declares (``<meta charset>`` or
 ``http-equiv``), else qualcoop's text detection (:func:`qualcoop.extract.text.decode_bytes`,
 which honours ``--encoding``). Safety: the parser does no network access and expands no
-external entities; the file size limit of every extractor applies.
+external entities; the file size limit of every extractor applies; a page nested deeper than
+libxml2's limit (256 elements) is a :class:`~qualcoop.errors.ResourceLimitError`, not a silent cut.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorruptDocumentError, EmptyDocumentError
+from ..errors import CorruptDocumentError, EmptyDocumentError, ResourceLimitError
 from ..model import Region
 from .base import Extracted, ExtractOptions, lxml_version
 from .blocks import CELL_SEP, ROW_SEP, BlockText
@@ -81,6 +82,10 @@ class HtmlExtractor:
             root = lxml.html.document_fromstring(text, parser=parser)
         except (etree.ParserError, ValueError) as e:
             raise CorruptDocumentError(path, f"not a readable HTML page ({e})") from e
+        for entry in parser.error_log:
+            if entry.type_name == "ERR_RESOURCE_LIMIT":  # libxml2 stops at 256 nested elements
+                raise ResourceLimitError(path, f"the page nests elements deeper than the HTML parser's limit "
+                                               f"({entry.message.split(',')[0]}); text would be lost")
         attributes: dict[str, Any] = {}
         title = root.findtext(".//title")
         if title and _WS.sub(" ", title).strip():

@@ -62,3 +62,12 @@ def test_html_encoding_option_wins(tmp_path):
     f = tmp_path / "p.html"
     f.write_bytes("<p>Kerja sama \u00e9</p>".encode("cp1252"))
     assert extract_file(f, options=ExtractOptions(encoding="cp1252")).text == "Kerja sama \u00e9"
+
+
+def test_html_nested_too_deep_is_a_typed_error_not_a_silent_cut(tmp_path):
+    from qualcoop.errors import ResourceLimitError
+
+    f = tmp_path / "deep.html"
+    f.write_text("<div>" * 5000 + "hello" + "</div>" * 5000, encoding="utf-8")
+    with pytest.raises(ResourceLimitError, match="deeper than"):
+        extract_file(f)
