@@ -15,8 +15,20 @@ Exclude = Annotated[Optional[list[str]], typer.Option(
     "--exclude", help="Glob of files not to read; repeatable (wins over --include).")]
 FollowSymlinks = Annotated[bool, typer.Option(
     "--follow-symlinks", help="Read symbolic links that point outside the input folder.")]
+def _check_encoding(value: str | None) -> str | None:
+    import codecs
+
+    if value:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise typer.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
 Encoding = Annotated[Optional[str], typer.Option(
-    "--encoding", help="Text encoding of TXT/Markdown/HTML files (e.g. cp1252); default: detected.")]
+    "--encoding", help="Text encoding of TXT/Markdown/HTML files (e.g. cp1252); default: detected.",
+    callback=_check_encoding)]
 
 
 def report_skipped(skipped: Sequence, console) -> None:

@@ -66,3 +66,9 @@ def test_packaging_metadata_has_no_licence_table():
 def test_readme_says_how_to_reach_the_command_after_make_demo():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert ".venv/bin/qualcoop" in readme and "source .venv/bin/activate" in readme
+
+
+def test_unknown_encoding_is_a_usage_error(tmp_path):
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    got = run("extract", str(tmp_path), "--encoding", "klingon-8", "-o", str(tmp_path / "o.jsonl"), columns=200)
+    assert got.returncode == 2 and "unknown encoding 'klingon-8'" in " ".join(got.stderr.split())
