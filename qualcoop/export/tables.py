@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualcoopError
-from ..model.cells import continuation_column, escape_cell, split_cell
+from ..model.cells import XLSX_CELL_LIMIT, continuation_column, escape_cell, split_cell
 
 __all__ = ["TABLE_SUFFIXES", "write_table", "write_jsonl", "JsonlWriter"]
 
@@ -171,6 +171,19 @@ def _write_xlsx(records: Sequence[dict[str, Any]], cols: list[str], path: Path, 
             zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_DATE)
             zi.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(zi, data)
+
+
+def _xlsx_value(v: Any) -> Any:
+    """One XLSX cell value for writers that cannot add continuation columns (streaming writers):
+    control characters escaped; a text over Excel's cell limit is an error, never a silent cut."""
+    if isinstance(v, str):
+        escaped = escape_cell(v)
+        if len(split_cell(escaped)) > 1:
+            raise TableFormatError(f"a text of {len(v)} characters does not fit an XLSX cell "
+                                   f"({XLSX_CELL_LIMIT:,} at most); write .csv, .parquet or .jsonl, "
+                                   "or a table written whole (continuation columns)")
+        return escaped
+    return v
 
 
 def _xlsx_parts(v: Any) -> list[Any]:

@@ -58,10 +58,10 @@ def split_cell(escaped: str, *, limit: int = XLSX_CELL_LIMIT) -> list[str]:
         cut = limit
         while _utf16_len(rest[:cut]) > limit:
             cut -= _utf16_len(rest[:cut]) - limit
-        # an escape token is 7 characters long; back off if one straddles the cut
-        for i in range(max(0, cut - 6), cut):
-            if _UNESCAPE_RE.match(rest, i) and i + 7 > cut:
-                cut = i
+        # back off if an escape straddles the cut (escapes found left to right, as the reader does)
+        for m in _UNESCAPE_RE.finditer(rest, 0, cut + 6):
+            if m.start() < cut < m.end():
+                cut = m.start()
                 break
         parts.append(rest[:cut])
         rest = rest[cut:]

@@ -71,3 +71,13 @@ def test_report_and_stats_read_a_long_document_xlsx(tmp_path: Path):
     assert got.returncode == 0, got.stdout + got.stderr
     got = run("stats", str(out))
     assert got.returncode == 0, got.stdout + got.stderr
+
+
+def test_single_cell_writer_refuses_rather_than_cuts():
+    import pytest
+
+    from qualcoop.export.tables import TableFormatError, _xlsx_value
+
+    assert _xlsx_value("a\fb") == "a_x000C_b"
+    with pytest.raises(TableFormatError, match="does not fit an XLSX cell"):
+        _xlsx_value("x" * (XLSX_CELL_LIMIT + 1))
