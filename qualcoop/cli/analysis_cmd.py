@@ -21,6 +21,7 @@ from rich.table import Table
 
 from ..errors import QualcoopError
 from .app import _esc, _load_quietly, app, err, out
+from .inputs import report_skipped
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl", ".xlsx")
 
@@ -319,6 +320,7 @@ def kwic(
         else:
             c = Corpus.from_paths(paths)
             docs = list(c)
+            report_skipped(c.skipped, err)
             for f in c.failures:
                 err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
         frame = kwic_table(docs, term, window=window, regex=regex, case_sensitive=case_sensitive)
