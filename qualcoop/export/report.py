@@ -231,14 +231,16 @@ def _codebook_section(codings: CodingSet, ctx: _Ctx, rules) -> str:
 
 def _frequency_section(freq, ctx: _Ctx) -> str:
     top = max([int(v) for v in freq["segments"]] + [1])
+    per_k = len(freq) > 0 and not freq["per_1000_words"].isna().any()  # every document's full text known
     rows = []
     for r in freq.itertuples():
         words = "" if r.words is None or str(r.words) == "<NA>" else str(r.words)
+        norm = f"<td class='n'>{r.per_1000_words:.2f}</td>" if per_k else ""
         rows.append(
             f"<tr data-ci='{ctx.index[r.code_id]}'><td style='padding-left:{6 + 16 * r.depth}px'>{ctx.sw(r.code_id)}"
             f"<code>{_e(r.code_id)}</code></td><td>{_e(r.code_name)}</td><td class='n'>{r.codings}</td>"
             f"<td class='n'>{r.segments}</td><td class='n'>{r.segment_share:.1%}</td><td class='n'>{r.documents}</td>"
-            f"<td class='n'>{words}</td><td class='n'>{r.negated_codings}</td><td class='barcell'><div class='bar c{ctx.index[r.code_id]}' "
+            f"<td class='n'>{words}</td>{norm}<td class='n'>{r.negated_codings}</td><td class='barcell'><div class='bar c{ctx.index[r.code_id]}' "
             f"style='width:{100 * r.segments / top:.1f}%'></div></td></tr>")
     return ("<p class='muted'>Rolled up: a parent counts the codings of its whole subtree. Segments and "
             "documents are distinct (a union), so a parent's segments can be fewer than its children's sum. "
@@ -246,7 +248,8 @@ def _frequency_section(freq, ctx: _Ctx) -> str:
             "the <em>negated</em> column shows how many there were. They are also left out of the matrix, "
             "co-occurrence and quotes.</p>"
             "<table class='t'><thead><tr><th>code</th><th>name</th><th>codings</th><th>segments</th>"
-            "<th>share of coded segments</th><th>documents</th><th>words</th><th>negated</th><th></th>"
+            "<th>share of coded segments</th><th>documents</th><th>words</th>"
+            + ("<th>codings per 1,000 words</th>" if per_k else "") + "<th>negated</th><th></th>"
             "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 

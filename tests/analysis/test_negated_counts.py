@@ -155,3 +155,15 @@ def test_cli_stats_normalises_with_the_corpus_and_separates_negated(tmp_path):
     assert f.loc[("big", "training"), "per_1000_words"] == pytest.approx(1000 / 97)
     got = q("stats", str(table), "--negated", "maybe")
     assert got.returncode == 2 and "negated must be one of" in got.stderr
+
+
+def test_report_opens_with_results_and_counts_negated_apart(tmp_path):
+    from qualcoop.export.report import render_report
+
+    cs = _coded(("a", "The training was useful for the cooperative members.\n\nNo training happened.", {}))
+    html = render_report(cs)
+    order = [html.index(f"<section id='{s}'>") for s in ("frequencies", "exemplars", "codebook", "documents")]
+    assert order == sorted(order)  # results first, codebook after
+    assert "codings per 1,000 words" in html and "<th>negated</th>" in html
+    quotes = html[html.index("<section id='exemplars'>"):html.index("<section id='cooccurrence'>")]
+    assert "No training happened." not in quotes
