@@ -195,7 +195,9 @@ def read_coding_sheet(path: str | Path, *, coder: str, documents: Iterable[Docum
     check_xlsx(path)
     try:
         if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
+            from ..analysis.tables import _from_xlsx  # control characters and long texts (model/cells.py)
+
+            frame = _from_xlsx(pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False))
         elif path.suffix.lower() == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         else:

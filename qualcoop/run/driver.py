@@ -61,6 +61,7 @@ class RunSummary:
     failures: list[ErrorRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     code_counts: dict[str, list[int]] = field(default_factory=dict)  # code -> [codings, documents]
+    negated_counts: dict[str, int] = field(default_factory=dict)  # code -> negated codings (not in code_counts)
     seconds: float = 0.0
     run_id: str | None = None
 
@@ -86,6 +87,9 @@ class RunSummary:
         self.codings += len(r.codings)
         per_doc: dict[str, int] = {}
         for c in r.codings:
+            if c.get("negated"):  # "no funding": not evidence for the code, counted apart
+                self.negated_counts[c["code_id"]] = self.negated_counts.get(c["code_id"], 0) + 1
+                continue
             per_doc[c["code_id"]] = per_doc.get(c["code_id"], 0) + 1
         for code, n in per_doc.items():
             slot = self.code_counts.setdefault(code, [0, 0])
