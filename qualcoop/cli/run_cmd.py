@@ -16,6 +16,7 @@ import typer
 
 from ..errors import QualcoopError
 from .app import _esc, _fail_on_codebook, _load_quietly, _options, app, err
+from .messages import for_terminal
 
 Workers = Annotated[int, typer.Option("--workers", "-w", min=1,
                                       help="Worker processes (output is identical to --workers 1).")]
@@ -115,7 +116,7 @@ def report_failures(summary) -> None:
         return
     err.print(f"[bold red]{len(summary.failures)} file(s) failed:[/]")
     for f in summary.failures:
-        err.print(f"  {_esc(f.path)}: [red]{f.type}[/] ({f.error}) {_esc(f.message)}", highlight=False,
+        err.print(f"  {_esc(f.path)}: [red]{f.type}[/] ({f.error}) {_esc(for_terminal(f.message))}", highlight=False,
                   soft_wrap=True)
 
 

@@ -61,6 +61,7 @@ class RunSummary:
     failures: list[ErrorRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     code_counts: dict[str, list[int]] = field(default_factory=dict)  # code -> [codings, documents]
+    negated_counts: dict[str, int] = field(default_factory=dict)  # code -> negated codings (not in code_counts)
     seconds: float = 0.0
     run_id: str | None = None
 
@@ -70,6 +71,14 @@ class RunSummary:
             if w not in self._seen:
                 self._seen.add(w)
                 self.warnings.append(w)
+        if r.timeouts:  # one warning per rule with the run's total, not one per file
+            from ..match.compile import timeout_messages
+
+            for qid, n in r.timeouts.items():
+                self._timeouts[qid] = self._timeouts.get(qid, 0) + n
+            self.warnings[:] = [w for w in self.warnings if w not in self._timeout_msgs]
+            self._timeout_msgs = timeout_messages(self._timeouts)
+            self.warnings.extend(self._timeout_msgs)
         if r.error is not None:
             self.failures.append(r.error)
             return
@@ -78,6 +87,9 @@ class RunSummary:
         self.codings += len(r.codings)
         per_doc: dict[str, int] = {}
         for c in r.codings:
+            if c.get("negated"):  # "no funding": not evidence for the code, counted apart
+                self.negated_counts[c["code_id"]] = self.negated_counts.get(c["code_id"], 0) + 1
+                continue
             per_doc[c["code_id"]] = per_doc.get(c["code_id"], 0) + 1
         for code, n in per_doc.items():
             slot = self.code_counts.setdefault(code, [0, 0])
@@ -86,6 +98,8 @@ class RunSummary:
 
     def __post_init__(self) -> None:
         self._seen: set[str] = set()
+        self._timeouts: dict[str, int] = {}
+        self._timeout_msgs: list[str] = []
 
 
 def plan_files(settings: RunSettings, *, ids: DocumentIds | None = None) -> list[FileTask]:
