@@ -34,6 +34,7 @@ _BY_SUFFIX = {
     ".txt": "text.v1", ".text": "text.v1", ".md": "text.v1", ".markdown": "text.v1",
     ".docx": "docx.v1",
     ".odt": "odt.v1",
+    ".html": "html.v1", ".htm": "html.v1",
     ".vtt": "vtt.v1",
     ".srt": "srt.v1",
 }

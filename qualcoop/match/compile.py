@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import limits
 from ..errors import LanguageError, RuleError
+from ..lang.negation import AFTER_WINDOW as NEG_AFTER
 from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
 from ..registry import RegistryError, rule_kinds
@@ -458,7 +459,7 @@ class SegmentContext:
                 # fast tokens hold no white space, so the cue window is the tokens right before
                 lows = view.lows
                 triggers = negation_triggers(self.langs)
-                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token]):
+                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token + NEG_AFTER + 1]):
                     neg = False
                 else:
                     neg = negated_in(lows, token, self.langs)
