@@ -178,3 +178,13 @@ def test_liwc_and_quanteda_globs_are_linear(tmp_path):
     for path in (dic, yml):
         got = compile_codebook(load_codebook(path)).code_segment(doc, seg, "en")
         assert [e.text for m in got for e in m.evidence] == ["a" * 20 + "b"]
+
+
+def test_multi_line_parser_messages_stay_on_one_line(tmp_path):
+    """Found by the fuzzer (seed 5, long profile): a YAML reader message holds a newline."""
+    (tmp_path / "ctl.md").write_bytes(b"---\na: b\x01c\n---\nBody.\n")
+    (tmp_path / "good.txt").write_text("Training.\n", encoding="utf-8")
+    got = run("extract", str(tmp_path), "-o", str(tmp_path / "o.jsonl"))
+    _no_traceback(got)
+    lines = [ln for ln in got.stderr.splitlines() if "ctl.md" in ln]
+    assert got.returncode == 1 and len(lines) == 1 and "MetadataError" in lines[0]
