@@ -388,3 +388,37 @@ def internal_error(e: BaseException, what: str = "") -> InternalError:
     err = InternalError(f"{what + ': ' if what else ''}{type(e).__name__}" + (f": {text}" if text else ""))
     err.__cause__ = e
     return err
+
+
+# --------------------------------------------------------------------------- learn (branch learn, issue 12)
+
+
+class ModelFileError(QualcoopError):
+    """A model file of ``qualcoop learn`` is not one, is damaged or is hostile (names the file and the reason)."""
+
+    code = "Q850"
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: not a usable model file: {reason}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.reason))
+
+
+class ModelCodebookError(ModelFileError):
+    """A model was trained with another codebook (name, version or content) than the one given."""
+
+    code = "Q851"
+
+    def __init__(self, path: str, made_for: str, given: str) -> None:
+        self.made_for = made_for
+        self.given = given
+        QualcoopError.__init__(self, f"{path}: the model was made for codebook {made_for}, not {given}; "
+                                     "train it again with `qualcoop learn` on this codebook")
+        self.path = path
+        self.reason = f"made for {made_for}"
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.made_for, self.given))
