@@ -318,6 +318,7 @@ from . import refi_cmd  # noqa: E402,F401  (branch refi: codebook convert, refi 
 from . import project_cmd  # noqa: E402,F401  (branch store)
 from . import run_cmd  # noqa: E402,F401  (batch; shared run body of code/extract)
 from . import team_cmd  # noqa: E402,F401  (branch team: agreement, validate, sheets, adjudicate)
+from . import learn_cmd  # noqa: E402,F401  (branch learn: learn, suggest)
 
 
 def main() -> None:

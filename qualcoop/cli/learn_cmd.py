@@ -1,0 +1,98 @@
+"""``qualcoop learn``: train a coder from the team's own codings tables (issue 12).
+
+Prints (and with ``--report`` writes) grouped-CV precision, recall and F1 per code for the rules alone,
+the model alone and rules + model, so the user sees whether the model helps before using it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import QualcoopError
+from .app import _esc, app, err, out
+from .team_cmd import CodebookOpt, CorpusOpt, ProjectOpt, TablesArg, _codebook, _documents, _fail, _split
+
+
+def _f(v) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+@app.command("learn")
+def learn_cmd(
+    tables: TablesArg = None,
+    codebook: CodebookOpt = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The model file to write.")] = Path("model.qcm"),
+    corpus: CorpusOpt = None,
+    project: ProjectOpt = None,
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", help="Language of units with no `lang` column and no document language (en, id).")] = None,
+    coders: Annotated[Optional[str], typer.Option(
+        "--coders", help="Only these coders' rows (comma-separated; default: every coder but qualcoop).")] = None,
+    min_positives: Annotated[int, typer.Option(
+        "--min-positives", min=2, help="Codes with fewer positive units are left to the rules.")] = 8,
+    features: Annotated[str, typer.Option(
+        "--features", help="Feature families, comma-separated: terms, rules.")] = "terms,rules",
+    seed: Annotated[int, typer.Option("--seed", help="random_state of the classifiers.")] = 0,
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", help="Also write the CV figures per code to this table (.csv, .xlsx, .jsonl).")] = None,
+) -> None:
+    """Train one calibrated classifier per code from people's codings; print grouped-CV figures."""
+    from ..learn import CodeLearner, read_units, save_model
+
+    if not codebook:
+        err.print("[red]error:[/] --codebook is required")
+        raise typer.Exit(2)
+    cb = _codebook(codebook)
+    fams = tuple(_split(features) or ())
+    if not fams or any(f not in ("terms", "rules") for f in fams):
+        err.print(f"[red]error:[/] --features must be some of terms, rules (got {_esc(features)})")
+        raise typer.Exit(2)
+    sources: list = list(tables or [])
+    docs = _documents(corpus) if corpus else {}
+    if project:
+        from .team_cmd import _open_project, _project_codings
+
+        p = _open_project(project)
+        try:
+            frame = _project_codings(p, _split(coders))
+            docs = {**{d.id: d for d in p.documents(set(frame["doc_id"]))}, **docs}
+        except QualcoopError as e:
+            _fail(e)
+        sources.append(frame.drop(columns=["coding_id", "method", "rule_ids", "matched_terms"], errors="ignore"))
+    if not sources:
+        err.print("[red]error:[/] give codings tables or --project")
+        raise typer.Exit(2)
+    try:
+        units = read_units(sources, codebook=cb, documents=docs, lang=lang, coders=_split(coders))
+        learner = CodeLearner(cb, features=fams, min_positives=min_positives, random_state=seed,
+                              lang=lang).fit(units)
+        save_model(learner, output)
+    except QualcoopError as e:
+        _fail(e)
+    rows = learner.cv_table()
+    out.print(f"grouped cross-validation: {learner.n_splits_} folds by document, {learner.n_units_} units, "
+              f"{learner.n_groups_} documents", highlight=False)
+    width = max([len(r["code_id"]) for r in rows] + [4])
+    out.print(f"{'code':{width}s}  {'pos':>4s}  {'rules P/R/F1':>16s}  {'model P/R/F1':>16s}  "
+              f"{'rules+model P/R/F1':>18s}", markup=False, highlight=False, soft_wrap=True)
+    for r in rows:
+        cells = [" ".join(_f(r[f"{m}_{k}"]) for k in ("precision", "recall", "f1"))
+                 for m in ("rules", "model", "rules+model")]
+        out.print(f"{r['code_id']:{width}s}  {r['positives']:>4d}  {cells[0]:>16s}  {cells[1]:>16s}  {cells[2]:>18s}",
+                  markup=False, highlight=False, soft_wrap=True)
+    s = learner.cv_summary()
+    for m in ("rules", "model", "rules+model"):
+        out.print(f"{m:12s} micro P {s[m]['micro_precision']:.3f}  R {s[m]['micro_recall']:.3f}  "
+                  f"F1 {s[m]['micro_f1']:.3f}   macro F1 {s[m]['macro_f1']:.3f}", highlight=False, soft_wrap=True)
+    if learner.skipped_:
+        out.print("left to the rules: " + "; ".join(f"{c} ({why})" for c, why in sorted(learner.skipped_.items())),
+                  markup=False, highlight=False, soft_wrap=True)
+    if report is not None:
+        from ..export import write_table
+
+        write_table(rows, report, columns=list(rows[0]) if rows else None)
+        out.print(f"wrote {_esc(str(report))}")
+    out.print(f"wrote model {_esc(str(output))} ({len(learner.codes_)} code(s) modelled)", soft_wrap=True)
