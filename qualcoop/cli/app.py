@@ -173,6 +173,10 @@ def code(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                                          help="Worker processes (output identical to --workers 1).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (method, confidence).")] = None,
+    model_threshold: Annotated[Optional[float], typer.Option(
+        "--model-threshold", help="One probability threshold instead of the model's learned ones.")] = None,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from .run_cmd import execute, report_failures, resolve_or_exit
@@ -182,8 +186,10 @@ def code(
                        encoding)
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
                                recursive=recursive, options=options, workers=workers, include=include or (),
-                               exclude=exclude or (), follow_symlinks=follow_symlinks)
-    summary = execute(settings, [CodingTable(output)] if output is not None else [], quiet=quiet)
+                               exclude=exclude or (), follow_symlinks=follow_symlinks,
+                               **({"model": model, "model_threshold": model_threshold} if model is not None else {}))
+    summary = execute(settings, [CodingTable(output, model=model is not None)] if output is not None else [],
+                      quiet=quiet)
     _print_counts(settings.codebook, summary.code_counts, summary.negated_counts)
     err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"
               + (f" -> {_esc(str(output))}" if output else ""), highlight=False, soft_wrap=True)

@@ -327,6 +327,51 @@ class CodeLearner:
             out.append(rows)
         return out
 
+    def code_document(self, document, segments, rule_codings, *, lang, provenance, threshold: float | None = None,
+                      top: int = 3) -> list:
+        """Rule codings of one document merged with the model's (:class:`~qualcoop.model.Coding` list).
+
+        A rule coding the model agrees with gets provenance method ``rule+model``; a model coding with no
+        rule behind it gets ``model``, no evidence spans, and its top features in
+        ``provenance.details["features"]``; every coding of a modelled code gets the model's ``confidence``.
+        """
+        from dataclasses import replace
+
+        from ..model import Coding, FrozenMap
+
+        self._check_fitted()
+        primary = lang if isinstance(lang, str) else tuple(lang)[0]
+        by_seg: dict[tuple[int, int], list] = {}
+        for c in rule_codings:
+            by_seg.setdefault((c.start, c.end), []).append(c)
+        out = []
+        for seg in segments:
+            mine = by_seg.pop((seg.start, seg.end), [])
+            text = document.text[seg.start:seg.end]
+            a = self._analyser().from_codings(text, primary, mine)
+            [rows] = self.code_units([a], threshold=threshold, top=top)
+            rule_by_code = {c.code_id: c for c in mine}
+            for r in rows:
+                base = rule_by_code.get(r["code_id"])
+                if base is not None:
+                    prov = replace(base.provenance, method=r["method"])
+                    out.append(replace(base, provenance=prov, confidence=r["confidence"]))
+                else:
+                    template = provenance
+                    prov = replace(template, method="model",
+                                   details=FrozenMap({"features": ";".join(r["features"])}))
+                    out.append(Coding(doc_id=document.id, start=seg.start, end=seg.end, code_id=r["code_id"],
+                                      provenance=prov, segment_index=seg.index, unit=seg.kind, speaker=seg.speaker,
+                                      confidence=r["confidence"]))
+        for rest in by_seg.values():  # rule codings of spans that are not among ``segments``: unchanged
+            out.extend(rest)
+        return out
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_an", None)  # the compiled codebook is rebuilt in each process
+        return state
+
     # ----------------------------------------------------------------- figures
     def cv_table(self) -> list[dict]:
         """Per code: positives and CV precision/recall/F1 of rules, model and rules + model."""

@@ -97,6 +97,17 @@ class Analyser:
                 rules.add(f"r:{e.rule_id}:neg" if e.negated else f"r:{e.rule_id}")
         return Analysed(self.terms(unit.text, lang), tuple(sorted(rules)), frozenset(codes))
 
+    def from_codings(self, text: str, lang: str, codings) -> Analysed:
+        """What :meth:`analyse` gives, from rule codings already made for this text (no second rule run)."""
+        rules: set[str] = set()
+        codes: set[str] = set()
+        for c in codings:
+            codes.add(c.code_id)
+            rules.add(f"c:{c.code_id}")
+            for e in c.evidence:
+                rules.add(f"r:{e.rule_id}:neg" if e.negated else f"r:{e.rule_id}")
+        return Analysed(self.terms(text, lang), tuple(sorted(rules)), frozenset(codes))
+
     def analyse_all(self, units: Iterable[Unit]) -> list[Analysed]:
         return [self.analyse(u) for u in units]
 

@@ -11,7 +11,7 @@ from .codebook import Codebook
 from .document import Document, FrozenMap
 
 #: How a coding was made.
-METHODS = ("rule", "manual", "topic", "import", "model")
+METHODS = ("rule", "manual", "topic", "import", "model", "rule+model")
 
 #: The documented columns of :meth:`CodingSet.to_frame`, in order.
 CODING_COLUMNS = (

@@ -41,11 +41,15 @@ class RunSettings:
     prefilter: bool = True
     #: paths passed over while discovering ``files``, each with its reason (qualcoop.corpus.Skipped)
     skipped: tuple = ()
+    #: a trained coder (qualcoop.learn.CodeLearner) whose codings join the rules' (branch learn)
+    model: Any = None
+    model_threshold: float | None = None
 
     def key(self) -> tuple:
         """What makes two runs' per-document results the same (for skipping work already done)."""
         fp = self.codebook.fingerprint() if self.codebook is not None else None
-        return (fp, self.unit, self.lang, self.coder, self.prefilter, repr(self.options))
+        key = (fp, self.unit, self.lang, self.coder, self.prefilter, repr(self.options))
+        return key if self.model is None else key + (self.model.data_hash_, self.model_threshold)
 
 
 _UNIT_ALIASES = {"section": "article", "doc": "document", "turns": "turn", "paragraphs": "paragraph",
@@ -102,6 +106,8 @@ def resolve_settings(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     follow_symlinks: bool = False,
+    model: Any = None,
+    model_threshold: float | None = None,
 ) -> RunSettings:
     """Check every option of a run and return the resolved :class:`RunSettings`.
 
@@ -116,6 +122,10 @@ def resolve_settings(
     include, exclude, follow_symlinks
         Discovery rules (see :func:`qualcoop.corpus.discover_files`); every path passed over is in
         ``RunSettings.skipped`` with its reason.
+    model : path or qualcoop.learn.CodeLearner, optional
+        A trained coder (``qualcoop learn``) made for ``codebook``; its codings join the rules'.
+    model_threshold : float, optional
+        One probability threshold for every modelled code instead of the learned ones.
 
     Raises
     ------
@@ -186,14 +196,30 @@ def resolve_settings(
         from ..codebook import load_codebook
 
         cb = load_codebook(codebook)
+    if model is not None:
+        model = _model(model, cb, model_threshold)
     settings = RunSettings(files=files, unit=name, lang=lang, codebook=cb, coder=coder, options=options,
                            output=out, output_format=fmt, workers=workers, executor=executor,
-                           scheduler=scheduler, prefilter=prefilter, skipped=found.skipped)
+                           scheduler=scheduler, prefilter=prefilter, skipped=found.skipped, model=model,
+                           model_threshold=model_threshold)
     if cb is not None and compile:
         from .tasks import compiled_codebook
 
         compiled_codebook(settings)  # rule errors surface now; cached for this process and forked workers
     return settings
+
+
+def _model(model: Any, codebook: Any, threshold: float | None) -> Any:
+    """The trained coder of a run (loaded and checked against the codebook when given as a path)."""
+    if codebook is None:
+        raise RunSettingsError("--model needs --codebook (the model was trained for one codebook)")
+    if threshold is not None and not (isinstance(threshold, (int, float)) and 0.0 <= threshold <= 1.0):
+        raise RunSettingsError(f"--model-threshold must be a probability between 0 and 1, not {threshold!r}")
+    if hasattr(model, "code_document"):
+        return model
+    from ..learn import load_model
+
+    return load_model(model, codebook)
 
 
 def _same(a: Path, b: Path) -> bool:

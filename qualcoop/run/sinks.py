@@ -47,11 +47,20 @@ class _FileSink:
 
 
 class CodingTable(_FileSink):
-    """One row per coding (:data:`qualcoop.model.CODING_COLUMNS`); format from the suffix."""
+    """One row per coding (:data:`qualcoop.model.CODING_COLUMNS`); format from the suffix.
+
+    ``model=True`` (a run with a trained coder) adds the columns ``confidence`` and ``model_features``."""
+
+    def __init__(self, path: str | Path, *, model: bool = False) -> None:
+        self.model = model
+        super().__init__(path)
 
     def _open(self):
         from ..model import CODING_COLUMNS
 
+        if self.model:
+            return TableWriter(self.partial, (*CODING_COLUMNS, "confidence", "model_features"),
+                               types={**CODING_TYPES, "confidence": "float"})
         return TableWriter(self.partial, CODING_COLUMNS, types=CODING_TYPES)
 
     def accept(self, result: FileResult) -> None:

@@ -1,0 +1,84 @@
+"""``qualcoop code --model``: model codings join the rule codings, through the run pipeline."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcoop.cli.app import app
+from qualcoop.errors import ModelCodebookError
+from qualcoop.learn import save_model, train
+from qualcoop.model import CODING_COLUMNS
+from qualcoop.run import resolve_settings
+
+runner = CliRunner()
+
+TEXT = ("A new clinic opened in the district. Nurses were hired.\n\n"
+        "Public health matters to every village.\n\n"
+        "The budget for the programme was approved.\n\n"
+        "The chair thanked the secretariat.\n")
+
+
+@pytest.fixture
+def setup(planted, tmp_path):
+    model = save_model(train([planted["table"]], codebook=planted["codebook"], min_positives=5), tmp_path / "m.qcm")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    (corpus / "b.txt").write_text(TEXT.replace("district", "town"), encoding="utf-8")
+    return {**planted, "model": model, "corpus": corpus}
+
+
+def _code(setup, out, *extra):
+    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]), "--lang", "en",
+                              "-q", "-o", str(out), *extra])
+    assert res.exit_code == 0, res.output
+    with out.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_code_with_model_adds_model_codings(setup, tmp_path):
+    rows = _code(setup, tmp_path / "with.csv", "--model", str(setup["model"]))
+    by = {(r["doc_id"], r["text"][:20], r["code_id"]): r for r in rows}
+    clinic = [r for r in rows if r["text"].startswith("A new clinic")]
+    assert clinic and {r["code_id"] for r in clinic} == {"topic.care"}
+    assert all(r["method"] == "model" for r in clinic)
+    assert all("t:clinic" in r["model_features"] and 0.0 < float(r["confidence"]) <= 1.0 for r in clinic)
+    health = [r for r in rows if r["text"].startswith("Public health")]
+    assert {r["method"] for r in health} == {"rule+model"}
+    assert not [r for r in rows if r["text"].startswith("The chair")]
+    assert by  # every row names its method
+    assert {r["method"] for r in rows} <= {"rule", "model", "rule+model"}
+
+
+def test_without_model_nothing_changes(setup, tmp_path):
+    rows = _code(setup, tmp_path / "plain.csv")
+    assert list(rows[0]) == list(CODING_COLUMNS)
+    assert {r["method"] for r in rows} == {"rule"}
+    assert not [r for r in rows if r["text"].startswith("A new clinic")]
+
+
+def test_model_codings_are_deterministic_and_worker_independent(setup, tmp_path):
+    _code(setup, tmp_path / "one.csv", "--model", str(setup["model"]))
+    _code(setup, tmp_path / "two.csv", "--model", str(setup["model"]), "--workers", "2")
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_model_threshold_overrides(setup, tmp_path):
+    learned = _code(setup, tmp_path / "learned.csv", "--model", str(setup["model"]))
+    assert not [r for r in learned if r["text"].startswith("The chair")]
+    rows = _code(setup, tmp_path / "lax.csv", "--model", str(setup["model"]), "--model-threshold", "0")
+    chair = {r["code_id"]: r["method"] for r in rows if r["text"].startswith("The chair")}
+    assert chair == {"topic.care": "model", "topic.money": "model"}
+
+
+def test_model_for_another_codebook_version_is_refused(setup, tmp_path):
+    with pytest.raises(ModelCodebookError):
+        resolve_settings([setup["corpus"]], codebook=setup["codebook_v2"], model=setup["model"])
+    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_v2_path"]),
+                              "--model", str(setup["model"]), "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2
+    assert "made for codebook planted version 1" in res.output
+    assert not (tmp_path / "x.csv").exists()
