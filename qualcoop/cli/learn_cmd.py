@@ -96,3 +96,49 @@ def learn_cmd(
         write_table(rows, report, columns=list(rows[0]) if rows else None)
         out.print(f"wrote {_esc(str(report))}")
     out.print(f"wrote model {_esc(str(output))} ({len(learner.codes_)} code(s) modelled)", soft_wrap=True)
+
+
+@app.command("suggest")
+def suggest_cmd(
+    tables: TablesArg = None,
+    codebook: CodebookOpt = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the suggestions (with YAML) to this table (.csv, .xlsx, .jsonl).")] = None,
+    corpus: CorpusOpt = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of units without one (en, id).")] = None,
+    coders: Annotated[Optional[str], typer.Option(
+        "--coders", help="Only these coders' rows (comma-separated; default: every coder but qualcoop).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Terms per code.")] = 5,
+) -> None:
+    """Suggest terms for rules (and rules to review) from people's codings; nothing is changed."""
+    from ..learn import SUGGESTION_COLUMNS, read_units, suggest
+
+    if not codebook or not tables:
+        err.print("[red]error:[/] give codings tables and --codebook")
+        raise typer.Exit(2)
+    cb = _codebook(codebook)
+    docs = _documents(corpus) if corpus else {}
+    try:
+        units = read_units(list(tables), codebook=cb, documents=docs, lang=lang, coders=_split(coders))
+        found = suggest(units, codebook=cb, lang=lang, top=top)
+    except QualcoopError as e:
+        _fail(e)
+    if not found:
+        out.print("no suggestions: no term would raise a code's F1 on this table, and no rule fires mostly "
+                  "where people did not code", soft_wrap=True)
+    for s in found:
+        if s.kind == "term":
+            out.print(f"{s.code_id}: add {s.item!r} ({s.lang}, in {s.support} missed unit(s)): F1 {s.f1:.2f} "
+                      f"({s.delta_f1:+.2f}), precision {s.precision:.2f} ({s.delta_precision:+.2f}), recall "
+                      f"{s.recall:.2f} ({s.delta_recall:+.2f})", markup=False, highlight=False, soft_wrap=True)
+        else:
+            out.print(f"{s.code_id}: review rule {s.item} (fires on {s.support} unit(s), mostly uncoded); without it "
+                      f"F1 {s.f1:.2f} ({s.delta_f1:+.2f})", markup=False, highlight=False, soft_wrap=True)
+        for ex in s.examples:
+            out.print(f"    e.g. {ex}", markup=False, highlight=False, soft_wrap=True)
+        out.print("    " + s.yaml.replace("\n", "\n    "), markup=False, highlight=False, soft_wrap=True)
+    if output is not None:
+        from ..export import write_table
+
+        write_table([s.to_dict() for s in found], output, columns=list(SUGGESTION_COLUMNS))
+        out.print(f"wrote {len(found)} suggestion(s) to {_esc(str(output))}", soft_wrap=True)

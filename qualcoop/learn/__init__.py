@@ -3,6 +3,7 @@
 - :func:`train` (codings tables, codebook) -> a fitted :class:`CodeLearner` with grouped-CV figures
 - :func:`save_model` / :func:`load_model`: the safe model file (JSON + NumPy arrays, no pickle)
 - :class:`CodeLearner`: the scikit-learn-style estimator (one calibrated logistic regression per code)
+- :func:`suggest`: terms that would catch what people coded and the rules missed; rules to review
 
 Heavy imports (scikit-learn, NumPy, pandas) happen inside the functions.
 """
@@ -16,9 +17,10 @@ from ..model import Codebook, Document
 from .estimator import CodeLearner, prf
 from .features import FEATURE_FAMILIES, Unit, data_hash, units_from_table
 from .modelfile import load_model, save_model
+from .suggest import SUGGESTION_COLUMNS, Suggestion, suggest
 
-__all__ = ["FEATURE_FAMILIES", "CodeLearner", "Unit", "data_hash", "load_model", "prf", "read_units", "save_model",
-           "train"]
+__all__ = ["FEATURE_FAMILIES", "SUGGESTION_COLUMNS", "CodeLearner", "Suggestion", "Unit", "data_hash", "load_model",
+           "prf", "read_units", "save_model", "suggest", "train"]
 
 
 def read_units(tables: Sequence[Any] | Any, *, codebook: Codebook,
