@@ -301,6 +301,12 @@ def sheets_export(
     codes: CodesOpt = None,
     layout: Annotated[str, typer.Option("--layout", help="columns (one 1/0 column per code) or list "
                                                          "(one 'codes' column).")] = "columns",
+    select: Annotated[Optional[str], typer.Option(
+        "--select", help="Only some segments: uncertain or disagree (need --model), or random (keep one for "
+                         "honest validation).")] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="How many segments --select picks.")] = 50,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A trained coder (qualcoop learn).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of --select random.")] = 0,
 ) -> None:
     """Write a blinded coding sheet: one row per segment, with context, and no codings in it."""
     from ..export.sheets import coding_sheet, write_coding_sheet
@@ -315,6 +321,12 @@ def sheets_export(
     cb = cb or _codebook("international_cooperation")
     try:
         rows = coding_sheet(docs.values(), unit=unit, codebook=cb, codes=_split(codes), layout=layout)
+        if select is not None:  # branch learn: which segments to code next
+            from ..learn import load_model
+            from ..learn.select import select_rows
+
+            rows = select_rows(rows, how=select, n=n, documents=docs, seed=seed,
+                               model=load_model(model, cb) if model is not None else None)
         write_coding_sheet(rows, output, codebook=cb, codes=_split(codes), layout=layout, coder=coder)
     except QualcoopError as e:
         _fail(e)
