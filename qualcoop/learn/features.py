@@ -77,8 +77,13 @@ class Analyser:
         from ..lang.profile import get_profile
 
         profile = get_profile(lang)
-        words = [t.norm.lower() for t in profile.analyse(text)
-                 if not t.is_stop and any(ch.isalpha() for ch in t.text) and len(t.norm) > 1]
+        words = []
+        for t in profile.analyse(text):
+            norm = t.norm.lower().strip("-'")  # clitics split off as tokens ("-nya") are not terms
+            if t.text.startswith("-") or t.is_stop or profile.is_stop(norm):
+                continue
+            if len(norm) > 1 and norm[0].isalpha():
+                words.append(norm)
         grams = [f"t:{w}" for w in words]
         if self.ngram >= 2:
             grams += [f"t:{a} {b}" for a, b in zip(words, words[1:])]
