@@ -77,16 +77,22 @@ def learn_cmd(
               f"{learner.n_groups_} documents", highlight=False)
     width = max([len(r["code_id"]) for r in rows] + [4])
     out.print(f"{'code':{width}s}  {'pos':>4s}  {'rules P/R/F1':>16s}  {'model P/R/F1':>16s}  "
-              f"{'rules+model P/R/F1':>18s}", markup=False, highlight=False, soft_wrap=True)
+              f"{'rules+model P/R/F1':>18s}  threshold", markup=False, highlight=False, soft_wrap=True)
+    thresholds = dict(zip(learner.codes_, learner.thresholds_))
     for r in rows:
+        t = thresholds.get(r["code_id"])
+        thr = "-" if t is None else ("off" if t > 1 else f"{t:.2f}")
         cells = [" ".join(_f(r[f"{m}_{k}"]) for k in ("precision", "recall", "f1"))
                  for m in ("rules", "model", "rules+model")]
-        out.print(f"{r['code_id']:{width}s}  {r['positives']:>4d}  {cells[0]:>16s}  {cells[1]:>16s}  {cells[2]:>18s}",
+        out.print(f"{r['code_id']:{width}s}  {r['positives']:>4d}  {cells[0]:>16s}  {cells[1]:>16s}  {cells[2]:>18s}  {thr}",
                   markup=False, highlight=False, soft_wrap=True)
     s = learner.cv_summary()
     for m in ("rules", "model", "rules+model"):
         out.print(f"{m:12s} micro P {s[m]['micro_precision']:.3f}  R {s[m]['micro_recall']:.3f}  "
                   f"F1 {s[m]['micro_f1']:.3f}   macro F1 {s[m]['macro_f1']:.3f}", highlight=False, soft_wrap=True)
+    out.print("threshold: the learned probability above which the model adds a code to the rules' (off: the "
+              "model adds nothing to this code); rules+model figures use thresholds chosen on the other folds",
+              markup=False, highlight=False, soft_wrap=True)
     if learner.skipped_:
         out.print("left to the rules: " + "; ".join(f"{c} ({why})" for c, why in sorted(learner.skipped_.items())),
                   markup=False, highlight=False, soft_wrap=True)
