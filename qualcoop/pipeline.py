@@ -37,6 +37,7 @@ def iter_segmented(
     recursive: bool = True,
     options: ExtractOptions | None = None,
     progress: Progress | None = None,
+    keep_furniture: bool = False,
 ) -> Iterator[tuple[Document, tuple[Segment, ...]] | Failure]:
     """Extract and segment every file under ``paths``, one at a time.
 
@@ -49,7 +50,7 @@ def iter_segmented(
             yield result
         else:
             try:
-                yield result, segment(result, unit)
+                yield result, segment(result, unit, keep_furniture=keep_furniture)
             except QualcoopError as e:  # e.g. sentences of a language without a profile
                 yield Failure(str(path), e)
         if progress is not None:
@@ -57,12 +58,16 @@ def iter_segmented(
 
 
 def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = "paragraph",
-                   lang: str | None = None, coder: str = "qualcoop") -> tuple[Any, list[Failure]]:
+                   lang: str | None = None, coder: str = "qualcoop",
+                   keep_furniture: bool = False) -> tuple[Any, list[Failure]]:
     """Code documents one at a time so that one bad document fails alone.
 
     Returns the :class:`~qualcoop.model.CodingSet` of every document that could be coded
     (one deterministic run id for the whole batch) and a :class:`Failure` for each that
     could not (for example a language with no profile). ``codebook`` may be compiled.
+    Documents that look like another language than the one they are coded in are named in
+    one warning per language pair (:mod:`qualcoop.lang.mismatch`); page furniture is not
+    coded unless ``keep_furniture``.
     """
     import warnings as _warnings
 
@@ -80,14 +85,23 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
         with _warnings.catch_warnings(record=True):
             _warnings.simplefilter("ignore")  # collected below, once per run, from the coding sets
             try:
-                part = apply_codebook([doc], compiled, unit=unit, lang=lang, coder=coder, run_id=run_id)
+                part = apply_codebook([doc], compiled, unit=unit, lang=lang, coder=coder, run_id=run_id,
+                                      check_language=False, keep_furniture=keep_furniture)
             except QualcoopError as e:
                 failures.append(Failure(doc.source.path if doc.source else doc.id, e))
                 continue
         codings.extend(part)
         kept[doc.id] = doc
         messages.extend(m for m in part.warnings if m not in messages)
+    messages.extend(_language_warnings(kept.values(), compiled.codebook, lang))
     return CodingSet(codings, documents=kept, codebook=compiled.codebook, warnings=messages), failures
+
+
+def _language_warnings(docs: Iterable[Document], codebook: Any, lang: str | None) -> list[str]:
+    from .lang.mismatch import language_mismatch, mismatch_messages
+    from .match import document_languages
+
+    return mismatch_messages(language_mismatch(d, document_languages(d, codebook, lang)) for d in docs)
 
 
 def document_record(doc: Document) -> dict[str, Any]:

@@ -92,6 +92,9 @@ Transcript = Annotated[Optional[bool], typer.Option("--transcript/--no-transcrip
 SpeakerPattern = Annotated[Optional[str], typer.Option(
     "--speaker-pattern", help="Regex with a named group 'speaker' for speaker labels.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds one PDF may take.")]
+KeepFurniture = Annotated[bool, typer.Option(
+    "--keep-furniture", help="Keep running headers, footers and page numbers of PDFs as segments "
+                             "(by default they are marked and left out).")]
 
 
 @app.command()
@@ -109,6 +112,7 @@ def extract(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = 120.0,
+    keep_furniture: KeepFurniture = False,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
     from ..corpus import discover
@@ -129,7 +133,8 @@ def extract(
     try:
         if bar:
             bar.start()
-        for item in iter_segmented(files, unit=unit, recursive=recursive, options=options, progress=tick):
+        for item in iter_segmented(files, unit=unit, recursive=recursive, options=options, progress=tick,
+                                   keep_furniture=keep_furniture):
             if isinstance(item, Failure):
                 failures.append(item)
                 continue
@@ -176,6 +181,7 @@ def code(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = 120.0,
+    keep_furniture: KeepFurniture = False,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from ..corpus import Corpus
@@ -208,7 +214,8 @@ def code(
     finally:
         if bar:
             bar.stop()
-    codings, failed = code_documents(docs, compiled, unit=unit, lang=lang, coder=coder)
+    codings, failed = code_documents(docs, compiled, unit=unit, lang=lang, coder=coder,
+                                     keep_furniture=keep_furniture)
     failures.extend(failed)
     for message in codings.warnings:
         err.print(f"[yellow]warning:[/] {message}", highlight=False)
