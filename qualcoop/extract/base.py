@@ -56,6 +56,10 @@ class ExtractOptions:
         starting size (so a parent that has spaCy loaded does not hit the cap at start-up).
     max_bytes : int
         Files larger than this are refused with :class:`~qualcoop.errors.ResourceLimitError`.
+    speakers : tuple of (label, speaker) pairs
+        Speaker labels of a transcript and the speaker each stands for (from the ``speakers:``
+        metadata; see :func:`qualcoop.extract.transcript.speaker_table`): these labels are
+        always read as speakers, aliases map to one name, and the file is read as a transcript.
     """
 
     extractor: str | None = None
@@ -70,6 +74,7 @@ class ExtractOptions:
     timeout: float = 120.0
     memory_limit_mb: int = 2048
     max_bytes: int = 512 * 1024 * 1024
+    speakers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
