@@ -553,26 +553,40 @@ def speaker_table(value: object) -> dict[str, str]:
 
 _HINT_NAME = re.compile(r"transcript|interview|wawancara|podcast|verbatim|transkrip|fgd|focus.?group",
                         re.IGNORECASE)
-_HINT_LINE = re.compile(r"[ \t]*(?:>{1,3}|\*\*|[-–—])?[ \t]*[A-Z][\w'’.\- ]{0,30}(?:\([^()\n]{1,20}\))?"
-                        r"[ \t]*(?:\*\*)?[ \t]*[:\-–—]")
+_HINT_LINE = re.compile(r"[ \t]*(?:>{1,3}|\*\*|[-–—(\[])?[ \t]*(?P<label>[^\W\d_][\w'’.]*(?:[ ][\w'’.]+){0,2})"
+                        r"[ \t]*(?:\([^()\n]{1,20}\))?[ \t]*(?:\*\*|[)\]])?[ \t]*(?::|[ ][-–—>][ ])")
 
 
 def transcript_hint(text: str, name: str = "") -> str | None:
     """Why a text that yielded no speaker turns still looks like a transcript (or ``None``).
 
-    A file named like one (interview, wawancara, transcript, podcast, ...) or with several
-    lines that start like a speaker label.
+    A file named like one (interview, wawancara, transcript, podcast, ...), or text where at
+    least two short labels (``KIKI -``, ``(Budi)``, ``Kiki >``, ``Name:``) each open three or more
+    lines and such lines are at least a fifth of all non-blank lines.
 
     Examples
     --------
     >>> transcript_hint("Just prose.", "wawancara_pak_budi.txt")
     "its name ('wawancara_pak_budi.txt')"
-    >>> transcript_hint("Policy text.\n\nMore policy text.") is None
+    >>> transcript_hint("KIKI - halo semua\\nBUDI - halo\\n" * 3)
+    "6 lines that start with the labels 'BUDI', 'KIKI'"
+    >>> transcript_hint("Policy text.\\n\\nMore policy text.") is None
     True
     """
-    label_lines = [line for line in text.splitlines()[:2000] if _HINT_LINE.match(line)]
-    if len(label_lines) >= 4:
-        return f"{len(label_lines)} lines that start like speaker labels (e.g. {label_lines[0].strip()[:30]!r})"
+    lines = [line for line in text.splitlines()[:5000] if line.strip()]
+    labels: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for line in lines:
+        m = _HINT_LINE.match(line)
+        if m and is_plausible_label(m.group("label")):
+            key = m.group("label").casefold()
+            labels[key] += 1
+            first.setdefault(key, m.group("label"))
+    recurring = sorted(k for k, c in labels.items() if c >= 3)
+    n = sum(labels[k] for k in recurring)
+    if len(recurring) >= 2 and n >= 0.2 * len(lines):
+        shown = ", ".join(repr(first[k]) for k in recurring[:4])
+        return f"{n} lines that start with the labels {shown}"
     if _HINT_NAME.search(name):
         return f"its name ({name!r})"
     return None
