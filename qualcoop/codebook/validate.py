@@ -332,8 +332,13 @@ class _Checker:
             return
         import regex
 
+        from ..errors import PatternLimitError
+        from ..patterns import compile_regex
+
         try:
-            regex.compile(rule.pattern, 0 if rule.case_sensitive else regex.IGNORECASE)
+            compile_regex(rule.pattern, 0 if rule.case_sensitive else regex.IGNORECASE)
+        except PatternLimitError as e:  # too expensive to compile: refused before it eats memory
+            yield self.problem(e.message, code=code, rule=rule, field="pattern")
         except regex.error as e:
             yield self.problem(f"bad regular expression {rule.pattern!r}: {e}", code=code, rule=rule, field="pattern")
 
@@ -425,6 +430,7 @@ def check_token_patterns(pattern: object) -> list[str]:
                 if not isinstance(key, str) or (key.upper() not in attrs and key != "_"):
                     out.append(f"{label}token {i + 1}: unknown token attribute {key!r}"
                                f"{suggest(str(key).upper(), attrs)}")
+    out.extend(_regex_problems(patterns))
     if out:
         return out
     from spacy.matcher import Matcher
@@ -438,6 +444,24 @@ def check_token_patterns(pattern: object) -> list[str]:
         except Exception as e:  # MatchPatternError, re.error, ValueError from spaCy
             details = [ln[2:].strip() for ln in str(e).splitlines() if ln.startswith("- ")]
             out.extend(f"{label}{d}" for d in (details or [str(e).strip()]))
+    return out
+
+
+def _regex_problems(patterns: list) -> list[str]:
+    """``REGEX`` token attributes that are too expensive (they run within the regex budget)."""
+    from ..errors import PatternLimitError
+    from ..patterns import check_regex
+
+    out = []
+    for pat in patterns:
+        for tok in pat if isinstance(pat, list) else ():
+            for value in tok.values() if isinstance(tok, dict) else ():
+                rx = value.get("REGEX") if isinstance(value, dict) else None
+                if isinstance(rx, str):
+                    try:
+                        check_regex(rx)
+                    except PatternLimitError as e:
+                        out.append(e.message)
     return out
 
 

@@ -9,6 +9,7 @@ has been coded.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gzip
 import json
@@ -19,11 +20,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from .. import limits
 from ..errors import LanguageError, RuleError
 from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
 from ..registry import RegistryError, rule_kinds
 from . import rules as R
+from .budget import TokenRegexes
 from .docview import TokenView, _Lowers
 from .fast import FastView, InfoCache, TokenInfo, chunk_cache
 from .languages import lang_key, negated_in, negation_triggers, profile_of
@@ -32,9 +35,9 @@ from .prefilter import Prefilter
 __all__ = ["CompiledCodebook", "SegmentMatch", "compile_codebook", "timeout_messages"]
 
 #: default time budget of one regex rule on one segment, in seconds
-DEFAULT_REGEX_TIMEOUT = 0.25
-#: after this many time-outs a regex rule is not run again by the same compiled codebook
-DEFAULT_MAX_TIMEOUTS = 20
+DEFAULT_REGEX_TIMEOUT = limits.REGEX_TIMEOUT
+#: after this many time-outs a regex rule is not run again by the same compiled codebook (one run)
+DEFAULT_MAX_TIMEOUTS = limits.MAX_TIMEOUTS
 
 _SPACE_RUN = re.compile(r"\s+")
 
@@ -111,6 +114,7 @@ class LangMatchers:
         self._phrase_keys: dict[int, int] = {}  # matcher key hash -> leaf key
         self.matcher = None
         self._pattern_keys: dict[int, int] = {}
+        self.token_regexes = TokenRegexes()
         self.matcher_needs_lemma = False
         # token-sequence index (glob, lemma, near groups)
         self._tpid: dict[tuple, int] = {}
@@ -237,11 +241,14 @@ class LangMatchers:
         self._first.setdefault(pids[0], []).append(len(self._seqs))
         self._seqs.append((key, pids))
 
-    def add_token_pattern(self, key: int, patterns: list, *, needs_lemma: bool) -> None:
+    def add_token_pattern(self, key: int, patterns: list, *, needs_lemma: bool, regexes=(),
+                          qid: str = "") -> None:
         from spacy.matcher import Matcher
 
         if self.matcher is None:
             self.matcher = Matcher(self.vocab)
+        if regexes:
+            self.token_regexes.add(regexes, qid)
         name = f"k{key}"
         self._pattern_keys[self.vocab.strings.add(name)] = key
         self.matcher.add(name, patterns)
@@ -347,13 +354,15 @@ class LangMatchers:
                 hits.setdefault(self._phrase_keys[mid], []).append((s, e))
         return hits
 
-    def run_patterns(self, doc) -> dict[int, list[tuple[int, int]]]:
+    def run_patterns(self, doc, cc: CompiledCodebook | None = None) -> dict[int, list[tuple[int, int]]]:
         hits: dict[int, list[tuple[int, int]]] = {}
         if self.matcher is None:
             return hits
         if self.matcher_needs_lemma:
             for t in doc:
                 t.lemma_ = self.lemma(t.lower_)
+        if self.token_regexes:
+            self.token_regexes.set_flags(doc, cc)  # REGEX predicates, within the regex budget
         for mid, s, e in self.matcher(doc):
             hits.setdefault(self._pattern_keys[mid], []).append((s, e))
         return hits
@@ -413,7 +422,7 @@ class SegmentContext:
             return self.lm.run_phrases(doc)
         if kind == "seq":
             return self.lm.run_sequences(doc)
-        return self.lm.run_patterns(doc)
+        return self.lm.run_patterns(doc, self.cc)
 
     @property
     def view(self) -> TokenView | FastView:
@@ -561,7 +570,9 @@ class CompiledCodebook:
         self.prefilter = prefilter
         self.regex_timeout = regex_timeout
         self.max_timeouts = max_timeouts
+        #: time-outs per qualified rule id over the run (a rule at ``max_timeouts`` stays off)
         self.timeouts: Counter[str] = Counter()
+        self._taken: Counter[str] = Counter()  # what take_timeouts() has reported so far
         self._order = 0
         self._n_keys = 0
         self._leaves: list[R.Leaf] = []
@@ -702,21 +713,33 @@ class CompiledCodebook:
         return out
 
     def take_timeouts(self) -> dict[str, int]:
-        """Time-out counts per qualified regex rule id since the last call (then reset)."""
-        out = dict(sorted(self.timeouts.items()))
-        self.timeouts.clear()
+        """Time-out counts per qualified rule id since the last call (``timeouts``, which switches a rule
+        off at ``max_timeouts``, is not reset: the budget holds for the whole run)."""
+        out = {q: n - self._taken.get(q, 0) for q, n in sorted(self.timeouts.items())
+               if n > self._taken.get(q, 0)}
+        self._taken = Counter(self.timeouts)
         return out
 
 
 def resolve_overlaps(matches: list[tuple]) -> list[tuple]:
-    """Within one code the longest match wins; ties: earliest start, then first rule in file order."""
+    """Within one code the longest match wins; ties: earliest start, then first rule in file order.
+    O(n log n): kept spans never overlap, so sorted by start their ends rise too (bisection finds a clash)."""
     if len(matches) <= 1:
         return matches
+    import bisect
+
     kept: list[tuple] = []
+    spans: list[tuple[int, int]] = []  # kept spans sorted by (start, end); pairwise non-overlapping, so
+    ends: list[int] = []               # their ends are sorted too: one bisect finds the only candidate
     for m in sorted(set(matches), key=lambda m: (m[0] - m[1], m[0], m[2], m[3], m[4])):
         s, e = m[0], m[1]
-        if all(e <= k[0] or k[1] <= s for k in kept):
-            kept.append(m)
+        i = bisect.bisect_right(ends, s)  # first kept span ending after s
+        if i < len(spans) and spans[i][0] < e:
+            continue  # overlaps it
+        j = bisect.bisect(spans, (s, e))
+        spans.insert(j, (s, e))
+        ends.insert(j, e)
+        kept.append(m)
     return kept
 
 

@@ -15,13 +15,16 @@ hits from the segment context; regex leaves run on the raw segment text.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RuleError
+from ..errors import PatternLimitError, RuleError
 from ..model import NEGATION_POLICIES, Rule, Scope
 from ..model.codebook import thaw_json
+from ..patterns import Glob, compile_regex
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compile import Builder, LangMatchers, SegmentContext
@@ -46,11 +49,12 @@ _LITERAL_ATTRS = frozenset({"ORTH", "TEXT", "LOWER"})
 # --------------------------------------------------------------------------- glob helpers
 
 
-def glob_regex(token_pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
-    """A compiled regular expression that fully matches what one glob token matches.
+def glob_regex(token_pattern: str, *, case_sensitive: bool) -> Glob:
+    """A matcher whose ``fullmatch(text)`` tells whether one glob token matches all of ``text``.
 
     ``*`` is any run of characters (also none), ``?`` exactly one; every other
-    character is literal (regex metacharacters too).
+    character is literal (regex metacharacters too). Matched without backtracking
+    (:class:`qualcoop.patterns.Glob`): time linear in the token, whatever the glob.
 
     Examples
     --------
@@ -59,16 +63,12 @@ def glob_regex(token_pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
     >>> bool(glob_regex("*.aaa", case_sensitive=False).fullmatch("bbbxaaa"))
     False
     """
-    parts = []
-    for ch in token_pattern:
-        if ch == "*":
-            parts.append(".*")
-        elif ch == "?":
-            parts.append(".")
-        else:
-            parts.append(re.escape(ch))
-    flags = re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE
-    return re.compile("".join(parts), flags)
+    return _glob(token_pattern, case_sensitive)
+
+
+@functools.lru_cache(maxsize=4096)
+def _glob(token_pattern: str, case_sensitive: bool) -> Glob:
+    return Glob(token_pattern, case_sensitive=case_sensitive)
 
 
 def glob_literal(token_pattern: str) -> str:
@@ -383,7 +383,9 @@ class RegexRule(Leaf):
             raise self.error("a regex rule needs a non-empty string `pattern`")
         flags = regex.V0 if rule.case_sensitive else regex.V0 | regex.IGNORECASE
         try:
-            self.compiled = regex.compile(rule.pattern, flags)
+            self.compiled = compile_regex(rule.pattern, flags)
+        except PatternLimitError as e:
+            raise self.error(e.message) from e
         except (regex.error, ValueError, TypeError) as e:
             raise self.error(f"invalid regular expression {rule.pattern!r}: {e}") from e
         self.timeout = builder.regex_timeout
@@ -447,15 +449,25 @@ class PatternRule(Leaf):
         from spacy.matcher import Matcher
         from spacy.vocab import Vocab
 
+        from .budget import reroute_regex
+
+        try:
+            raw, self.regexes = reroute_regex(raw)
+        except PatternLimitError as e:
+            raise self.error(e.message) from e
+        except ValueError as e:
+            raise self.error(f"invalid token pattern: {e}") from e
         try:
             Matcher(Vocab(), validate=True).add("check", raw)
         except Exception as e:  # spaCy raises MatchPatternError/ValueError/KeyError for bad patterns
             raise self.error(f"invalid token pattern: {e}") from e
         self.patterns = raw
-        self.needs_lemma = any(k.upper() == "LEMMA" for p in raw for spec in p for k in spec)
+        self.needs_lemma = any(k.upper() == "LEMMA" for p in raw for spec in p for k in spec) or any(
+            attr == "LEMMA" for _, attr, _ in self.regexes)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
-        lm.add_token_pattern(self.key, self.patterns, needs_lemma=self.needs_lemma)
+        lm.add_token_pattern(self.key, self.patterns, needs_lemma=self.needs_lemma, regexes=self.regexes,
+                             qid=self.qid)
         literals: set[str] | None = set()
         for p in self.patterns:
             lits = _pattern_literals(p)
@@ -527,6 +539,21 @@ class NearRule(Leaf):
             gap = b[0] - a[1] if a[1] <= b[0] else a[0] - b[1]
             return gap < window
 
+        # candidates near the first chosen span only (spans sorted by start: a bisect, not a scan of
+        # the whole segment, so a long unbroken segment stays linear); the skipped spans fail `ok`
+        starts = [[sp[0] for sp in g] for g in per_group]
+        longest = [max((sp[1] - sp[0] for sp in g), default=0) for g in per_group]
+        is_sorted = [all(a <= b for a, b in zip(st, st[1:])) for st in starts]
+
+        def candidates(i: int, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
+            group = per_group[i]
+            if not chosen or not is_sorted[i]:
+                return group
+            a = chosen[0]
+            lo = bisect.bisect_left(starts[i], a[0] - window - longest[i])
+            hi = bisect.bisect_right(starts[i], a[1] + window)
+            return group[lo:hi]
+
         def walk(i: int, chosen: list[tuple[int, int]]) -> bool:
             if budget[0] <= 0:
                 return False
@@ -535,7 +562,7 @@ class NearRule(Leaf):
                 keep.update(chosen)
                 return True
             found = False
-            for span in per_group[i]:
+            for span in candidates(i, chosen):
                 if ordered and chosen and span[0] < chosen[-1][1]:
                     continue
                 if all(ok(c, span) for c in chosen):

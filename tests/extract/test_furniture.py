@@ -159,3 +159,33 @@ def test_regions_are_lines_within_pages(pages):
         assert r.kind in ("header", "footer")
         assert 0 <= r.start < r.end <= len(text)
         assert "\n" not in text[r.start:r.end] and "\f" not in text[r.start:r.end]
+
+
+def test_cli_code_and_extract_skip_furniture(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "in").mkdir()
+    _pdf_with_header(tmp_path / "in" / "report.pdf", 4)
+    cb = tmp_path / "cb.yaml"
+    cb.write_text("name: t\nversion: '1'\ncodes:\n  - id: bank\n    name: Bank\n    rules:\n"
+                  "      - {id: b, kind: phrase, terms: [world bank]}\n  - id: funding\n    name: Funding\n"
+                  "    rules:\n      - {id: f, kind: phrase, terms: [funded]}\n", encoding="utf-8")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "qualcoop", *args], capture_output=True, text=True,
+                              timeout=300)
+
+    for extra in ([], ["--workers", "2"]):
+        r = run("code", str(tmp_path / "in"), "-c", str(cb), "-o", str(tmp_path / "c.csv"), *extra)
+        assert r.returncode == 0, r.stderr
+        coded = (tmp_path / "c.csv").read_text(encoding="utf-8")
+        assert ",bank," not in coded and ",funding," in coded
+    r = run("code", str(tmp_path / "in"), "-c", str(cb), "-o", str(tmp_path / "k.csv"), "--keep-furniture")
+    assert r.returncode == 0, r.stderr
+    assert ",bank," in (tmp_path / "k.csv").read_text(encoding="utf-8")
+    r = run("extract", str(tmp_path / "in"), "-o", str(tmp_path / "s.csv"))
+    assert r.returncode == 0, r.stderr
+    assert "World Bank Trust Fund" not in (tmp_path / "s.csv").read_text(encoding="utf-8")
+    r = run("extract", str(tmp_path / "in"), "-o", str(tmp_path / "s2.csv"), "--keep-furniture")
+    assert "World Bank Trust Fund" in (tmp_path / "s2.csv").read_text(encoding="utf-8")

@@ -109,3 +109,15 @@ def test_cli_code_warns_and_report_kwic_take_lang(tmp_path: Path):
     r = run("kwic", str(folder), "--lang", "id", "-t", "pelatihan")
     assert r.returncode == 0, r.stderr
     assert "match(es)" in r.stderr
+
+
+def test_cli_sentences_use_the_runs_language(tmp_path: Path):
+    src = tmp_path / "berita.txt"
+    src.write_text(NEWS_ID, encoding="utf-8")
+    r = run("extract", str(src), "-u", "sentence", "--lang", "id", "-o", str(tmp_path / "s.csv"))
+    assert r.returncode == 0, r.stderr
+    import pandas as pd
+
+    texts = pd.read_csv(tmp_path / "s.csv")["text"].tolist()
+    assert any("tgl. 5 Mei di Denpasar" in t for t in texts)
+    assert not any(t.endswith("tgl.") for t in texts)
