@@ -22,6 +22,7 @@ from pathlib import Path
 from ..errors import AnalysisError
 from ..model import (Code, Codebook, Coding, CodingSet, Document, Evidence, Provenance, Source,
                      evidence_from_json)
+from ..model.cells import join_continuations, unescape_cell
 
 __all__ = ["codings_from_frame", "mismatched_documents", "read_coded_table"]
 
@@ -67,13 +68,23 @@ def _read(path: Path):
         elif suffix == ".jsonl":
             frame = pd.read_json(path, lines=True, dtype=False)
         elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+            frame = _from_xlsx(pd.read_excel(path, dtype=str, keep_default_na=False))
         else:
             raise AnalysisError(f"{path}: not a coded-segment table (use .csv, .parquet, .jsonl or .xlsx)")
     except AnalysisError:
         raise
     except (OSError, ValueError, UnicodeDecodeError) as e:
         raise AnalysisError(f"{path}: cannot read the coded-segment table ({e})") from e
+    return frame
+
+
+def _from_xlsx(frame):
+    """Undo the XLSX cell codec: join continuation columns, unescape control characters."""
+    for base, parts in join_continuations(list(frame.columns)).items():
+        frame[base] = frame[[base, *parts]].astype(str).agg("".join, axis=1)
+        frame = frame.drop(columns=parts)
+    for col in frame.columns:
+        frame[col] = frame[col].map(lambda v: unescape_cell(v) if isinstance(v, str) else v)
     return frame
 
 

@@ -25,7 +25,7 @@ TOP_KEYS = ("name", "version", "languages", "description", "codes")
 CODE_KEYS = ("id", "name", "parent", "labels", "definition", "inclusion", "exclusion", "examples",
              "color", "negation", "scope", "rules")
 RULE_KEYS = ("id", "kind", "terms", "groups", "pattern", "rules", "window", "ordered", "lang",
-             "case_sensitive", "negation", "veto", "scope")
+             "case_sensitive", "negation", "veto", "scope", "cross_sentences")
 SCOPE_KEYS = ("speakers", "exclude_speakers", "units", "sections", "attributes")
 EXAMPLE_KEYS = ("text", "lang")
 VETOES = ("span", "segment")
@@ -44,7 +44,7 @@ KIND_FIELDS: dict[str, frozenset[str]] = {
     "all": frozenset({"rules"}),
     "any": frozenset({"rules"}),
     "not": frozenset({"rules"}),
-    "near": frozenset({"groups", "window", "ordered"}),
+    "near": frozenset({"groups", "window", "ordered", "cross_sentences"}),
     "exclude": frozenset({"terms", "rules", "veto"}),
 }
 
@@ -287,6 +287,7 @@ class _Checker:
         given = {f for f, on in (("terms", bool(rule.terms)), ("groups", bool(rule.groups)),
                                  ("pattern", rule.pattern is not None), ("rules", bool(rule.rules)),
                                  ("window", rule.window is not None), ("ordered", rule.ordered),
+                                 ("cross_sentences", rule.cross_sentences),
                                  ("veto", rule.veto != "span")) if on}
         for f in sorted(given - fields):
             yield self.problem(f"`{f}` is ignored by rule kind {kind!r}", code=code, rule=rule,

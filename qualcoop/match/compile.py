@@ -22,11 +22,12 @@ from typing import Any
 
 from .. import limits
 from ..errors import LanguageError, RuleError
+from ..lang.negation import AFTER_WINDOW as NEG_AFTER
 from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
 from ..registry import RegistryError, rule_kinds
 from . import rules as R
-from .budget import TokenRegexes
+from .budget import TokenRegexes, count_timeout, rule_allowed
 from .docview import TokenView, _Lowers
 from .fast import FastView, InfoCache, TokenInfo, chunk_cache
 from .languages import lang_key, negated_in, negation_triggers, profile_of
@@ -247,8 +248,7 @@ class LangMatchers:
 
         if self.matcher is None:
             self.matcher = Matcher(self.vocab)
-        if regexes:
-            self.token_regexes.add(regexes, qid)
+        self.token_regexes.add(regexes, qid)  # REGEX predicates rerouted into the regex budget
         name = f"k{key}"
         self._pattern_keys[self.vocab.strings.add(name)] = key
         self.matcher.add(name, patterns)
@@ -361,8 +361,7 @@ class LangMatchers:
         if self.matcher_needs_lemma:
             for t in doc:
                 t.lemma_ = self.lemma(t.lower_)
-        if self.token_regexes:
-            self.token_regexes.set_flags(doc, cc)  # REGEX predicates, within the regex budget
+        self.token_regexes.set_flags(doc, cc)
         for mid, s, e in self.matcher(doc):
             hits.setdefault(self._pattern_keys[mid], []).append((s, e))
         return hits
@@ -460,7 +459,7 @@ class SegmentContext:
                 # fast tokens hold no white space, so the cue window is the tokens right before
                 lows = view.lows
                 triggers = negation_triggers(self.langs)
-                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token]):
+                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token + NEG_AFTER + 1]):
                     neg = False
                 else:
                     neg = negated_in(lows, token, self.langs)
@@ -470,10 +469,10 @@ class SegmentContext:
         return neg
 
     def regex_allowed(self, qid: str) -> bool:
-        return self.cc.timeouts.get(qid, 0) < self.cc.max_timeouts
+        return rule_allowed(self.cc, qid)
 
     def regex_timed_out(self, qid: str) -> None:
-        self.cc.timeouts[qid] += 1
+        count_timeout(self.cc, qid)
 
 
 # --------------------------------------------------------------------------- compiling
@@ -752,6 +751,9 @@ def timeout_messages(counts: dict[str, int], *, max_timeouts: int = DEFAULT_MAX_
                "it did not match there")
         if n >= max_timeouts:
             msg += f"; after {max_timeouts} time-outs it was not run on the remaining segments"
+        elif sum(counts.values()) >= limits.current("MAX_RUN_TIMEOUTS"):
+            msg += "; " + limits.limit_message("MAX_RUN_TIMEOUTS", limits.current("MAX_RUN_TIMEOUTS"),
+                                               "the run's time-outs reached the limit: it was switched off")
         out.append(msg)
     return out
 
