@@ -8,7 +8,12 @@ from pathlib import Path
 
 from hypothesis import settings
 
-from conftest import hypothesis_profile
+import importlib.util  # noqa: E402  (the root conftest by path: `import conftest` may find tests/match/conftest.py)
+
+_spec = importlib.util.spec_from_file_location("qualcoop_root_conftest", Path(__file__).resolve().parent / "conftest.py")
+_root = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_root)
+hypothesis_profile = _root.hypothesis_profile
 
 REPO = Path(__file__).resolve().parents[1]
 
