@@ -39,6 +39,7 @@ class RunSettings:
     executor: str = "serial"
     scheduler: str | None = None
     prefilter: bool = True
+    keep_furniture: bool = False  # code running headers, footers and page numbers too
     #: paths passed over while discovering ``files``, each with its reason (qualcoop.corpus.Skipped)
     skipped: tuple = ()
     #: a trained coder (qualcoop.learn.CodeLearner) whose codings join the rules' (branch learn)
@@ -48,7 +49,8 @@ class RunSettings:
     def key(self) -> tuple:
         """What makes two runs' per-document results the same (for skipping work already done)."""
         fp = self.codebook.fingerprint() if self.codebook is not None else None
-        key = (fp, self.unit, self.lang, self.coder, self.prefilter, repr(self.options))
+        key = (fp, self.unit, self.lang, self.coder, self.prefilter, repr(self.options),
+               *(("keep_furniture",) if self.keep_furniture else ()))
         return key if self.model is None else key + (self.model.data_hash_, self.model_threshold)
 
 
@@ -103,6 +105,7 @@ def resolve_settings(
     scheduler: str | None = None,
     prefilter: bool = True,
     compile: bool = True,
+    keep_furniture: bool = False,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     follow_symlinks: bool = False,
@@ -200,8 +203,8 @@ def resolve_settings(
         model = _model(model, cb, model_threshold)
     settings = RunSettings(files=files, unit=name, lang=lang, codebook=cb, coder=coder, options=options,
                            output=out, output_format=fmt, workers=workers, executor=executor,
-                           scheduler=scheduler, prefilter=prefilter, skipped=found.skipped, model=model,
-                           model_threshold=model_threshold)
+                           scheduler=scheduler, prefilter=prefilter, skipped=found.skipped,
+                           keep_furniture=bool(keep_furniture), model=model, model_threshold=model_threshold)
     if cb is not None and compile:
         from .tasks import compiled_codebook
 
