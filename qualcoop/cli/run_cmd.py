@@ -145,9 +145,17 @@ def batch(
         "--project", help="Code into this project (file path or postgresql+psycopg:// URL; created if missing): "
                           "resumable, files already coded with the same codebook and settings are skipped.")]
     = None,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (not with --project).")] = None,
+    model_threshold: Annotated[Optional[float], typer.Option(
+        "--model-threshold", help="One probability threshold instead of the model's learned ones.")] = None,
 ) -> None:
     """Code many files with per-file isolation: a bad file becomes a typed error record, the batch goes on."""
     from ..run import CodingTable, ErrorTable
+
+    if model is not None and project is not None:  # branch learn: the store does not hold model codings yet
+        err.print("[red]error:[/] --model works with -o, not yet with --project", highlight=False)
+        raise typer.Exit(2)
 
     if project is not None and output is not None:  # branch store: the project is the sink
         err.print("[red]error:[/] --project and -o exclude each other; write the project's codings with "
@@ -165,14 +173,15 @@ def batch(
             raise typer.Exit(2) from None
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
                                recursive=recursive, options=options, workers=workers, executor=executor,
-                               scheduler=scheduler)
+                               scheduler=scheduler,
+                               **({"model": model, "model_threshold": model_threshold} if model is not None else {}))
     if project is not None:
         from .project_cmd import batch_into_project
 
         batch_into_project(project, settings, quiet=quiet, reporter=Reporter(quiet=quiet))
     sinks = []
     if output is not None:
-        sinks.append(CodingTable(output))
+        sinks.append(CodingTable(output, model=model is not None))
     if errors is not None:
         sinks.append(ErrorTable(errors))
     summary = execute(settings, sinks, quiet=quiet)

@@ -82,3 +82,11 @@ def test_model_for_another_codebook_version_is_refused(setup, tmp_path):
     assert res.exit_code == 2
     assert "made for codebook planted version 1" in res.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_batch_with_model_matches_code(setup, tmp_path):
+    _code(setup, tmp_path / "code.csv", "--model", str(setup["model"]))
+    res = runner.invoke(app, ["batch", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]), "--lang", "en",
+                              "-q", "--model", str(setup["model"]), "-o", str(tmp_path / "batch.csv")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "batch.csv").read_bytes() == (tmp_path / "code.csv").read_bytes()
