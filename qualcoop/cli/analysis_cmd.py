@@ -159,6 +159,21 @@ def _is_table(paths: list[Path]) -> bool:
     return len(paths) == 1 and paths[0].suffix.lower() in TABLE_SUFFIXES and paths[0].is_file()
 
 
+MethodOpt = Annotated[Optional[str], typer.Option(
+    "--method", help="Only codings made this way (comma-separated: rule, model, rule+model, manual, ...).")]
+
+
+def by_method(codings, method: str | None):
+    """The codings whose provenance method is one of ``method`` (comma-separated); all without it."""
+    if not method:
+        return codings
+    from ..model import CodingSet
+
+    wanted = {m.strip() for m in method.split(",") if m.strip()}
+    return CodingSet([c for c in codings if c.provenance.method in wanted], documents=codings.documents,
+                     codebook=codings.codebook)
+
+
 @app.command()
 def report(
     inputs: Annotated[list[Path], typer.Argument(
@@ -177,6 +192,7 @@ def report(
     lang: LangOpt = None,
     keep_furniture: Annotated[bool, typer.Option(
         "--keep-furniture", help="Code running headers, footers and page numbers of PDFs too.")] = False,
+    method: MethodOpt = None,
 ) -> None:
     """Write a self-contained HTML report: codebook, frequencies, co-occurrence, matrix, quotes, documents."""
     from ..export.report import write_report
@@ -190,6 +206,7 @@ def report(
             codings = load_coded(inputs[0], corpus=corpus, codebook=codebook, full_text=True)
         else:
             codings = _code_paths(inputs, codebook, unit, lang, keep_furniture)
+        codings = by_method(codings, method)
         path = write_report(codings, output, by=by, title=title, exemplars_per_code=exemplars_per_code,
                             window=window)
         if plots is not None:
@@ -235,6 +252,7 @@ def stats(
     negated: Annotated[str, typer.Option(
         "--negated", help="Negated codings ('no funding'): exclude (default; counted apart), include, only.")]
     = "exclude",
+    method: MethodOpt = None,
 ) -> None:
     """Code frequencies (segments, documents, words, shares; by an attribute) or co-occurrence.
 
@@ -244,7 +262,7 @@ def stats(
     from ..export import write_table
 
     try:
-        codings = load_coded(table, corpus=corpus, codebook=codebook, full_text=bool(corpus))
+        codings = by_method(load_coded(table, corpus=corpus, codebook=codebook, full_text=bool(corpus)), method)
         if cooccurrence:
             frame = code_cooccurrence(codings, window=window, rollup=False)
             _print_cooccurrence(frame)

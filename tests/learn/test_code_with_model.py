@@ -90,3 +90,16 @@ def test_batch_with_model_matches_code(setup, tmp_path):
                               "-q", "--model", str(setup["model"]), "-o", str(tmp_path / "batch.csv")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "batch.csv").read_bytes() == (tmp_path / "code.csv").read_bytes()
+
+
+def test_stats_filter_by_method(setup, tmp_path):
+    _code(setup, tmp_path / "m.csv", "--model", str(setup["model"]))
+    res = runner.invoke(app, ["stats", str(tmp_path / "m.csv"), "--method", "model", "--no-rollup",
+                              "-o", str(tmp_path / "s.csv")])
+    assert res.exit_code == 0, res.output
+    with (tmp_path / "s.csv").open(encoding="utf-8") as fh:
+        counts = {r["code_id"]: int(r["codings"]) for r in csv.DictReader(fh)}
+    assert counts["topic.care"] == 2 and counts.get("topic.money", 0) == 0  # the two clinic paragraphs only
+    res = runner.invoke(app, ["report", str(tmp_path / "m.csv"), "--method", "rule,rule+model",
+                              "-o", str(tmp_path / "r.html")])
+    assert res.exit_code == 0, res.output
