@@ -168,3 +168,46 @@ def test_one_document_is_not_enough(planted):
     units = [Unit("d", i * 10, i * 10 + 5, "Public health.", "en", frozenset({"topic.care"})) for i in range(10)]
     with pytest.raises(QualcoopError, match="at least two documents"):
         CodeLearner(planted["codebook"]).fit(units)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1, allow_nan=False), st.booleans(), st.booleans()), min_size=1, max_size=40))
+def test_threshold_policy_invariant(rows):
+    """Whatever the scores: the chosen threshold never lowers precision below the rules' nor F1 below theirs."""
+    from qualcoop.learn import prf
+    from qualcoop.learn.estimator import _counts
+
+    prob = np.array([r[0] for r in rows])
+    y = np.array([r[1] for r in rows])
+    rules = np.array([r[2] for r in rows])
+    t = CodeLearner._threshold(prob, y, rules)
+    p0, _, f0 = prf(*_counts(rules, y))
+    p, _, f = prf(*_counts(rules | (prob >= t), y))
+    assert f >= f0 - 1e-12
+    if rules.any():
+        assert p >= p0 - 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=2000), as_zip=st.booleans(),
+       meta=st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                         lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+                         max_leaves=20))
+def test_any_bytes_are_a_model_file_error_or_a_model(tmp_path_factory, data, as_zip, meta):
+    import json as _json
+
+    path = tmp_path_factory.mktemp("fuzz") / "m.qcm"
+    if as_zip:
+        body = {"format": "qualcoop.learn.v1", **meta} if isinstance(meta, dict) else meta
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("model.json", _json.dumps(body, allow_nan=True))
+            z.writestr("coef.npy", data)
+            z.writestr("intercept.npy", data[::-1])
+    else:
+        path.write_bytes(data)
+    with pytest.raises(ModelFileError):
+        load_model(path)
