@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExtractionError, Failure, QualcoopError, QualcoopWarning
-from .extract import SUPPORTED_SUFFIXES, extract_file
+from .extract import extract_file, supported_suffixes
 from .extract.base import ExtractOptions
 from .model import Document
 
@@ -31,10 +31,11 @@ def discover(paths: Iterable[str | Path], *, recursive: bool = True) -> list[Pat
     sidecars or readmes, and no folder on the way starts with ``.`` or ``_`` (build sources, caches).
     """
     out: list[Path] = []
+    suffixes = frozenset(supported_suffixes())
     for p in map(Path, paths):
         if p.is_dir():
             walker = p.rglob("*") if recursive else p.glob("*")
-            found = [f for f in walker if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+            found = [f for f in walker if f.is_file() and f.suffix.lower() in suffixes
                      and f.name.lower() not in _NOT_DOCUMENTS and not f.name.startswith(".")
                      and not any(part.startswith((".", "_")) for part in f.relative_to(p).parts[:-1])]
             out.extend(sorted(found))
