@@ -22,7 +22,8 @@ from typing import Any
 from ..errors import LanguageError, RuleError
 from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
-from ..registry import RegistryError, rule_kinds
+from .. import kinds
+from ..registry import RegistryError
 from . import rules as R
 from .docview import TokenView, _Lowers
 from .fast import FastView, InfoCache, TokenInfo, chunk_cache
@@ -504,10 +505,17 @@ class Builder:
             raise err(f"expected a Rule, got {type(rule).__name__}")
         negation = R.check_negation(rule.negation, err) or parent_negation
         try:
-            kind = rule_kinds.get(f"{rule.kind}.v1")
+            name, kind = kinds.resolve(rule.kind)
         except RegistryError as e:
-            raise err(f"unknown rule kind {rule.kind!r}; known: "
-                      f"{', '.join(n.removesuffix('.v1') for n in rule_kinds.names())}") from e
+            raise err(f"unknown rule kind {rule.kind!r}; known: {', '.join(kinds.kind_names())}"
+                      + (f" ({e})" if "could not be loaded" in str(e) or "distribution" in str(e) else "")) from e
+        try:
+            errors = [p.message for p in kinds.kind_problems(rule) if p.severity == "error"]
+        except Exception as e:  # a plugin kind's check crashed
+            raise err(f"{type(e).__name__} while checking: {e}") from e
+        if errors:  # the kind's own check is the only validation of its fields
+            raise err("; ".join(errors))
+        self.cc.kind_names[f"{code_id}/{rid}"] = name
         try:
             return kind.compile(rule, self, qid=f"{code_id}/{rid}", negation=negation)
         except RuleError:
@@ -562,6 +570,8 @@ class CompiledCodebook:
         self.regex_timeout = regex_timeout
         self.max_timeouts = max_timeouts
         self.timeouts: Counter[str] = Counter()
+        #: qualified rule id -> the versioned kind it compiled with (recorded in provenance)
+        self.kind_names: dict[str, str] = {}
         self._order = 0
         self._n_keys = 0
         self._leaves: list[R.Leaf] = []
@@ -594,7 +604,8 @@ class CompiledCodebook:
         excludes: list[R.ExcludeRule] = []
         for rule in code.rules:
             node = b.compile_rule(rule, parent_negation=code.negation)
-            (excludes if isinstance(node, R.ExcludeRule) else rules).append(node)
+            # a node with ``veto_kind`` vetoes its code's matches (the exclude kind)
+            (excludes if getattr(node, "veto_kind", None) else rules).append(node)
         return CompiledCode(code, rules, excludes)
 
     # ----------------------------------------------------------------- per language
