@@ -94,6 +94,11 @@ class Registry(Generic[T]):
 
         return deco
 
+    def unregister(self, name: str) -> None:
+        """Forget a plugin registered in code with :meth:`register` (built-ins and entry points stay)."""
+        self._loaded.pop(name, None)
+        self._failures.pop(name, None)
+
     # ----------------------------------------------------------------- entry points
     def _eps(self) -> dict[str, Any]:
         if self._entry_points is None:
