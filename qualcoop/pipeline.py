@@ -14,18 +14,13 @@ from .corpus import Corpus
 from .errors import Failure, QualcoopError
 from .extract.base import ExtractOptions
 from .model import Document, Segment
+from .model.schema import SEGMENT_COLUMNS, SEGMENT_RESERVED
 from .segment import segment
 
 __all__ = ["SEGMENT_COLUMNS", "code_documents", "iter_segmented", "segment_records", "document_record"]
 
-#: fixed columns of a segment table (document attributes follow, by name)
-SEGMENT_COLUMNS = (
-    "doc_id", "source", "sha256", "media_type", "extractor", "lang", "unit", "index", "start", "end",
-    "page", "speaker", "section", "start_time", "end_time", "text",
-)
-
-#: names an attribute may not take in a segment row (it is written as ``attr_<name>`` instead)
-_RESERVED = frozenset({*SEGMENT_COLUMNS, "record"})
+# the columns live in the one schema module; re-exported here (``from qualcoop.pipeline import SEGMENT_COLUMNS``)
+_RESERVED = SEGMENT_RESERVED
 
 Progress = Callable[[str], None]
 

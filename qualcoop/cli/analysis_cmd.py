@@ -22,8 +22,6 @@ from rich.table import Table
 from ..errors import QualcoopError
 from .app import _esc, _load_quietly, app, err, out
 
-TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl", ".xlsx")
-
 ByOpt = Annotated[Optional[str], typer.Option(
     "--by", help="Document attribute (type, country, year, interviewee_role, ...) or speaker/unit/lang.")]
 CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
@@ -141,7 +139,9 @@ def _code_paths(paths: list[Path], codebook: str | None, unit: str):
 
 
 def _is_table(paths: list[Path]) -> bool:
-    return len(paths) == 1 and paths[0].suffix.lower() in TABLE_SUFFIXES and paths[0].is_file()
+    from ..export import table_suffixes  # the registered table formats (plugins' too)
+
+    return len(paths) == 1 and paths[0].suffix.lower() in table_suffixes() and paths[0].is_file()
 
 
 @app.command()

@@ -101,6 +101,22 @@ def read_codebook_json(path: str | Path) -> Codebook:
 
 read_codebook_yaml.parse = parse_codebook_yaml  # type: ignore[attr-defined]
 read_codebook_json.parse = parse_codebook_json  # type: ignore[attr-defined]
+# the suffixes each reader claims (qualcoop.registry.codebook_readers; see codebook_format)
+read_codebook_yaml.suffixes = (".yaml", ".yml")  # type: ignore[attr-defined]
+read_codebook_json.suffixes = (".json",)  # type: ignore[attr-defined]
+
+
+def sniff_quanteda(path: str | Path) -> bool:
+    """Whether a YAML file is a quanteda dictionary (no ``codes:``, no scalar ``name``/``version``)."""
+    from .locate import SourceError, yaml_tree
+
+    text, _ = read_text(path)
+    if text is None:
+        return False
+    try:
+        return looks_like_quanteda(yaml_tree(text))
+    except SourceError:
+        return False  # the reader reports it, with its line
 
 
 def _parse(path: str | Path, tree_of: Any) -> tuple[Codebook | None, list[Problem]]:
