@@ -83,6 +83,7 @@ class Registry(Generic[T]):
         self._loaded: dict[str, T] = {}
         self._entry_points: dict[str, Any] | None = None  # name -> EntryPoint, read on first use
         self._failures: dict[str, PluginFailure] = {}
+        self._from_eps: set[str] = set()
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator registering ``obj`` under ``name`` (overrides a built-in of that name)."""
@@ -112,7 +113,11 @@ class Registry(Generic[T]):
         return self._entry_points
 
     def refresh(self) -> None:
-        """Read the entry points again (after installing a plugin package in a running process)."""
+        """Read the entry points again (after installing or removing a plugin package in a running
+        process); plugins loaded from entry points are forgotten, those registered in code stay."""
+        for name in self._from_eps:
+            self._loaded.pop(name, None)
+        self._from_eps.clear()
         self._entry_points = None
         self._failures.clear()
 
@@ -145,6 +150,7 @@ class Registry(Generic[T]):
         try:
             if ep is not None and target is None:
                 obj = ep.load()
+                self._from_eps.add(name)
             else:
                 module_name, _, attr = (target or "").partition(":")
                 obj = getattr(importlib.import_module(module_name), attr)
@@ -325,6 +331,12 @@ REGISTRIES: dict[str, Registry[Any]] = {
     "codebook_formats": codebook_readers, "codebook_writers": codebook_writers,
     "table_formats": table_formats, "topic_models": topic_models,
 }
+
+
+def refresh_plugins() -> None:
+    """Read every registry's entry points again (see :meth:`Registry.refresh`)."""
+    for reg in REGISTRIES.values():
+        reg.refresh()
 
 
 def by_suffix(registry: Registry[Any], suffix: str) -> list[str]:

@@ -53,3 +53,45 @@ def repo() -> Path:
 import sys  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+# --------------------------------------------------------------------------- plugins (issue 14)
+EXAMPLE_PLUGIN = REPO / "examples" / "qualcoop-plugin-example"
+
+
+def pip_install_target(source: Path, target: Path) -> None:
+    """``pip install`` a package into ``target`` (no dependencies, no downloads: real entry points)."""
+    import shutil
+    import subprocess
+
+    work = target.parent / f"src-{source.name}"
+    shutil.copytree(source, work, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    got = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                          "--no-index", "--target", str(target), str(work)], capture_output=True, text=True,
+                         timeout=300)
+    if got.returncode != 0:
+        pytest.fail(f"pip install of {source} failed:\n{got.stdout}\n{got.stderr}")
+
+
+@pytest.fixture(scope="session")
+def plugin_site(tmp_path_factory) -> Path:
+    """The example plugin package (examples/qualcoop-plugin-example) pip-installed into a folder."""
+    target = tmp_path_factory.mktemp("plugin-site") / "site"
+    pip_install_target(EXAMPLE_PLUGIN, target)
+    return target
+
+
+@pytest.fixture
+def with_plugin(plugin_site: Path):
+    """The example plugin importable in this process and its entry points read (undone afterwards)."""
+    from qualcoop.registry import refresh_plugins
+
+    sys.path.insert(0, str(plugin_site))
+    refresh_plugins()
+    try:
+        yield plugin_site
+    finally:
+        sys.path.remove(str(plugin_site))
+        for name in [m for m in sys.modules if m.split(".")[0] == "qualcoop_plugin_example"]:
+            del sys.modules[name]
+        refresh_plugins()

@@ -261,11 +261,17 @@ class _Checker:
         if not kind:
             yield self.problem("rule without a `kind`", code=code, rule=rule)
             return
-        from ..kinds import given_fields, kind_fields, kind_problems, subrules, versioned_name
+        from ..errors import RegistryError
+        from ..kinds import given_fields, kind_fields, kind_problems, resolve, subrules, versioned_name
 
         if versioned_name(kind) is None:
             yield self.problem(f"unknown rule kind {kind!r}{suggest(str(kind), self.kinds)} (valid: "
                                f"{', '.join(self.kinds)})", code=code, rule=rule, field="kind")
+            return
+        try:
+            resolve(kind)
+        except RegistryError as e:  # registered by a plugin that fails to import
+            yield self.problem(f"rule kind {kind!r} could not be loaded: {e}", code=code, rule=rule, field="kind")
             return
         try:
             problems = kind_problems(rule)

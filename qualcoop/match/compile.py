@@ -504,11 +504,12 @@ class Builder:
         if not isinstance(rule, Rule):
             raise err(f"expected a Rule, got {type(rule).__name__}")
         negation = R.check_negation(rule.negation, err) or parent_negation
+        if kinds.versioned_name(rule.kind) is None:
+            raise err(f"unknown rule kind {rule.kind!r}; known: {', '.join(kinds.kind_names())}")
         try:
             name, kind = kinds.resolve(rule.kind)
-        except RegistryError as e:
-            raise err(f"unknown rule kind {rule.kind!r}; known: {', '.join(kinds.kind_names())}"
-                      + (f" ({e})" if "could not be loaded" in str(e) or "distribution" in str(e) else "")) from e
+        except RegistryError as e:  # registered by a plugin that fails to import
+            raise err(f"rule kind {rule.kind!r} could not be loaded: {e}") from e
         try:
             errors = [p.message for p in kinds.kind_problems(rule) if p.severity == "error"]
         except Exception as e:  # a plugin kind's check crashed
