@@ -24,6 +24,10 @@ versioned name (``"phrase.v1"``; third-party kinds through the entry-point group
     ``True`` for kinds that never produce evidence of their own (``not``, ``exclude``): they
     are not reported as rules that never fired, and their terms (and their sub-rules')
     seed and count nothing.
+``examples``
+    Sample rules of the kind (dicts of :class:`Rule` fields; sub-rules as dicts with ``kind``):
+    documentation, and the fast-path/reference-path equivalence tests run every registered
+    kind's examples.
 ``compile(rule, builder, *, qid, negation) -> Node``  (classmethod)
     The compiled node (see :mod:`qualcoop.match.rules`; subclass its ``Leaf`` to find spans,
     or ``Node`` to combine sub-rules).
@@ -42,7 +46,7 @@ from typing import Any
 
 from .model import Rule
 
-__all__ = ["KIND_FIELD_NAMES", "KindProblem", "contributed_terms", "given_fields", "is_silent", "kind_fields",
+__all__ = ["KIND_FIELD_NAMES", "KindProblem", "contributed_terms", "example_rules", "given_fields", "is_silent", "kind_fields",
            "kind_names", "kind_problems", "resolve", "rule_terms", "subrules", "terms_fire_alone",
            "versioned_name"]
 
@@ -141,6 +145,23 @@ def rule_terms(rule: Rule) -> tuple[str, ...]:
     if fn is None or not callable(fn):
         return ()
     return tuple(t for t in fn(rule) if isinstance(t, str))
+
+
+def example_rules(kind: str) -> list[Rule]:
+    """The kind's ``examples`` as rules (ids ``<kind>-1``, ...; sub-rules ``<id>.1``, ...)."""
+    cls = _cls(kind)
+    out = []
+    for n, ex in enumerate(getattr(cls, "examples", ()) or (), 1):
+        out.append(_rule_from(dict(ex), f"{kind.replace('.', '_')}-{n}", kind))
+    return out
+
+
+def _rule_from(fields: dict, rid: str, kind: str) -> Rule:
+    subs = tuple(_rule_from(dict(sub), f"{rid}.{i}", sub.get("kind", ""))
+                 for i, sub in enumerate(fields.pop("rules", ()) or (), 1))
+    fields.pop("kind", None)
+    fields.pop("id", None)
+    return Rule(rid, kind, rules=subs, **fields)
 
 
 def contributed_terms(rule: Rule, lang: str | None = None) -> Iterator[tuple[Rule, str, str | None]]:

@@ -153,6 +153,8 @@ class Node:
     #: each of its ``terms`` alone makes the rule fire (False for ``near``: validation warns
     #: about a term listed in two codes only where it does)
     terms_fire_alone = True
+    #: sample rules (``Rule`` fields; sub-rules as dicts) for docs and the fast/reference equivalence tests
+    examples: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def check(cls, rule: Rule) -> list[KindProblem]:
@@ -293,6 +295,9 @@ class _Terms:
 class KeywordRule(_Terms, Leaf):
     """``keyword``/``phrase``: each term as a token sequence (PhraseMatcher on LOWER or ORTH)."""
 
+    examples = ({"terms": ["capacity building", "co-operation", "kerja sama", "workers' organisations"]},
+                {"terms": ["ILO", "State"], "case_sensitive": True})
+
     token_based = True
     fast_path = True
 
@@ -330,6 +335,8 @@ class _TermLeaf(_Terms, Leaf):
 class LemmaRule(_TermLeaf):
     """``lemma``: tokens whose lookup lemma (of the lower-cased token) equals a term token's."""
 
+    examples = ({"terms": ["agreement", "train", "sign agreement"], "lang": "en"},)
+
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] = set()
         for term in self.terms:
@@ -357,6 +364,8 @@ class StemRule(_TermLeaf):
     sequences of normal forms. The prefilter's literals come from ``profile.norm_literals``;
     a term none of whose tokens has one makes the rule run on every segment.
     """
+
+    examples = ({"terms": ["latih", "kerja sama", "dana"], "lang": "id"}, {"terms": ["policy", "biaya"]})
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] | None = set()
@@ -412,6 +421,8 @@ class GlobRule(_TermLeaf):
     """``glob``: per-token ``*``/``?`` patterns, multi-word terms as token sequences."""
 
     literal = False
+    examples = ({"terms": ["develop*", "co-operat*", "?LO", "capacit* build*"]},
+                {"terms": ["Govern*"], "case_sensitive": True})
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] | None = set()
@@ -434,6 +445,7 @@ class RegexRule(Leaf):
     """``regex``: a pattern over the raw segment text (``regex`` module, time budget per segment)."""
 
     fields = {"pattern": None}
+    examples = ({"pattern": r"\b(19|20)\d\d\b"},)
 
     @classmethod
     def check(cls, rule: Rule) -> list[KindProblem]:
@@ -555,6 +567,7 @@ class PatternRule(Leaf):
 
     token_based = True
     fields = {"pattern": None}
+    examples = ({"pattern": [{"LOWER": "labour"}, {"IS_ALPHA": True}]},)
 
     @classmethod
     def check(cls, rule: Rule) -> list[KindProblem]:
@@ -595,6 +608,8 @@ class NearRule(Leaf):
     fast_path = True
     max_combinations = 10_000
     fields = {"groups": (), "window": 10, "ordered": False}
+    examples = ({"groups": [["training", "pelatihan"], ["expert*", "hibah"]], "window": 4},
+                {"groups": [["labour"], ["inspection"]], "window": 2, "ordered": True})
 
     @classmethod
     def check(cls, rule: Rule) -> list[KindProblem]:
@@ -692,6 +707,7 @@ class AllRule(Node):
     """``all``: every sub-rule matches somewhere in the segment; evidence is the union."""
 
     fields = {"rules": ()}
+    examples = ({"rules": [{"kind": "phrase", "terms": ["experts"]}, {"kind": "glob", "terms": ["train*"]}]},)
 
     @classmethod
     def check(cls, rule: Rule) -> list[KindProblem]:
@@ -721,6 +737,8 @@ class AllRule(Node):
 class AnyRule(AllRule):
     """``any``: at least one sub-rule matches; evidence is every firing sub-rule's spans."""
 
+    examples = ({"rules": [{"kind": "phrase", "terms": ["funding"]}, {"kind": "lemma", "terms": ["worker"]}]},)
+
     def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
         if not self.applies(ctx):
             return False, []
@@ -738,6 +756,7 @@ class NotRule(AllRule):
     """``not``: fires (with no evidence) when its one sub-rule does not match."""
 
     silent = True
+    examples = ({"rules": [{"kind": "phrase", "terms": ["employers"]}]},)
 
     @classmethod
     def check(cls, rule: Rule) -> list[KindProblem]:
@@ -763,6 +782,7 @@ class ExcludeRule(AllRule):
     silent = True
     fields = {"terms": (), "rules": (), "veto": "span"}
     vetoes = ("span", "segment")
+    examples = ({"terms": ["international cooperation"]}, {"terms": ["forced labour"], "veto": "segment"})
 
     @classmethod
     def check(cls, rule: Rule) -> list[KindProblem]:

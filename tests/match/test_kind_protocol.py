@@ -107,6 +107,7 @@ def test_every_registered_kind_implements_the_protocol():
         assert isinstance(cls.check(Rule("x", name)), list), name
         assert isinstance(cls.terms(Rule("x", name, terms=("a",))), tuple), name
         assert isinstance(cls.silent, bool), name
+        assert kinds.example_rules(name), f"{name} has no examples"
 
 
 def test_silent_kinds_contribute_no_terms():

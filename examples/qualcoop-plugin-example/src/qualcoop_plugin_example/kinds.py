@@ -24,6 +24,8 @@ class PrefixRule(Leaf):
     fast_path = True  # the fast token path evaluates token sequences
     fields = {"terms": ()}
     silent = False
+    # sample rules: documentation, and qualcoop's fast/reference equivalence tests run them
+    examples = ({"terms": ["cooperat", "kerja sama", "train"]}, {"terms": ["ILO"], "case_sensitive": True})
 
     @classmethod
     def check(cls, rule):
