@@ -56,21 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 # --------------------------------------------------------------------------- plugins (issue 14)
-EXAMPLE_PLUGIN = REPO / "examples" / "qualcoop-plugin-example"
-
-
-def pip_install_target(source: Path, target: Path) -> None:
-    """``pip install`` a package into ``target`` (no dependencies, no downloads: real entry points)."""
-    import shutil
-    import subprocess
-
-    work = target.parent / f"src-{source.name}"
-    shutil.copytree(source, work, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    got = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                          "--no-index", "--target", str(target), str(work)], capture_output=True, text=True,
-                         timeout=300)
-    if got.returncode != 0:
-        pytest.fail(f"pip install of {source} failed:\n{got.stdout}\n{got.stderr}")
+from helpers_plugins import EXAMPLE_PLUGIN, pip_install_target  # noqa: E402
 
 
 @pytest.fixture(scope="session")

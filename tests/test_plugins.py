@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO, pip_install_target
+from helpers_plugins import REPO, pip_install_target
 
 CODEBOOK = """\
 name: plug
