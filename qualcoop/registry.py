@@ -325,11 +325,22 @@ table_formats: Registry[Any] = Registry(
     },
 )
 
+#: overlap policies: ``(matches) -> kept matches`` within one code and segment, chosen per codebook
+#: (``overlaps: longest``; see :mod:`qualcoop.match.overlaps`).
+overlap_policies: Registry[Any] = Registry(
+    "overlap policy", builtins={
+        "longest.v1": "qualcoop.match.overlaps:longest",
+        "all.v1": "qualcoop.match.overlaps:keep_all",
+        "leftmost.v1": "qualcoop.match.overlaps:leftmost",
+        "rule_order.v1": "qualcoop.match.overlaps:rule_order",
+    },
+)
+
 #: every registry, by the name ``qualcoop formats`` shows
 REGISTRIES: dict[str, Registry[Any]] = {
     "rule_kinds": rule_kinds, "extractors": extractors, "segmenters": segmenters,
     "codebook_formats": codebook_readers, "codebook_writers": codebook_writers,
-    "table_formats": table_formats, "topic_models": topic_models,
+    "table_formats": table_formats, "topic_models": topic_models, "overlap_policies": overlap_policies,
 }
 
 

@@ -21,7 +21,7 @@ from ..errors import CodebookError, CodebookWarning, Problem
 from ..model import NEGATION_POLICIES, Code, Codebook, Rule, Scope
 
 #: keys allowed at each level of a codebook file (file order = writing order)
-TOP_KEYS = ("name", "version", "languages", "description", "codes")
+TOP_KEYS = ("name", "version", "languages", "description", "overlaps", "codes")
 CODE_KEYS = ("id", "name", "parent", "labels", "definition", "inclusion", "exclusion", "examples",
              "color", "negation", "scope", "rules")
 RULE_KEYS = ("id", "kind", "terms", "groups", "pattern", "rules", "window", "ordered", "lang",
@@ -145,10 +145,20 @@ class _Checker:
                                    f"{', '.join(self.langs)})", line=1, field="languages")
         if not cb.codes:
             yield self.problem("the codebook has no codes (missing or empty `codes`)", line=1, field="codes")
+        yield from self.check_overlaps()
         yield from self.check_tree()
         for code in cb.codes:
             yield from self.check_code(code)
         yield from self.check_shared_terms()
+
+    def check_overlaps(self) -> Iterator[Problem]:
+        from ..registry import overlap_policies
+
+        name = self.cb.overlaps
+        if not isinstance(name, str) or overlap_policies.versioned(name) is None:
+            known = overlap_policies.base_names()
+            yield self.problem(f"unknown overlap policy {name!r}{suggest(str(name), known)} (valid: "
+                               f"{', '.join(known)})", line=1, field="overlaps")
 
     # ------------------------------------------------------------------ hierarchy
     def check_tree(self) -> Iterator[Problem]:

@@ -229,6 +229,7 @@ class _Builder:
         langs_node = top.get("languages")
         languages = self.texts(langs_node, "languages") if langs_node is not None else ("en",)
         description = self.text(top.get("description"), "description", "") or ""
+        overlaps = self.text(top.get("overlaps"), "overlaps", "") or "longest"
         codes: list[Code] = []
         codes_node = top.get("codes")
         if codes_node is not None and not codes_node.is_null:
@@ -240,7 +241,7 @@ class _Builder:
                     if code is not None:
                         codes.append(code)
         return Codebook(name=name, version=version, codes=tuple(codes), languages=languages,
-                        description=description, path=self.path)
+                        description=description, path=self.path, overlaps=overlaps)
 
     def code(self, node: Node) -> Code | None:
         if node.kind != MAP:

@@ -567,6 +567,8 @@ class CompiledCodebook:
                  regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
                  max_timeouts: int = DEFAULT_MAX_TIMEOUTS) -> None:
         self.codebook = codebook
+        #: the codebook's overlap policy (a registered function, see :mod:`qualcoop.match.overlaps`)
+        self.overlap_policy = _overlap_policy(codebook)
         self.prefilter = prefilter
         self.regex_timeout = regex_timeout
         self.max_timeouts = max_timeouts
@@ -695,7 +697,7 @@ class CompiledCodebook:
             if fired:
                 found.extend(ms)
         ctx.veto = []
-        return resolve_overlaps(found)
+        return self.overlap_policy(found) if len(found) > 1 else found
 
     def code_document(self, document: Document, segments: Iterable[Segment], *, lang: str | Sequence[str],
                       provenance: Provenance) -> list[Coding]:
@@ -730,6 +732,16 @@ def resolve_overlaps(matches: list[tuple]) -> list[tuple]:
         if all(e <= k[0] or k[1] <= s for k in kept):
             kept.append(m)
     return kept
+
+
+def _overlap_policy(codebook: Codebook):
+    from .overlaps import DEFAULT_POLICY, resolve_with
+
+    name = getattr(codebook, "overlaps", None) or DEFAULT_POLICY
+    try:
+        return resolve_with(name)
+    except RegistryError as e:
+        raise RuleError("(codebook)", "overlaps", f"unknown overlap policy {name!r}: {e}") from e
 
 
 def timeout_messages(counts: dict[str, int], *, max_timeouts: int = DEFAULT_MAX_TIMEOUTS,
