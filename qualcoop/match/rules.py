@@ -11,7 +11,7 @@ offsets relative to the segment; ``order`` is the rule's position in file order
 (used to break ties when overlapping matches are resolved).
 
 Token-based leaves (phrase, lemma, glob, near, pattern) register what they need in
-per-language matchers (:class:`qualcoop.match.compile.LangMatchers`) and read their
+per-language matchers (:class:`qualcoop.match.matchers.LangMatchers`) and read their
 hits from the segment context; regex leaves run on the raw segment text.
 """
 
@@ -27,7 +27,9 @@ from ..model import NEGATION_POLICIES, Rule, Scope
 from ..model.codebook import thaw_json
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compile import Builder, LangMatchers, SegmentContext
+    from .compile import Builder
+    from .context import SegmentContext
+    from .matchers import LangMatchers
 
 __all__ = [
     "AllRule", "AnyRule", "ExcludeRule", "GlobRule", "KeywordRule", "LemmaRule", "NearRule",
