@@ -201,3 +201,21 @@ def test_a_failing_plugin_is_reported_with_its_distribution_and_breaks_nothing(p
     got = run("code", str(project / "docs"), "-c", str(project / "broken.yaml"), sites=(plugin_site, broken_site))
     assert got.returncode == 2
     assert "rule kind 'broken' could not be loaded" in got.stderr and "qualcoop-broken-plugin" in got.stderr
+
+
+def test_a_segmenter_registered_in_code_is_a_unit():
+    from qualcoop.model import Document, Segment
+    from qualcoop.registry import segmenters
+    from qualcoop.segment import segment
+
+    @segmenters.register("halves.v1")
+    def halves(doc, **_):
+        mid = len(doc.text) // 2
+        return (Segment(doc.id, 0, mid, "halves", 0), Segment(doc.id, mid, len(doc.text), "halves", 1))
+
+    try:
+        doc = Document("d", "abcdef")
+        assert [doc.text[s.start:s.end] for s in segment(doc, "halves")] == ["abc", "def"]
+        assert segment(doc, "halves.v1") == segment(doc, "halves")
+    finally:
+        segmenters.unregister("halves.v1")

@@ -34,4 +34,4 @@ def segment(doc: Document, unit: str = "paragraph", **options: Any) -> tuple[Seg
     ['One.', 'Two.']
     """
     unit = _ALIASES.get(unit, unit)
-    return segmenters.get(f"{unit}.v1")(doc, **options)
+    return segmenters.resolve(unit)[1](doc, **options)  # "unit" or "unit.vN"; plugins' units too
