@@ -5,8 +5,8 @@ versioned name (``"phrase.v1"``; third-party kinds through the entry-point group
 ``qualcoop.rule_kinds``). The class is the only place that knows the kind:
 
 ``fields``
-    ``{Rule field: default}`` of the fields the kind reads (``terms``, ``groups``, ``pattern``,
-    ``rules``, ``window``, ``ordered``, ``veto``). A field given in a codebook but not listed
+    ``{Rule field: default}`` of the fields the kind reads (among :data:`KIND_FIELD_NAMES`:
+    ``terms``, ``groups``, ``pattern``, ``rules``, ``window``, ``ordered``, ``veto``, ...). A field given in a codebook but not listed
     here is reported as ignored (a warning). A kind listing ``rules`` has sub-rules, which
     are checked, compiled and walked for terms like top-level rules.
 ``check(rule) -> list[KindProblem | str]``  (classmethod)
@@ -50,8 +50,11 @@ __all__ = ["KIND_FIELD_NAMES", "KindProblem", "contributed_terms", "example_rule
            "kind_names", "kind_problems", "resolve", "rule_terms", "subrules", "terms_fire_alone",
            "versioned_name"]
 
-#: the fields of :class:`~qualcoop.model.Rule` whose meaning depends on the kind
-KIND_FIELD_NAMES = ("terms", "groups", "pattern", "rules", "window", "ordered", "veto")
+#: fields every rule has, whatever its kind (checked by validation itself)
+COMMON_RULE_FIELDS = ("id", "kind", "lang", "case_sensitive", "negation", "scope", "code_id", "line")
+#: the fields of :class:`~qualcoop.model.Rule` whose meaning depends on the kind (``terms``, ``groups``,
+#: ``pattern``, ``rules``, ``window``, ``ordered``, ``veto``, and any field added to ``Rule`` later)
+KIND_FIELD_NAMES = tuple(f.name for f in dc_fields(Rule) if f.name not in COMMON_RULE_FIELDS)
 _RULE_DEFAULTS = {f.name: f.default for f in dc_fields(Rule) if f.name in KIND_FIELD_NAMES}
 
 
