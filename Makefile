@@ -38,3 +38,9 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
+
+# the long fuzzing profile (tests/fuzz; `make test` runs the short deterministic one):
+# QUALCOOP_FUZZ_ROUNDS rounds (default 10) from QUALCOOP_FUZZ_SEED (default 0)
+.PHONY: fuzz
+fuzz: $(VENV)/.installed-dev
+	QUALCOOP_FUZZ=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz

@@ -37,6 +37,7 @@ _LAZY = {
     "save_codebook": "qualcoop.codebook",
     "validate_codebook": "qualcoop.codebook",
     "apply_codebook": "qualcoop.match",
+    "Project": "qualcoop.project",
     "errors": "qualcoop.errors",
 }
 

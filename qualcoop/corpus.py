@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ExtractionError, Failure, QualcoopError, QualcoopWarning
+from .errors import ExtractionError, Failure, QualcoopError, QualcoopWarning, internal_error
 from .extract import extract_file, supported_suffixes
 from .extract.base import ExtractOptions
 from .model import Document
@@ -92,6 +92,8 @@ class Corpus:
                     result = Failure(str(path), e)
                 except OSError as e:
                     result = Failure(str(path), ExtractionError(path, str(e)))
+                except Exception as e:  # nothing escapes a document: it fails alone, typed
+                    result = Failure(str(path), internal_error(e, "extracting"))
             for w in caught:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             yield result

@@ -244,3 +244,147 @@ class Failure:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", type(self.error).__name__)
+
+
+# --------------------------------------------------------------------------- branch refi: REFI-QDA exchange
+
+
+class RefiError(QualcoopError):
+    """A REFI-QDA file (.qdpx/.qde/.qdc) cannot be read or written. Names the file (and the member
+    or element) and the reason."""
+
+    code = "Q1100"
+
+    def __init__(self, path: str | Path, detail: str) -> None:
+        self.path = str(path)
+        self.detail = detail
+        super().__init__(f"{self.path}: {detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.detail))
+
+
+class UnsafeInputError(RefiError):
+    """A REFI-QDA file was refused as hostile: a DTD or entity in the XML, or a zip over the caps on
+    member count, size or compression ratio."""
+
+    code = "Q1101"
+# --------------------------------------------------------------------------- store (branch store)
+
+
+class StoreError(QualcoopError):
+    """A project store could not be opened, migrated or written (names the project and the reason)."""
+
+    code = "Q750"
+
+
+class CodingsTableError(QualcoopError):
+    """A codings table (or a filled coding or adjudication sheet) has problems; nothing was imported.
+
+    ``problems`` lists every problem, each with file and row number: either a string
+    (``"row 5: ..."``, the store's reader) or a :class:`Problem` whose ``line`` is the row as a
+    spreadsheet shows it, the header being row 1 (the team branch's readers).
+    """
+
+    code = "Q751"
+
+    def __init__(self, path: str | Path, problems: list[str | Problem] | tuple[str | Problem, ...]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {_problem_line(p)}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} problem(s) in codings table; nothing imported\n{lines}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problems))
+
+
+def _problem_line(p: str | Problem) -> str:
+    if isinstance(p, Problem):
+        return f"{p.path} row {p.line}: {p.message}" if p.line is not None else f"{p.path}: {p.message}"
+    return str(p)
+
+
+# --------------------------------------------------------------------------- run (branch `run`, issue 10)
+
+
+class RunSettingsError(QualcoopError):
+    """A run option or path is unusable (unit, language, output format or folder, inputs, workers).
+
+    Raised while the run's settings are resolved, before any file is read or any output touched.
+    """
+
+    code = "Q700"
+
+
+class ExecutorError(QualcoopError):
+    """An executor cannot be set up as asked (unknown name, bad worker count, Dask missing or unreachable)."""
+
+    code = "Q720"
+
+
+#: the closed set of error types a failed file gets in a batch (see :func:`error_type`); ``conflict``:
+#: a project already holds another document under the file's id (branch store)
+ERROR_TYPES = ("timeout", "memory", "malformed", "encrypted", "no_text", "decode", "unsupported",
+               "unreadable", "metadata", "language", "segmentation", "rule", "internal", "conflict")
+
+
+def error_type(error: BaseException) -> str:
+    """The type of a per-file failure, one of :data:`ERROR_TYPES`."""
+    table = ((ExtractionTimeoutError, "timeout"), (ResourceLimitError, "memory"),
+             (EncryptedDocumentError, "encrypted"), (EmptyDocumentError, "no_text"),
+             (DecodingError, "decode"), (UnsupportedFormatError, "unsupported"),
+             (CorruptDocumentError, "malformed"), (MetadataError, "metadata"),
+             (LanguageError, "language"), (SegmentationError, "segmentation"), (RuleError, "rule"),
+             (StoreError, "conflict"))
+    for kind, name in table:
+        if isinstance(error, kind):
+            return name
+    if isinstance(error, ExtractionError):
+        return "unreadable" if error.detail.startswith(("cannot read", "not a regular file")) else "malformed"
+    if isinstance(error, MemoryError):
+        return "memory"
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    return "internal"
+
+
+# --------------------------------------------------------------------------- limits (branch hostile)
+
+
+class LimitError(QualcoopError):
+    """Input hit one of the limits in :mod:`qualcoop.limits`; names the limit and its value."""
+
+    code = "Q790"
+
+    def __init__(self, limit: str, value: object, detail: str) -> None:
+        from .limits import limit_message
+
+        self.limit = limit
+        self.value = value
+        self.detail = detail
+        super().__init__(limit_message(limit, value, detail))
+
+    def __reduce__(self):
+        return (type(self), (self.limit, self.value, self.detail))
+
+
+class PatternLimitError(LimitError):
+    """A user pattern (regex, glob, speaker pattern) is too expensive to compile or run."""
+
+    code = "Q791"
+
+
+class InternalError(QualcoopError):
+    """An unexpected exception while one document was extracted, segmented or coded (that document fails alone)."""
+
+    code = "Q900"
+
+
+def internal_error(e: BaseException, what: str = "") -> InternalError:
+    """``e`` (an exception qualcoop did not foresee) as a typed :class:`InternalError`."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if len(text) > 300:
+        text = text[:300] + "..."
+    err = InternalError(f"{what + ': ' if what else ''}{type(e).__name__}" + (f": {text}" if text else ""))
+    err.__cause__ = e
+    return err

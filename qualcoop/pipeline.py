@@ -1,5 +1,8 @@
 """extract -> segment -> code, as plain functions the CLI (and notebooks) drive.
 
+The streaming run (settings resolved once, executors, sinks, atomic outputs) is :mod:`qualcoop.run`;
+its main names are re-exported here.
+
 Nothing here prints: progress is reported through an optional callback and
 failures come back as :class:`~qualcoop.errors.Failure` records.
 """
@@ -11,16 +14,29 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import Corpus
-from .errors import Failure, QualcoopError
+from .errors import Failure, QualcoopError, internal_error
 from .extract.base import ExtractOptions
 from .model import Document, Segment
-from .model.schema import SEGMENT_COLUMNS, SEGMENT_RESERVED
+from .run import (
+    SEGMENT_COLUMNS,
+    CodingTable,
+    ErrorRecord,
+    ErrorTable,
+    FileResult,
+    RunSettings,
+    RunSummary,
+    SegmentTable,
+    iter_results,
+    resolve_settings,
+    document_record,
+    run,
+    segment_records,
+)
 from .segment import segment
 
-__all__ = ["SEGMENT_COLUMNS", "code_documents", "iter_segmented", "segment_records", "document_record"]
-
-# the columns live in the one schema module; re-exported here (``from qualcoop.pipeline import SEGMENT_COLUMNS``)
-_RESERVED = SEGMENT_RESERVED
+__all__ = ["SEGMENT_COLUMNS", "CodingTable", "ErrorRecord", "ErrorTable", "FileResult", "RunSettings",
+           "RunSummary", "SegmentTable", "code_documents", "document_record", "iter_results", "iter_segmented",
+           "resolve_settings", "run", "segment_records"]
 
 Progress = Callable[[str], None]
 
@@ -44,9 +60,13 @@ def iter_segmented(
             yield result
         else:
             try:
-                yield result, segment(result, unit)
+                segs = segment(result, unit)
             except QualcoopError as e:  # e.g. sentences of a language without a profile
                 yield Failure(str(path), e)
+            except Exception as e:  # nothing escapes a document (e.g. spaCy's E088 on a huge text)
+                yield Failure(str(path), internal_error(e, "segmenting"))
+            else:
+                yield result, segs
         if progress is not None:
             progress(str(path))
 
@@ -62,6 +82,7 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
     import warnings as _warnings
 
     from .match import CompiledCodebook, apply_codebook, compile_codebook, make_run_id
+    from .match.compile import timeout_messages
     from .model import CodingSet
 
     compiled = codebook if isinstance(codebook, CompiledCodebook) else compile_codebook(codebook)
@@ -70,7 +91,7 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
     codings: list = []
     kept: dict[str, Document] = {}
     failures: list[Failure] = []
-    messages: list[str] = []
+    before = dict(compiled.timeouts)
     for doc in docs:
         with _warnings.catch_warnings(record=True):
             _warnings.simplefilter("ignore")  # collected below, once per run, from the coding sets
@@ -79,43 +100,13 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
             except QualcoopError as e:
                 failures.append(Failure(doc.source.path if doc.source else doc.id, e))
                 continue
+            except Exception as e:  # nothing escapes a document: it fails alone, typed
+                failures.append(Failure(doc.source.path if doc.source else doc.id, internal_error(e, "coding")))
+                continue
         codings.extend(part)
         kept[doc.id] = doc
-        messages.extend(m for m in part.warnings if m not in messages)
+    # apply_codebook's warnings are per document; the run's are the time-outs summed over the run
+    # (the compiled codebook keeps counting across documents: a rule that ran out stays off)
+    run_counts = {q: n - before.get(q, 0) for q, n in compiled.timeouts.items() if n > before.get(q, 0)}
+    messages = timeout_messages(run_counts, max_timeouts=compiled.max_timeouts, budget=compiled.regex_timeout)
     return CodingSet(codings, documents=kept, codebook=compiled.codebook, warnings=messages), failures
-
-
-def document_record(doc: Document) -> dict[str, Any]:
-    """A JSON-ready record of a document (with its text, provenance and regions)."""
-    return {"record": "document", **doc.to_dict()}
-
-
-def segment_records(doc: Document, segments: Iterable[Segment]) -> list[dict[str, Any]]:
-    """Flat rows for a segment table: :data:`SEGMENT_COLUMNS`, then the document's attributes.
-
-    An attribute whose name collides with a fixed column (or ``record``) is written as ``attr_<name>``.
-    """
-    src = doc.source
-    attrs = {(f"attr_{k}" if k in _RESERVED else k): v for k, v in doc.attributes.items()}
-    rows = []
-    for s in segments:
-        rows.append({
-            "doc_id": doc.id,
-            "source": src.path if src else None,
-            "sha256": src.sha256 if src else None,
-            "media_type": src.media_type if src else None,
-            "extractor": src.extractor if src else None,
-            "lang": doc.lang,
-            "unit": s.kind,
-            "index": s.index,
-            "start": s.start,
-            "end": s.end,
-            "page": src.page_of(s.start) if src else None,
-            "speaker": s.speaker,
-            "section": s.section,
-            "start_time": s.start_time,
-            "end_time": s.end_time,
-            "text": doc.text[s.start:s.end],
-            **attrs,
-        })
-    return rows

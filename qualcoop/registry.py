@@ -291,6 +291,7 @@ codebook_readers: Registry[Any] = Registry(
         "quanteda.yaml.v1": "qualcoop.codebook.dictionaries:read_quanteda_yaml",
         "liwc.dic.v1": "qualcoop.codebook.dictionaries:read_liwc_dic",
         "csv.v1": "qualcoop.codebook.dictionaries:read_codebook_csv",
+        "refi.qdc.v1": "qualcoop.codebook.qdc:read_qdc",
     },
 )
 codebook_writers: Registry[Any] = Registry(
@@ -299,6 +300,9 @@ codebook_writers: Registry[Any] = Registry(
         "qualcoop.yaml.v1": "qualcoop.codebook.yaml_format:write_codebook_yaml",
         "qualcoop.json.v1": "qualcoop.codebook.yaml_format:write_codebook_json",
         "quanteda.yaml.v1": "qualcoop.codebook.dictionaries:write_quanteda_yaml",
+        "refi.qdc.v1": "qualcoop.codebook.qdc:write_qdc",
+        "liwc.dic.v1": "qualcoop.codebook.convert:write_liwc_dic",
+        "csv.v1": "qualcoop.codebook.convert:write_codebook_csv",
     },
 )
 

@@ -55,6 +55,31 @@ import sys  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+# ---- PostgreSQL (branch store): one throwaway server per test session, started on first use ----
+@pytest.fixture(scope="session")
+def pg_server():
+    """A running throwaway PostgreSQL server (see tests/pgserver.py); skipped when PostgreSQL is not
+    installed, a failure under QUALCOOP_REQUIRE_SERVICES=1."""
+    from pgserver import PostgresServer, find_bin
+
+    required = os.environ.get("QUALCOOP_REQUIRE_SERVICES") == "1"
+    bindir = find_bin()
+    if bindir is None:
+        reason = "PostgreSQL server binaries (initdb, pg_ctl) not found; .ci/run installs them"
+        pytest.fail(reason) if required else pytest.skip(reason)
+    server = PostgresServer(bindir)
+    try:
+        server.start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+        server.stop()
+        pytest.fail(f"PostgreSQL did not start: {e}") if required else pytest.skip(f"PostgreSQL did not start: {e}")
+    yield server
+    server.stop()
+
+
+import subprocess  # noqa: E402  (used by pg_server)
+
+
 # --------------------------------------------------------------------------- plugins (issue 14)
 from helpers_plugins import EXAMPLE_PLUGIN, pip_install_target  # noqa: E402
 

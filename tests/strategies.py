@@ -166,3 +166,26 @@ def documents(draw: st.DrawFn, *, turns: bool | None = None, lang: str | None = 
 def transcripts(*, lang: str | None = None) -> st.SearchStrategy[Document]:
     """Documents with speaker-turn regions."""
     return documents(turns=True, lang=lang)
+
+
+# --------------------------------------------------------------------------- run (branch `run`, issue 10)
+
+
+@st.composite
+def colliding_files(draw: st.DrawFn) -> list[tuple[str, bytes]]:
+    """Relative paths and contents of a small corpus built to collide: long names equal in their
+    first 48 slug characters, names that slug alike ("a b" / "a-b" / "A_B"), one name in several
+    folders, and the same bytes under several names."""
+    stem = draw(st.sampled_from(["interview", "a b", "Laporan Kerja Sama"]))
+    long = "x" * draw(st.integers(40, 60))
+    names = draw(st.lists(st.sampled_from([
+        f"{stem}.txt", f"{stem.replace(' ', '-')}.txt", f"{stem.replace(' ', '_').upper()}.txt",
+        f"{long}-one.txt", f"{long}-two.txt", f"{long}_one.txt",
+    ]), min_size=1, max_size=6, unique=True))
+    folders = draw(st.lists(st.sampled_from(["", "a", "b", "a/c"]), min_size=1, max_size=3, unique=True))
+    contents = draw(st.lists(st.sampled_from([b"same text\n", b"other text\n", b"third\n"]), min_size=1,
+                             max_size=3))
+    files = []
+    for i, (folder, name) in enumerate((f, n) for f in folders for n in names):
+        files.append((f"{folder}/{name}" if folder else name, contents[i % len(contents)]))
+    return files

@@ -11,6 +11,10 @@
 - :func:`codebook_coverage` / :func:`rule_frequencies`: unused codes, silent rules, shared terms
 - :func:`codings_from_frame` / :func:`read_coded_table`: a coded-segment table (``qualcoop code -o``)
   back into a CodingSet
+- :func:`read_codings`: a codings table (people's or the machine's), validated row by row
+- :func:`agreement`: intercoder agreement per code (percent, Cohen, Fleiss, Krippendorff + bootstrap CI)
+- :func:`validate`: precision/recall/F1 of machine codings against gold codings, with the errors
+- :func:`disagreements` / :func:`adjudicate`: where two coders differ, and the decided result
 
 Every column is documented in the function's docstring; ``docs/analysis.md`` has a walk-through.
 Importing this package imports neither pandas nor anything heavy: they load on first call.
@@ -26,6 +30,10 @@ from .frequencies import FREQUENCY_COLUMNS, code_frequencies
 from .kwic import KWIC_COLUMNS, kwic, kwic_evidence, term_pattern
 from .matrix import MATRIX_COLUMNS, matrix_coding, matrix_table
 from .tables import codings_from_frame, read_coded_table
+from .adjudication import ADJUDICATED_COLUMNS, adjudicate, disagreements
+from .agreement import AGREEMENT_COLUMNS, agreement, reliability
+from .codings_table import CODINGS_OPTIONAL, CODINGS_REQUIRED, read_codings
+from .validation import ERROR_COLUMNS, VALIDATION_COLUMNS, ValidationReport, validate
 
 __all__ = [
     "COOCCURRENCE_COLUMNS", "COVERAGE_COLUMNS", "EXEMPLAR_COLUMNS", "FREQUENCY_COLUMNS", "KWIC_COLUMNS",
@@ -33,4 +41,8 @@ __all__ = [
     "citation", "code_cooccurrence", "code_frequencies", "codebook_coverage", "codings_from_frame",
     "cooccurrence_matrix", "exemplars", "kwic", "kwic_evidence", "matrix_coding", "matrix_table",
     "read_coded_table", "rule_frequencies", "segment_id", "term_pattern",
+    # team: codings tables, agreement, validation, adjudication
+    "ADJUDICATED_COLUMNS", "AGREEMENT_COLUMNS", "CODINGS_OPTIONAL", "CODINGS_REQUIRED", "ERROR_COLUMNS",
+    "VALIDATION_COLUMNS", "ValidationReport", "adjudicate", "agreement", "disagreements", "read_codings",
+    "reliability", "validate",
 ]

@@ -176,13 +176,13 @@ def codings_from_frame(frame, *, documents: Iterable[Document] | Mapping[str, Do
         codings.append((doc_id, start, end, code_id, prov, _int(get(row, "segment_index"), "segment_index", where),
                         _s(get(row, "unit")) or None, _s(get(row, "speaker")) or None,
                         _s(get(row, "rule_ids")), _s(get(row, "matched_terms")), negated, text,
-                        _s(get(row, "evidence"))))
+                        _s(get(row, "evidence")), where))
     for doc_id, spans in pieces.items():
         docs[doc_id] = _reconstruct(doc_id, spans, sources.get(doc_id), name)
     out = []
-    for doc_id, start, end, code_id, prov, idx, unit, speaker, rule_ids, terms, negated, _, ev in codings:
+    for doc_id, start, end, code_id, prov, idx, unit, speaker, rule_ids, terms, negated, _, ev, where in codings:
         if ev:  # exact: tables written by `qualcoop code` carry every matched span as JSON
-            evidence = evidence_from_json(ev, docs[doc_id].text)
+            evidence = _checked_evidence(ev, docs[doc_id].text, start, end, where)
         else:  # older or hand-made tables: find the matched terms again in the segment
             seg_text = docs[doc_id].text[start:end]
             rid = ";".join(r for r in rule_ids.split(";") if r)
@@ -191,6 +191,28 @@ def codings_from_frame(frame, *, documents: Iterable[Document] | Mapping[str, Do
                           evidence=evidence))
     cb = codebook if codebook is not None else _codebook(codes, frame, get)
     return CodingSet(out, documents=docs, codebook=cb)
+
+
+def _checked_evidence(value: str, text: str, start: int, end: int, where: str) -> tuple:
+    """The ``evidence`` cell of a coded table, checked: JSON ``[[start, end, rule_id, negated], ...]``
+    with integer offsets inside the coded segment ``[start, end)``."""
+    import json
+
+    try:
+        data = json.loads(value)
+    except (ValueError, RecursionError) as e:
+        raise AnalysisError(f"{where}: `evidence` is not valid JSON ({e})") from None
+    if not isinstance(data, list):
+        raise AnalysisError(f"{where}: `evidence` must be a JSON list of [start, end, rule_id, negated]")
+    for item in data:
+        if not (isinstance(item, list) and len(item) == 4 and all(type(x) is int for x in item[:2])
+                and isinstance(item[2], str) and isinstance(item[3], bool)):
+            raise AnalysisError(f"{where}: `evidence` entry {str(item)[:80]!r} is not "
+                                "[start, end, rule_id, negated] with integer offsets")
+        if not start <= item[0] <= item[1] <= end:
+            raise AnalysisError(f"{where}: `evidence` offsets {item[0]}-{item[1]} lie outside the coded "
+                                f"segment {start}-{end}")
+    return evidence_from_json(value, text)
 
 
 def _reconstruct(doc_id: str, spans: Mapping[tuple[int, int], str], source: str | None, name: str) -> Document:

@@ -147,7 +147,7 @@ def _is_table(paths: list[Path]) -> bool:
 @app.command()
 def report(
     inputs: Annotated[list[Path], typer.Argument(
-        help="A coded table (coded.csv from `qualcoop code -o`), or documents/folders to code first.",
+        help="A coded table (coded.csv from `qualcoop code -o`), a project, or documents/folders to code first.",
         show_default=False)],
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
     by: ByOpt = None,
@@ -163,8 +163,12 @@ def report(
     """Write a self-contained HTML report: codebook, frequencies, co-occurrence, matrix, quotes, documents."""
     from ..export.report import write_report
 
+    from .refi_cmd import project_codings, project_location  # branch refi: `report PROJECT`
+
     try:
-        if _is_table(inputs):
+        if (location := project_location(inputs)) is not None:
+            codings = project_codings(location)
+        elif _is_table(inputs):
             codings = load_coded(inputs[0], corpus=corpus, codebook=codebook, full_text=True)
         else:
             codings = _code_paths(inputs, codebook, unit)
@@ -175,7 +179,7 @@ def report(
     except QualcoopError as e:
         _fail(e)
     n_docs = len(codings.documents)
-    err.print(f"{n_docs} document(s), {len(codings)} coding(s) -> {path}"
+    err.print(f"{n_docs} document(s), {len(codings)} coding(s) -> {_esc(str(path))}"
               + (f"; plots in {plots}" if plots is not None else ""))
 
 
@@ -234,7 +238,7 @@ def stats(
             else:
                 write_table(frame.astype(object).where(frame.notna(), None).to_dict("records"), output,
                             columns=list(frame.columns))
-            err.print(f"{len(frame)} row(s) -> {output}")
+            err.print(f"{len(frame)} row(s) -> {_esc(str(output))}")
     except QualcoopError as e:
         _fail(e)
 
@@ -294,7 +298,7 @@ def kwic(
         frame = kwic_table(docs, term, window=window, regex=regex, case_sensitive=case_sensitive)
     except QualcoopError as e:
         _fail(e)
-    t = Table(title=f"KWIC: {', '.join(term)}", show_lines=False)
+    t = Table(title=_esc(f"KWIC: {', '.join(term)}"), show_lines=False)
     t.add_column("document", overflow="fold", max_width=28)
     t.add_column("left", justify="right", overflow="ellipsis")
     t.add_column("keyword", style="bold")
@@ -306,4 +310,4 @@ def kwic(
     if output is not None:
         write_table(frame.astype(object).where(frame.notna(), None).to_dict("records"), output,
                     columns=list(frame.columns))
-    err.print(f"{len(frame)} match(es) in {len(docs)} document(s)" + (f" -> {output}" if output else ""))
+    err.print(f"{len(frame)} match(es) in {len(docs)} document(s)" + (f" -> {_esc(str(output))}" if output else ""))

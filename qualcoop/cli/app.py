@@ -63,20 +63,22 @@ def _report_failures(failures: list[Failure]) -> None:
     if not failures:
         return
     err.print(f"[bold red]{len(failures)} file(s) failed:[/]")
-    for f in failures:
-        err.print(f"  {f.path}: [red]{f.kind}[/] {f.error.message}", markup=True, highlight=False)
+    for f in failures:  # data (paths, parser messages) is never read as markup
+        err.print(f"  {_esc(f.path)}: [red]{f.kind}[/] {_esc(' '.join(f.error.message.split()))}",
+                  highlight=False, soft_wrap=True)  # one line per failed file
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
-             transcript: bool | None, speaker_pattern: str | None, timeout: float):
+             transcript: bool | None, speaker_pattern: str | None, timeout: float | None):
     from ..extract.base import ExtractOptions
 
     kw = {}
+    if timeout is not None:
+        kw["timeout"] = timeout
     if pdf_engine:
         kw["pdf_engine"] = pdf_engine if "." in pdf_engine else f"pdf.{pdf_engine}.v1"
     return ExtractOptions(password=password, errors="replace" if errors_replace else "strict",
-                          lang=lang, transcript=transcript, speaker_pattern=speaker_pattern,
-                          timeout=timeout, **kw)
+                          lang=lang, transcript=transcript, speaker_pattern=speaker_pattern, **kw)
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)]
@@ -91,7 +93,8 @@ Transcript = Annotated[Optional[bool], typer.Option("--transcript/--no-transcrip
                                                     help="Force or forbid speaker-turn parsing of TXT/DOCX.")]
 SpeakerPattern = Annotated[Optional[str], typer.Option(
     "--speaker-pattern", help="Regex with a named group 'speaker' for speaker labels.")]
-Timeout = Annotated[float, typer.Option("--timeout", help="Seconds one PDF may take.")]
+Timeout = Annotated[Optional[float], typer.Option(
+    "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")]
 
 
 @app.command()
@@ -108,54 +111,23 @@ def extract(
     replace_undecodable: Replace = False,
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
-    from ..corpus import discover
-    from ..export import JsonlWriter, write_table
-    from ..pipeline import SEGMENT_COLUMNS, document_record, iter_segmented, segment_records
+    from .run_cmd import execute, report_failures, resolve_or_exit
+    from ..run import SegmentTable
 
     options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
-    files = discover(paths, recursive=recursive)
-    if not files:
-        err.print("[red]no input files found[/]")
-        raise typer.Exit(2)
-    failures: list[Failure] = []
-    rows: list[dict] = []
-    n_docs = n_segs = 0
-    jsonl = output.suffix.lower() == ".jsonl"
-    writer = JsonlWriter(output) if jsonl else None
-    bar, tick = _progress(len(files))
-    try:
-        if bar:
-            bar.start()
-        for item in iter_segmented(files, unit=unit, recursive=recursive, options=options, progress=tick):
-            if isinstance(item, Failure):
-                failures.append(item)
-                continue
-            doc, segs = item
-            n_docs += 1
-            n_segs += len(segs)
-            recs = segment_records(doc, segs)
-            if writer:
-                writer.write(document_record(doc))
-                for r in recs:
-                    writer.write({"record": "segment", **r})
-            else:
-                rows.extend(recs)
-    except QualcoopError as e:
-        err.print(f"[red]error:[/] {e}")
-        raise typer.Exit(2) from None
-    finally:
-        if bar:
-            bar.stop()
-        if writer:
-            writer.close()
-    if not writer:
-        write_table(rows, output, columns=_columns(rows, SEGMENT_COLUMNS))
-    err.print(f"{n_docs} document(s), {n_segs} {unit} segment(s) -> {output}")
-    _report_failures(failures)
-    raise typer.Exit(1 if failures else 0)
+    settings = resolve_or_exit(paths, unit=unit, lang=lang, output=output, recursive=recursive, options=options,
+                               workers=workers)
+    summary = execute(settings, [SegmentTable(output)], quiet=quiet, segments=True,
+                      documents=output.suffix.lower() == ".jsonl", codings=False)
+    err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s) -> {output}",
+              highlight=False)
+    report_failures(summary)
+    raise typer.Exit(1 if summary.failures else 0)
 
 
 @app.command()
@@ -175,51 +147,24 @@ def code(
     replace_undecodable: Replace = False,
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
-    timeout: Timeout = 120.0,
+    timeout: Timeout = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1,
+                                         help="Worker processes (output identical to --workers 1).")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
-    from ..corpus import Corpus
-    from ..export import write_table
-    from ..match import compile_codebook
-    from ..model import CODING_COLUMNS
-    from ..pipeline import code_documents
+    from .run_cmd import execute, report_failures, resolve_or_exit
+    from ..run import CodingTable
 
     options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
-    try:
-        cb = _load_quietly(codebook)
-        compiled = compile_codebook(cb)
-    except QualcoopError as e:
-        _fail_on_codebook(e)
-        err.print(f"[red]error:[/] {e}")
-        raise typer.Exit(2) from None
-    corpus = Corpus.from_paths(paths, recursive=recursive, options=options)
-    if not corpus.paths:
-        err.print("[red]no input files found[/]")
-        raise typer.Exit(2)
-    failures: list[Failure] = []
-    docs = []
-    bar, tick = _progress(len(corpus.paths))
-    try:
-        if bar:
-            bar.start()
-        for path, result in zip(corpus.paths, corpus.iter_results()):
-            (failures if isinstance(result, Failure) else docs).append(result)
-            tick(str(path))
-    finally:
-        if bar:
-            bar.stop()
-    codings, failed = code_documents(docs, compiled, unit=unit, lang=lang, coder=coder)
-    failures.extend(failed)
-    for message in codings.warnings:
-        err.print(f"[yellow]warning:[/] {message}", highlight=False)
-    if output is not None:
-        write_table(codings.to_records(), output, columns=CODING_COLUMNS)
-    _print_frequencies(codings)
-    n_segments = len({(c.doc_id, c.segment_index) for c in codings})
-    err.print(f"{len(docs)} document(s), {n_segments} coded {unit} segment(s), {len(codings)} coding(s)"
-              + (f" -> {output}" if output else ""))
-    _report_failures(failures)
-    raise typer.Exit(1 if failures else 0)
+    settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
+                               recursive=recursive, options=options, workers=workers)
+    summary = execute(settings, [CodingTable(output)] if output is not None else [], quiet=quiet)
+    _print_counts(settings.codebook, summary.code_counts)
+    err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"
+              + (f" -> {output}" if output else ""), highlight=False)
+    report_failures(summary)
+    raise typer.Exit(1 if summary.failures else 0)
 
 
 def _load_quietly(source: str):
@@ -233,7 +178,7 @@ def _load_quietly(source: str):
         warnings.simplefilter("always", CodebookWarning)
         cb = load_codebook(source)
     if caught:
-        err.print(f"[yellow]codebook {cb.name}: warnings; `qualcoop codebook check {source}` lists them[/]")
+        err.print(f"[yellow]codebook {_esc(cb.name)}: warnings; `qualcoop codebook check {_esc(source)}` lists them[/]")
     return cb
 
 
@@ -242,32 +187,36 @@ def _fail_on_codebook(e: QualcoopError) -> None:
     from ..errors import CodebookError
 
     if isinstance(e, CodebookError):
-        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {e.path}:")
+        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {_esc(e.path)}:")
         for p in e.problems:
             err.print(f"  {p}", highlight=False, markup=False)
     else:
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {_esc(str(e))}")
     raise typer.Exit(2) from None
 
 
 def _print_frequencies(codings) -> None:
-    """Code frequencies: segments and documents per code, in codebook order."""
-    cb = codings.codebook
-    segs: dict[str, int] = {}
-    docs: dict[str, set] = {}
+    """Code frequencies of a CodingSet: segments and documents per code, in codebook order."""
+    counts: dict[str, list] = {}
     for c in codings:
-        segs[c.code_id] = segs.get(c.code_id, 0) + 1
-        docs.setdefault(c.code_id, set()).add(c.doc_id)
-    table = Table(title=f"Code frequencies ({cb.name} {cb.version})" if cb else "Code frequencies")
+        slot = counts.setdefault(c.code_id, [0, set()])
+        slot[0] += 1
+        slot[1].add(c.doc_id)
+    _print_counts(codings.codebook, {k: [n, len(d)] for k, (n, d) in counts.items()})
+
+
+def _print_counts(cb, counts: dict[str, list[int]]) -> None:
+    """Code frequencies (``code -> [segments, documents]``) as a table, in codebook order."""
+    table = Table(title=_esc(f"Code frequencies ({cb.name} {cb.version})") if cb else "Code frequencies")
     table.add_column("code")
     table.add_column("name")
     table.add_column("segments", justify="right")
     table.add_column("documents", justify="right")
-    order = [c.id for _, c in cb.walk()] if cb else sorted(segs)
+    order = [c.id for _, c in cb.walk()] if cb else sorted(counts)
     for cid in order:
-        if cid in segs:
+        if cid in counts:
             name = cb.get(cid).name if cb else ""
-            table.add_row(cid, _esc(name), str(segs[cid]), str(len(docs[cid])))
+            table.add_row(_esc(cid), _esc(name), str(counts[cid][0]), str(counts[cid][1]))
     out.print(table)
 
 
@@ -295,8 +244,8 @@ def codebook_check(
     for p in warnings:
         err.print(f"  warning: {p}", highlight=False, markup=False)
     n_rules = sum(len(c.rules) for c in cb.codes)
-    out.print(f"{cb.name} {cb.version}: OK ({len(cb.codes)} codes, {n_rules} rules, "
-              f"languages {', '.join(cb.languages)}; {len(warnings)} warning(s))")
+    out.print(_esc(f"{cb.name} {cb.version}") + f": OK ({len(cb.codes)} codes, {n_rules} rules, "
+              f"languages {_esc(', '.join(cb.languages))}; {len(warnings)} warning(s))")
 
 
 @codebook_app.command("show")
@@ -314,14 +263,14 @@ def codebook_show(
         cb = _load_quietly(source)
     except QualcoopError as e:
         _fail_on_codebook(e)
-    tree = Tree(f"[bold]{cb.name}[/] {cb.version} ({', '.join(cb.languages)})")
+    tree = Tree(f"[bold]{_esc(cb.name)}[/] {_esc(cb.version)} ({_esc(', '.join(cb.languages))})")
     nodes = {}
     for depth, code in cb.walk():
         parent = nodes.get(code.parent, tree)
         label = code.label(lang)
         used = ", ".join(dict.fromkeys(versioned_name(r.kind) or r.kind for r in code.rules))
         counts = f" [dim]{len(code.rules)} rule(s): {_esc(used)}[/]" if code.rules else ""
-        node = parent.add(f"[bold]{code.id}[/] {_esc(label)}{counts}")
+        node = parent.add(f"[bold]{_esc(code.id)}[/] {_esc(label)}{counts}")
         if code.definition:
             node.add(f"[dim]{_esc(code.definition)}[/]")
         if rules:
@@ -341,6 +290,10 @@ def _esc(text: str) -> str:
 
 # commands defined in sibling modules register themselves on `app` when imported
 from . import analysis_cmd, topics_cmd  # noqa: E402,F401
+from . import refi_cmd  # noqa: E402,F401  (branch refi: codebook convert, refi *)
+from . import project_cmd  # noqa: E402,F401  (branch store)
+from . import run_cmd  # noqa: E402,F401  (batch; shared run body of code/extract)
+from . import team_cmd  # noqa: E402,F401  (branch team: agreement, validate, sheets, adjudicate)
 from . import formats_cmd  # noqa: E402,F401  (qualcoop formats: the registries)
 
 
@@ -350,6 +303,45 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except SystemExit:
+        raise
+    except QualcoopError as e:  # a typed error no command caught (e.g. an output format): bad usage
+        err.print(f"error: {' '.join(str(e).split())}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except OSError as e:
+        if e.errno in _DISK_FULL:
+            where = f" ({e.filename})" if e.filename else ""
+            err.print(f"error: cannot write{where}: {e.strerror or e}; free some disk space (or choose another "
+                      "output place) and run again", markup=False, highlight=False, soft_wrap=True)
+            sys.exit(1)
+        _crash(e)
+    except Exception as e:  # the last resort: one line on the terminal, the traceback in a log file
+        _crash(e)
+
+
+#: errno values of a full disk, a quota or a file-size limit
+_DISK_FULL = {28, 27, 122}  # ENOSPC, EFBIG, EDQUOT
+
+
+def _crash(e: BaseException) -> None:
+    """Write the traceback to a log file, print one line naming it, exit 1."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    folder = os.environ.get("QUALCOOP_LOG_DIR") or tempfile.gettempdir()
+    name = f"qualcoop-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    log = Path(folder) / name
+    try:
+        log.write_text(f"qualcoop {__version__}\nargv: {sys.argv!r}\n\n" + traceback.format_exc(), encoding="utf-8")
+        where = f"the traceback is in {log}"
+    except OSError:
+        where = "the traceback could not be written to a log file"
+    first = (str(e).strip().splitlines() or [""])[0][:200]
+    err.print(f"internal error: {type(e).__name__}: {first} ({where}; please report it)",
+              markup=False, highlight=False, soft_wrap=True)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

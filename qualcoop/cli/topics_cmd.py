@@ -63,7 +63,7 @@ def topics(
     from ..topics.quality import sweep as run_sweep
 
     if model not in MODEL_NAMES:
-        err.print(f"[red]error:[/] --model {model!r}: choose one of {', '.join(MODEL_NAMES)}")
+        err.print(f"[red]error:[/] --model {_esc(repr(model))}: choose one of {', '.join(MODEL_NAMES)}")
         raise typer.Exit(2)
     if seeded and model != "lda":
         err.print("[red]error:[/] --seeded works with --model lda (gensim) only")
@@ -85,7 +85,7 @@ def topics(
                     params[name] = passes
             estimator = cls(**params)
     except QualcoopError as e:
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {_esc(str(e))}")
         raise typer.Exit(2) from None
 
     corpus = Corpus.from_paths(paths, recursive=recursive)
@@ -111,7 +111,7 @@ def topics(
                                top_n=top_n)
                 frame.to_csv(output / "sweep.csv", index=False, lineterminator="\n", float_format="%.6f")
                 _print_sweep(frame)
-                err.print(f"{len(docs)} document(s); sweep over {len(ks)} value(s) -> {output / 'sweep.csv'}")
+                err.print(f"{len(docs)} document(s); sweep over {len(ks)} value(s) -> {_esc(str(output / 'sweep.csv'))}")
             else:
                 result = fit_topics(docs, estimator, unit=unit, lang=lang, segment_options=seg_opts)
                 rule_codings = _rule_codings(docs, cb, result, lang) if cb is not None else None
@@ -122,7 +122,7 @@ def topics(
                 err.print(f"{len(docs)} document(s), {len(result.units)} {unit} unit(s), "
                           f"{result.model.n_topics_} topic(s) -> {output}")
     except QualcoopError as e:
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {_esc(str(e))}")
         raise typer.Exit(2) from None
     for w in _unique(caught):
         err.print(f"[yellow]warning:[/] {_esc(w)}", highlight=False)

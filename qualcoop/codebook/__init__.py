@@ -46,6 +46,7 @@ SUFFIX_FORMATS = {
     ".json": "qualcoop.json.v1",
     ".dic": "liwc.dic.v1",
     ".csv": "csv.v1",
+    ".qdc": "refi.qdc.v1",
 }
 
 

@@ -18,8 +18,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .. import limits
+
 #: a document whose aliases expand past this many nodes is refused ("billion laughs")
-MAX_NODES = 2_000_000
+MAX_NODES = limits.MAX_YAML_NODES
 
 MAP = "map"
 SEQ = "seq"
@@ -92,6 +94,13 @@ def yaml_tree(text: str) -> Node | None:
         raise SourceError(f"YAML error: {e}") from e
     if root is None:
         return None
+    from ..bounded import check_yaml_tree
+    from ..errors import LimitError
+
+    try:
+        check_yaml_tree(root, where="the document")  # nesting depth (and expansion) before recursing
+    except LimitError as e:
+        raise SourceError(e.message) from e
     constructor = yaml.constructor.SafeConstructor()
     memo: dict[int, Node] = {}
     sizes: dict[int, int] = {}

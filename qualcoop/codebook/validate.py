@@ -365,6 +365,7 @@ def check_token_patterns(pattern: object) -> list[str]:
                 elif key.upper() in _UNSET_ATTRS:
                     out.append(f"{label}token {i + 1}: token attribute {key} needs a trained pipeline; "
                                "qualcoop matches on blank pipelines (use ORTH/LOWER/LEMMA/shape/flags)")
+    out.extend(_regex_problems(patterns))
     if out:
         return out
     from spacy.matcher import Matcher
@@ -378,6 +379,24 @@ def check_token_patterns(pattern: object) -> list[str]:
         except Exception as e:  # MatchPatternError, re.error, ValueError from spaCy
             details = [ln[2:].strip() for ln in str(e).splitlines() if ln.startswith("- ")]
             out.extend(f"{label}{d}" for d in (details or [str(e).strip()]))
+    return out
+
+
+def _regex_problems(patterns: list) -> list[str]:
+    """``REGEX`` token attributes that are too expensive (they run within the regex budget)."""
+    from ..errors import PatternLimitError
+    from ..patterns import check_regex
+
+    out = []
+    for pat in patterns:
+        for tok in pat if isinstance(pat, list) else ():
+            for value in tok.values() if isinstance(tok, dict) else ():
+                rx = value.get("REGEX") if isinstance(value, dict) else None
+                if isinstance(rx, str):
+                    try:
+                        check_regex(rx)
+                    except PatternLimitError as e:
+                        out.append(e.message)
     return out
 
 

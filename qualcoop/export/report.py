@@ -114,6 +114,7 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
     index = {cid: i for i, cid in enumerate(infos)}
     colors = code_colors(codings)
     docs = _documents(codings)
+    evidence = _evidence_by_doc(codings)
     doc_index = {d.id: i for i, d in enumerate(docs)}
     cb = codings.codebook
     freq = code_frequencies(codings, rollup=True)
@@ -132,7 +133,7 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
     sections += [
         ("exemplars", "Exemplar quotes", _exemplar_section(exemplars(codings, per_code=exemplars_per_code), ctx)),
         ("coverage", "Codebook coverage", _coverage_section(codebook_coverage(codings), ctx)),
-        ("documents", "Documents", _documents_section(codings, ctx)),
+        ("documents", "Documents", _documents_section(codings, ctx, evidence)),
     ]
     data = {
         "codes": [{"i": index[cid], "id": cid, "name": info.name, "color": colors[cid],
@@ -141,7 +142,7 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
         "by": by,
     }
     n_segs = len({(c.doc_id, c.start, c.end) for c in codings})
-    n_ev = sum(len(_evidence_spans(codings, d.id)) for d in docs)
+    n_ev = sum(len(evidence.get(d.id, ())) for d in docs)
     style_vars = "".join(f".c{index[cid]}{{--c:{colors[cid]}}}" for cid in infos)
     nav = "".join(f"<a href='#{sid}'>{_e(name)}</a>" for sid, name, _ in sections)
     body = "".join(f"<section id='{sid}'><h2>{_e(name)}</h2>{html}</section>" for sid, name, html in sections)
@@ -352,18 +353,25 @@ def _coverage_section(cov, ctx: _Ctx) -> str:
 # ----------------------------------------------------------------------------- documents
 
 
-def _evidence_spans(codings: CodingSet, doc_id: str) -> list[tuple[int, int, str, str, bool]]:
-    spans = {}
+def _evidence_by_doc(codings: CodingSet) -> dict[str, list[tuple[int, int, str, str, bool]]]:
+    """Every document's matched spans, sorted, in one pass over the codings (linear in codings)."""
+    spans: dict[str, dict] = {}
     for c in codings:
-        if c.doc_id != doc_id:
-            continue
+        per = spans.setdefault(c.doc_id, {})
         for e in c.evidence:
             if e.end > e.start:
-                spans[(e.start, e.end, c.code_id, e.rule_id)] = e.negated
-    return [(s, e, cid, rid, neg) for (s, e, cid, rid), neg in sorted(spans.items())]
+                per[(e.start, e.end, c.code_id, e.rule_id)] = e.negated
+    return {d: [(s, e, cid, rid, neg) for (s, e, cid, rid), neg in sorted(per.items())]
+            for d, per in spans.items()}
 
 
-def _documents_section(codings: CodingSet, ctx: _Ctx) -> str:
+def _evidence_spans(codings: CodingSet, doc_id: str) -> list[tuple[int, int, str, str, bool]]:
+    return _evidence_by_doc(codings.filter(doc_id=doc_id)).get(doc_id, [])
+
+
+def _documents_section(codings: CodingSet, ctx: _Ctx, evidence: dict | None = None) -> str:
+    if evidence is None:
+        evidence = _evidence_by_doc(codings)
     by_doc: dict[str, list] = {}
     for c in codings:
         by_doc.setdefault(c.doc_id, []).append(c)
@@ -373,7 +381,7 @@ def _documents_section(codings: CodingSet, ctx: _Ctx) -> str:
         reconstructed = bool(doc.source is not None and doc.source.details.get("reconstructed"))
         note = ("<p class='muted'>Only the coded passages are known for this document (read from a coded "
                 "table without its source file).</p>") if reconstructed else ""
-        text = _highlight(doc, by_doc.get(doc.id, []), _evidence_spans(codings, doc.id), ctx, reconstructed)
+        text = _highlight(doc, by_doc.get(doc.id, []), evidence.get(doc.id, []), ctx, reconstructed)
         src = doc.source.path if doc.source is not None and doc.source.path else ""
         out.append(
             f"<section class='doc' id='d{i}' data-di='{i}'><h3>{_e(_doc_title(doc))}</h3>"

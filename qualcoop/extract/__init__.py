@@ -24,6 +24,7 @@ from ..errors import (
 from ..model import Document, Source
 from ..registry import extractors
 from .base import Extracted, ExtractOptions
+from .sandbox import run_sandboxed
 
 __all__ = ["ExtractOptions", "Extracted", "extract_file", "extractor_for", "SUPPORTED_SUFFIXES",
            "document_id", "extractors_for_media_type", "normalise_lang", "supported_suffixes", "suffix_table"]
@@ -165,15 +166,17 @@ def extract_file(
 
     attrs = dict(attributes_for(path) if attributes is None else attributes)
     name = extractor_for(path, options, attrs)
+    cls = extractors.get(name)
+    cls().version()  # imports the parser library here, once, not in every child
+    # the whole extraction of the file (parser, transcript detection) runs in a child process with
+    # options.timeout and options.memory_limit_mb (qualcoop.limits): office files and subtitles too;
+    # extractors that run their own child (PDF) are not wrapped twice
+    if getattr(cls, "sandboxed", False):
+        name, got = _extract_in_child(path, data, options, name)
+    else:
+        name, got = run_sandboxed(_extract_in_child, path, data, options, name, timeout=options.timeout,
+                                  memory_limit_mb=options.memory_limit_mb, path=path)
     extractor = extractors.get(name)()
-    try:
-        got: Extracted = extractor.extract(path, data, options)
-    except QualcoopError:
-        raise
-    except Exception as e:  # a library failed in a way we did not foresee: still typed, still named
-        raise ExtractionError(path, f"{type(e).__name__}: {e}") from e
-    if options.transcript is None and name in _transcript_variants():
-        name, extractor, got = _maybe_transcript(path, data, options, name, extractor, got)
 
     for msg in got.warnings:
         warnings.warn(f"{path}: {msg}", ExtractionQualityWarning, stacklevel=2)
@@ -198,6 +201,20 @@ def extract_file(
         source=source,
         regions=got.regions,
     )
+
+
+def _extract_in_child(path: Path, data: bytes, options: ExtractOptions, name: str) -> tuple[str, Extracted]:
+    """The extraction proper (run in the sandbox): the extractor, then transcript detection."""
+    extractor = extractors.get(name)()
+    try:
+        got: Extracted = extractor.extract(path, data, options)
+    except (QualcoopError, MemoryError, RecursionError):
+        raise  # typed already, or typed by the sandbox (ResourceLimitError, CorruptDocumentError)
+    except Exception as e:  # a library failed in a way we did not foresee: still typed, still named
+        raise ExtractionError(path, f"{type(e).__name__}: {e}") from e
+    if options.transcript is None and name in _transcript_variants():
+        name, extractor, got = _maybe_transcript(path, data, options, name, extractor, got)
+    return name, got
 
 
 def _maybe_transcript(path: Path, data: bytes, options: ExtractOptions, name: str, extractor,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .. import limits
 from ..model import Region
 
 
@@ -50,9 +51,10 @@ class ExtractOptions:
     lang : str, optional
         Language for documents whose attributes do not name one.
     timeout : float
-        Seconds one file may take in the sandboxed extractors (PDF) before it fails.
+        Seconds the whole extraction of one file may take (it runs in a child process; every
+        format) before it fails with :class:`~qualcoop.errors.ExtractionTimeoutError`.
     memory_limit_mb : int
-        Extra address space (MB) a sandboxed extractor may take on top of the forked child's
+        Extra address space (MB) the extraction child may take on top of the forked child's
         starting size (so a parent that has spaCy loaded does not hit the cap at start-up).
     max_bytes : int
         Files larger than this are refused with :class:`~qualcoop.errors.ResourceLimitError`.
@@ -67,9 +69,10 @@ class ExtractOptions:
     transcript: bool | None = None
     speaker_pattern: str | None = None
     lang: str | None = None
-    timeout: float = 120.0
-    memory_limit_mb: int = 2048
-    max_bytes: int = 512 * 1024 * 1024
+    # defaults from qualcoop.limits (QUALCOOP_EXTRACT_TIMEOUT etc. in the environment override them)
+    timeout: float = field(default_factory=lambda: limits.current("EXTRACT_TIMEOUT"))
+    memory_limit_mb: int = field(default_factory=lambda: limits.current("EXTRACT_MEMORY_MB"))
+    max_bytes: int = field(default_factory=lambda: limits.current("MAX_FILE_BYTES"))
 
 
 @dataclass(frozen=True, kw_only=True)

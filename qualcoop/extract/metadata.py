@@ -243,10 +243,21 @@ def _yaml_nodes(path: str | Path, text: str, first_line: int):
     """Compose ``text`` into a node tree; returns (loader, root node) or raises MetadataError."""
     import yaml
 
+    from ..bounded import check_yaml_tree
+    from ..errors import LimitError
+
     loader = _strict_loader()(text)
     loader.first_line = first_line
     try:
-        return loader, loader.get_single_node()
+        node = loader.get_single_node()
+        check_yaml_tree(node, where="the YAML")  # alias expansion and nesting limits, before constructing
+        return loader, node
+    except LimitError as e:
+        loader.dispose()
+        raise MetadataError(path, e.message) from e
+    except RecursionError as e:
+        loader.dispose()
+        raise MetadataError(path, "the YAML nests too deeply") from e
     except yaml.MarkedYAMLError as e:
         loader.dispose()
         mark = e.problem_mark or e.context_mark

@@ -108,6 +108,8 @@ _PDFIUM_SECURITY = 5  # FPDF_ERR_SECURITY: unsupported security handler
 
 class _PdfExtractor:
     media_type = MEDIA_TYPE
+    #: runs its own sandboxed child (extract_file does not wrap it in another one)
+    sandboxed = True
     suffixes = (".pdf",)
     name = ""
     _library = ""

@@ -53,6 +53,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..limits import limit_message
+
 try:  # imported here, not in the child: a per-child import costs milliseconds
     import resource
 except ImportError:  # pragma: no cover - Windows
@@ -150,8 +152,9 @@ def run_sandboxed(
         data = _read_message(read_fd, deadline)
     except _Timeout:
         _kill(pid)
-        raise ExtractionTimeoutError(
-            path, f"no result after {timeout:g} s; the extraction process was killed") from None
+        raise ExtractionTimeoutError(path, limit_message(
+            "EXTRACT_TIMEOUT", f"{timeout:g} s", f"no result after {timeout:g} s; the extraction process was killed")
+        ) from None
     except BaseException:  # KeyboardInterrupt and the like: do not leave the child running
         _kill(pid)
         raise
@@ -240,7 +243,8 @@ def _as_typed(e: BaseException, path: str | Path, memory_limit_mb: int | None) -
             return ExtractionError(path, str(e))
     if isinstance(e, MemoryError):
         limit = f"{memory_limit_mb} MB" if memory_limit_mb else "the available memory"
-        return ResourceLimitError(path, f"ran out of memory (limit: {limit} over the process size)")
+        return ResourceLimitError(path, limit_message("EXTRACT_MEMORY_MB", limit, "ran out of memory over the "
+                                                                                 "process size"))
     if isinstance(e, RecursionError):
         return CorruptDocumentError(path, f"nesting too deep to parse: {e}")
     return ExtractionError(path, f"{type(e).__name__}: {e}")

@@ -279,21 +279,29 @@ def _accept(cands: list[_Candidate]) -> list[_Candidate]:
 def _user_candidates(text: str, lines: list[tuple[int, int]], pattern: str) -> list[_Candidate]:
     import regex
 
+    from .. import limits
+    from ..errors import PatternLimitError
+    from ..patterns import compile_regex
+
     try:
-        rx = regex.compile(pattern)
+        rx = compile_regex(pattern)
+    except PatternLimitError as e:
+        raise SpeakerPatternError(str(pattern), e.message) from e
     except (regex.error, TypeError, ValueError) as e:
         raise SpeakerPatternError(str(pattern), f"not a valid regular expression: {e}") from e
     if "speaker" not in rx.groupindex:
         raise SpeakerPatternError(pattern, "needs a named group 'speaker', e.g. (?P<speaker>[A-Z]\\w+):")
     has_time = "time" in rx.groupindex
+    budget = limits.current("SPEAKER_PATTERN_TIMEOUT")
     out = []
     prev_blank = True
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         try:
-            m = rx.match(line, timeout=1.0)
+            m = rx.match(line, timeout=budget)
         except TimeoutError as err:
-            raise SpeakerPatternError(pattern, f"took over 1 s on line {i + 1}; simplify it") from err
+            raise SpeakerPatternError(pattern, limits.limit_message(
+                "SPEAKER_PATTERN_TIMEOUT", budget, f"took over {budget:g} s on line {i + 1}; simplify it")) from err
         if m is not None and m.group("speaker") and m.group("speaker").strip():
             t = parse_timestamp(m.group("time")) if has_time else None
             out.append(_Candidate(i, s, s + m.end(), m.group("speaker").strip(), t, prev_blank))

@@ -9,6 +9,7 @@ import posixpath
 import zipfile
 from pathlib import Path
 
+from .. import limits
 from ..errors import (CorruptDocumentError, EncryptedDocumentError, ResourceLimitError,
                       UnsupportedFormatError)
 from .base import ExtractOptions
@@ -16,10 +17,10 @@ from .base import ExtractOptions
 __all__ = ["MAX_RATIO", "MAX_UNCOMPRESSED", "OLE_MAGIC", "ZipPackage"]
 
 #: a part that inflates more than this many times is refused (when it is over _RATIO_FLOOR bytes)
-MAX_RATIO = 200
+MAX_RATIO = limits.MAX_ZIP_RATIO
 _RATIO_FLOOR = 1 << 20
 #: total uncompressed bytes read from one file at most (also capped by ``options.max_bytes``)
-MAX_UNCOMPRESSED = 256 << 20
+MAX_UNCOMPRESSED = limits.MAX_ZIP_UNCOMPRESSED
 #: the magic number of OLE2 containers (legacy .doc, encrypted Office files)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -38,8 +39,13 @@ class ZipPackage:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as e:
             raise CorruptDocumentError(path, f"not a valid zip: {e}") from e
-        self.infos = {i.filename: i for i in self.zip.infolist()}
-        self.budget = min(MAX_UNCOMPRESSED, options.max_bytes)
+        members = self.zip.infolist()
+        max_members = limits.current("MAX_ZIP_MEMBERS")
+        if len(members) > max_members:
+            raise ResourceLimitError(path, limits.limit_message(
+                "MAX_ZIP_MEMBERS", max_members, f"the zip holds {len(members)} members"))
+        self.infos = {i.filename: i for i in members}
+        self.budget = min(limits.current("MAX_ZIP_UNCOMPRESSED"), options.max_bytes)
         self.read_bytes = 0
         declared = sum(i.file_size for i in self.infos.values() if i.filename.endswith((".xml", ".rels")))
         if declared > self.budget:
@@ -55,9 +61,10 @@ class ZipPackage:
         if info.file_size > cap:
             raise ResourceLimitError(self.path, f"part {name} declares {info.file_size} bytes, over the "
                                                 f"remaining limit of {cap}")
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ResourceLimitError(self.path, f"part {name} inflates {info.file_size // max(info.compress_size, 1)}"
-                                                f" times (limit {MAX_RATIO}): a zip bomb?")
+        ratio = limits.current("MAX_ZIP_RATIO")
+        if info.file_size > _RATIO_FLOOR and info.file_size > ratio * max(info.compress_size, 1):
+            raise ResourceLimitError(self.path, limits.limit_message("MAX_ZIP_RATIO", ratio, (
+                f"part {name} inflates {info.file_size // max(info.compress_size, 1)} times: a zip bomb?")))
         try:
             with self.zip.open(info) as fh:
                 blob = fh.read(cap + 1)
@@ -81,6 +88,10 @@ class ZipPackage:
         try:
             root = etree.fromstring(self.read(name), parser)
         except etree.XMLSyntaxError as e:
+            text = f"{e} {e.error_log}".lower()
+            if "memory" in text or ("unknown error" in text and "line 0" in text):
+                # libxml2 could not allocate (the sandbox's memory cap): a limit, not a corrupt file
+                raise MemoryError(f"part {name}: {e}") from e
             raise CorruptDocumentError(self.path, f"part {name}: malformed XML: {e}") from e
         if root is None:
             raise CorruptDocumentError(self.path, f"part {name}: no XML content")

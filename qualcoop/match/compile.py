@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .. import kinds
+from .. import kinds, limits
 from ..errors import RuleError
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
 from ..registry import RegistryError
@@ -40,9 +40,9 @@ __all__ = ["Builder", "CompiledCodebook", "LangMatchers", "LeafKeys", "SegmentCo
            "compile_codebook", "lemma_table", "timeout_messages"]
 
 #: default time budget of one regex rule on one segment, in seconds
-DEFAULT_REGEX_TIMEOUT = 0.25
-#: after this many time-outs a regex rule is not run again by the same compiled codebook
-DEFAULT_MAX_TIMEOUTS = 20
+DEFAULT_REGEX_TIMEOUT = limits.REGEX_TIMEOUT
+#: after this many time-outs a regex rule is not run again by the same compiled codebook (one run)
+DEFAULT_MAX_TIMEOUTS = limits.MAX_TIMEOUTS
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,11 @@ class CompiledCodebook:
         self.prefilter = prefilter
         self.regex_timeout = regex_timeout
         self.max_timeouts = max_timeouts
+        #: time-outs per qualified rule id over the run (a rule at ``max_timeouts`` stays off)
+        #: time-outs per qualified rule id over the compiled codebook's life (one run): a rule
+        #: that reached ``max_timeouts`` stays off for the rest of the run
         self.timeouts: Counter[str] = Counter()
+        self._taken: Counter[str] = Counter()  # what take_timeouts() has reported so far
         #: qualified rule id -> the versioned kind it compiled with (recorded in provenance)
         self.kind_names: dict[str, str] = {}
         self.keys = LeafKeys()
@@ -326,9 +330,11 @@ class CompiledCodebook:
         return out
 
     def take_timeouts(self) -> dict[str, int]:
-        """Time-out counts per qualified regex rule id since the last call (then reset)."""
-        out = dict(sorted(self.timeouts.items()))
-        self.timeouts.clear()
+        """Time-out counts per qualified rule id since the last call (``timeouts``, which switches a rule
+        off at ``max_timeouts``, is not reset: the budget holds for the whole run)."""
+        out = {q: n - self._taken.get(q, 0) for q, n in sorted(self.timeouts.items())
+               if n > self._taken.get(q, 0)}
+        self._taken = Counter(self.timeouts)
         return out
 
 

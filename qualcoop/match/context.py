@@ -28,6 +28,7 @@ class RegexBudget(Protocol):
 
     timeouts: Counter[str]
     max_timeouts: int
+    regex_timeout: float
 
     def owner_of(self, key: int) -> int: ...
 
@@ -85,7 +86,7 @@ class SegmentContext:
     def _channel(self, channel: str) -> dict[int, list[tuple[int, int]]]:
         hits = self._hits.get(channel)
         if hits is None:
-            hits = self._hits[channel] = self.lm.hits(channel, self.view)
+            hits = self._hits[channel] = self.lm.hits(channel, self.view, self.cc)
         return hits
 
     @property

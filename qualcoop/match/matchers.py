@@ -117,13 +117,15 @@ class LangMatchers:
         """Look for a sequence of token tests (see :mod:`qualcoop.match.tokenindex`), both paths."""
         self.tokens.add_sequence(key, specs)
 
-    def add_token_pattern(self, key: int, patterns: list, *, needs_lemma: bool) -> None:
+    def add_token_pattern(self, key: int, patterns: list, *, needs_lemma: bool, regexes=(),
+                          qid: str = "") -> None:
         """Look for spaCy ``Matcher`` patterns (reference path only: the leaf sets ``fast_path = False``)."""
-        self.reference.add_token_pattern(key, patterns, needs_lemma=needs_lemma)
+        self.reference.add_token_pattern(key, patterns, needs_lemma=needs_lemma, regexes=regexes, qid=qid)
 
     # ----------------------------------------------------------------- matching
-    def hits(self, channel: str, view: TokenView | FastView) -> dict[int, list[tuple[int, int]]]:
-        """Token hits ``key -> [(start token, end token)]`` of one channel on a segment's view."""
+    def hits(self, channel: str, view: TokenView | FastView, budget=None) -> dict[int, list[tuple[int, int]]]:
+        """Token hits ``key -> [(start token, end token)]`` of one channel on a segment's view
+        (``budget``: who counts regex time-outs, the compiled codebook)."""
         if isinstance(view, FastView):
             if channel == "phrase":
                 return view.phrase_hits()
@@ -135,7 +137,7 @@ class LangMatchers:
             return self.reference.run_phrases(doc)
         if channel == "seq":
             return self.tokens.run(doc, lower_attr=self.reference.LOWER, orth_attr=self.reference.ORTH)
-        return self.reference.run_patterns(doc)
+        return self.reference.run_patterns(doc, budget)
 
     # ----------------------------------------------------------------- fast path
     @property

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import LanguageError
+from .budget import TokenRegexes
 
 __all__ = ["SpacyMatchers", "lemma_table", "nlp_for"]
 
@@ -78,6 +79,7 @@ class SpacyMatchers:
         self._matcher = None
         self._pattern_keys: dict[int, int] = {}
         self._needs_lemma = False
+        self.token_regexes = TokenRegexes()  # REGEX token attributes, run within the regex budget
 
     def add_phrase(self, key: int, words: list[str], *, case_sensitive: bool) -> tuple[str, ...]:
         """Look for the token sequence ``words``; returns its tokens as compared (lower-cased or not)."""
@@ -92,12 +94,15 @@ class SpacyMatchers:
         pm.add(name, [pattern])
         return tuple(t.text if case_sensitive else t.lower_ for t in pattern)
 
-    def add_token_pattern(self, key: int, patterns: list, *, needs_lemma: bool) -> None:
-        """Look for spaCy ``Matcher`` token patterns."""
+    def add_token_pattern(self, key: int, patterns: list, *, needs_lemma: bool, regexes=(),
+                          qid: str = "") -> None:
+        """Look for spaCy ``Matcher`` token patterns (``regexes``: their rerouted ``REGEX`` attributes)."""
         from spacy.matcher import Matcher
 
         if self._matcher is None:
             self._matcher = Matcher(self.vocab)
+        if regexes:
+            self.token_regexes.add(regexes, qid)
         name = f"k{key}"
         self._pattern_keys[self.vocab.strings.add(name)] = key
         self._matcher.add(name, patterns)
@@ -111,14 +116,17 @@ class SpacyMatchers:
                 hits.setdefault(self._phrase_keys[mid], []).append((s, e))
         return hits
 
-    def run_patterns(self, doc) -> dict[int, list[tuple[int, int]]]:
-        """Token-pattern hits ``key -> [(start token, end token)]``."""
+    def run_patterns(self, doc, budget=None) -> dict[int, list[tuple[int, int]]]:
+        """Token-pattern hits ``key -> [(start token, end token)]`` (``budget``: who counts regex
+        time-outs, the compiled codebook)."""
         hits: dict[int, list[tuple[int, int]]] = {}
         if self._matcher is None:
             return hits
         if self._needs_lemma:
             for t in doc:
                 t.lemma_ = self._lemma(t.lower_)
+        if self.token_regexes:
+            self.token_regexes.set_flags(doc, budget)  # REGEX predicates, within the regex budget
         for mid, s, e in self._matcher(doc):
             hits.setdefault(self._pattern_keys[mid], []).append((s, e))
         return hits

@@ -17,14 +17,17 @@ hits from the segment context; regex leaves run on the raw segment text.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RuleError
+from ..errors import PatternLimitError, RuleError
 from ..kinds import KindProblem
 from ..model import NEGATION_POLICIES, Rule, Scope
 from ..model.codebook import thaw_json
+from ..patterns import Glob, compile_regex
 from .tokenpatterns import check_token_patterns, pattern_literals
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,11 +50,12 @@ QMARK = "\ua733"  # LATIN SMALL LETTER AA
 # --------------------------------------------------------------------------- glob helpers
 
 
-def glob_regex(token_pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
-    """A compiled regular expression that fully matches what one glob token matches.
+def glob_regex(token_pattern: str, *, case_sensitive: bool) -> Glob:
+    """A matcher whose ``fullmatch(text)`` tells whether one glob token matches all of ``text``.
 
     ``*`` is any run of characters (also none), ``?`` exactly one; every other
-    character is literal (regex metacharacters too).
+    character is literal (regex metacharacters too). Matched without backtracking
+    (:class:`qualcoop.patterns.Glob`): time linear in the token, whatever the glob.
 
     Examples
     --------
@@ -60,16 +64,12 @@ def glob_regex(token_pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
     >>> bool(glob_regex("*.aaa", case_sensitive=False).fullmatch("bbbxaaa"))
     False
     """
-    parts = []
-    for ch in token_pattern:
-        if ch == "*":
-            parts.append(".*")
-        elif ch == "?":
-            parts.append(".")
-        else:
-            parts.append(re.escape(ch))
-    flags = re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE
-    return re.compile("".join(parts), flags)
+    return _glob(token_pattern, case_sensitive)
+
+
+@functools.lru_cache(maxsize=4096)
+def _glob(token_pattern: str, case_sensitive: bool) -> Glob:
+    return Glob(token_pattern, case_sensitive=case_sensitive)
 
 
 def glob_literal(token_pattern: str) -> str:
@@ -450,6 +450,8 @@ class RegexRule(Leaf):
             return [KindProblem("rule kind 'regex' needs `pattern`, a non-empty string", "pattern")]
         try:
             cls._compile(rule)
+        except PatternLimitError as e:  # too expensive to compile: refused before it eats memory
+            return [KindProblem(e.message, "pattern")]
         except Exception as e:  # regex.error, ValueError, TypeError
             return [KindProblem(f"bad regular expression {rule.pattern!r}: {e}", "pattern")]
         return []
@@ -459,7 +461,7 @@ class RegexRule(Leaf):
         import regex
 
         flags = regex.V0 if rule.case_sensitive else regex.V0 | regex.IGNORECASE
-        return regex.compile(rule.pattern, flags)
+        return compile_regex(rule.pattern, flags)
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
@@ -496,11 +498,21 @@ class PatternRule(Leaf):
         raw = thaw_json(rule.pattern)
         if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):
             raw = [raw]
+        from .budget import reroute_regex
+
+        try:  # REGEX token attributes run within the regex budget (check() reported what is wrong)
+            raw, self.regexes = reroute_regex(raw)
+        except PatternLimitError as e:
+            raise self.error(e.message) from e
+        except ValueError as e:
+            raise self.error(f"invalid token pattern: {e}") from e
         self.patterns = raw
-        self.needs_lemma = any(k.upper() == "LEMMA" for p in raw for spec in p for k in spec)
+        self.needs_lemma = any(k.upper() == "LEMMA" for p in raw for spec in p for k in spec) or any(
+            attr == "LEMMA" for _, attr, _ in self.regexes)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
-        lm.add_token_pattern(self.key, self.patterns, needs_lemma=self.needs_lemma)
+        lm.add_token_pattern(self.key, self.patterns, needs_lemma=self.needs_lemma, regexes=self.regexes,
+                             qid=self.qid)
         literals: set[str] | None = set()
         for p in self.patterns:
             lits = pattern_literals(p)
@@ -589,6 +601,21 @@ class NearRule(Leaf):
             gap = b[0] - a[1] if a[1] <= b[0] else a[0] - b[1]
             return gap < window
 
+        # candidates near the first chosen span only (spans sorted by start: a bisect, not a scan of
+        # the whole segment, so a long unbroken segment stays linear); the skipped spans fail `ok`
+        starts = [[sp[0] for sp in g] for g in per_group]
+        longest = [max((sp[1] - sp[0] for sp in g), default=0) for g in per_group]
+        is_sorted = [all(a <= b for a, b in zip(st, st[1:])) for st in starts]
+
+        def candidates(i: int, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
+            group = per_group[i]
+            if not chosen or not is_sorted[i]:
+                return group
+            a = chosen[0]
+            lo = bisect.bisect_left(starts[i], a[0] - window - longest[i])
+            hi = bisect.bisect_right(starts[i], a[1] + window)
+            return group[lo:hi]
+
         def walk(i: int, chosen: list[tuple[int, int]]) -> bool:
             if budget[0] <= 0:
                 return False
@@ -597,7 +624,7 @@ class NearRule(Leaf):
                 keep.update(chosen)
                 return True
             found = False
-            for span in per_group[i]:
+            for span in candidates(i, chosen):
                 if ordered and chosen and span[0] < chosen[-1][1]:
                     continue
                 if all(ok(c, span) for c in chosen):

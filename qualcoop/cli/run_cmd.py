@@ -1,0 +1,183 @@
+"""Running over files: the shared body of ``code``, ``extract`` and ``batch`` (progress, summary,
+exit codes), and the ``batch`` command. The work itself is :mod:`qualcoop.run`.
+
+Exit codes: 0 every file succeeded; 1 some files failed (each has a typed error record; everything
+else was written); 2 bad usage (checked before any work: the previous output is untouched);
+130 interrupted (the previous output is untouched; the partial one is named).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import QualcoopError
+from .app import _esc, _fail_on_codebook, _load_quietly, _options, app, err
+
+Workers = Annotated[int, typer.Option("--workers", "-w", min=1,
+                                      help="Worker processes (output is identical to --workers 1).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")]
+
+
+class Reporter:
+    """Progress on stderr: a live bar on a terminal, a plain line every few seconds otherwise."""
+
+    def __init__(self, *, quiet: bool, every: float = 5.0, what: str = "files") -> None:
+        self.quiet = quiet
+        self.every = every
+        self.what = what
+        self._bar = None
+        self._task = None
+        self._last = 0.0
+
+    def __call__(self, p) -> None:
+        if self.quiet:
+            return
+        rate = p.files_done / p.elapsed if p.elapsed > 0 else 0.0
+        info = f"{p.segments} segments, {p.codings} codings, {p.failures} failed"
+        if err.is_terminal:
+            if self._bar is None:
+                from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                           TimeRemainingColumn)
+
+                self._bar = Progress(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("{task.fields[info]} · {task.fields[rate]}"),
+                                     TimeRemainingColumn(), console=err, transient=True)
+                self._bar.start()
+                self._task = self._bar.add_task("files", total=p.files_total, info="", rate="")
+            self._bar.update(self._task, completed=p.files_done, info=info, rate=f"{rate:.1f} files/s")
+            return
+        now = time.monotonic()
+        if now - self._last >= self.every or p.files_done == p.files_total:
+            self._last = now
+            left = (p.files_total - p.files_done) / rate if rate > 0 else 0.0
+            err.print(f"{p.files_done}/{p.files_total} files ({100 * p.files_done // max(p.files_total, 1)}%), "
+                      f"{info}, {rate:.1f} files/s, ETA {left:.0f} s", highlight=False, markup=False)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def resolve_or_exit(paths, **kw):
+    """Resolve run settings; a bad option or codebook exits 2 with one clear message, before any work."""
+    from ..errors import CodebookError, RuleError
+    from ..run import resolve_settings
+
+    codebook = kw.pop("codebook", None)
+    try:
+        cb = _load_quietly(codebook) if codebook is not None else None
+        return resolve_settings(paths, codebook=cb, **kw)
+    except (CodebookError, RuleError) as e:
+        _fail_on_codebook(e)
+    except QualcoopError as e:
+        err.print(f"[red]error:[/] {_esc(e.message)}", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def execute(settings, sinks, *, quiet: bool, **kw):
+    """Run with progress; Ctrl-C or a setup error leaves the old outputs untouched and says so."""
+    from ..run import run
+
+    reporter = Reporter(quiet=quiet)
+    try:
+        summary = run(settings, sinks=sinks, progress=reporter, **kw)
+    except KeyboardInterrupt:
+        reporter.stop()
+        _say_partial(sinks, "interrupted")
+        raise typer.Exit(130) from None
+    except QualcoopError as e:
+        reporter.stop()
+        err.print(f"[red]error:[/] {_esc(e.message)}", soft_wrap=True)
+        _say_partial(sinks, "stopped")
+        raise typer.Exit(2) from None
+    finally:
+        reporter.stop()
+    for message in summary.warnings:
+        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
+    return summary
+
+
+def _say_partial(sinks, what: str) -> None:
+    for s in sinks:
+        partial = getattr(s, "partial", None)
+        if partial is not None and Path(partial).exists():
+            err.print(f"{what}: {s.path} is unchanged; the partial output is {partial}", highlight=False,
+                      markup=False)
+
+
+def report_failures(summary) -> None:
+    if not summary.failures:
+        return
+    err.print(f"[bold red]{len(summary.failures)} file(s) failed:[/]")
+    for f in summary.failures:
+        err.print(f"  {_esc(f.path)}: [red]{f.type}[/] ({f.error}) {_esc(f.message)}", highlight=False,
+                  soft_wrap=True)
+
+
+@app.command()
+def batch(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)],
+    codebook: Annotated[str, typer.Option("--codebook", "-c", help="Codebook file or shipped name.")],
+    output: Annotated[Optional[Path], typer.Option(
+        "-o", "--output", help="Coded segments: .csv, .parquet, .jsonl or .xlsx.")] = None,
+    errors: Annotated[Optional[Path], typer.Option(
+        "--errors", help="Also write one row per failed file (path, type, code, message): .csv/.jsonl/...")]
+    = None,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="Segment unit.")] = "paragraph",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one.")] = None,
+    coder: Annotated[str, typer.Option("--coder", help="Coder name recorded in provenance.")] = "qualcoop",
+    workers: Workers = 1,
+    executor: Annotated[Optional[str], typer.Option(
+        "--executor", help="serial, process (default with --workers > 1) or dask.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Dask scheduler address (default: a local cluster of --workers processes).")] = None,
+    recursive: Annotated[bool, typer.Option("--recursive/--no-recursive", "-r")] = True,
+    password: Annotated[Optional[str], typer.Option("--password")] = None,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")] = None,
+    quiet: Quiet = False,
+    project: Annotated[Optional[str], typer.Option(
+        "--project", help="Code into this project (file path or postgresql+psycopg:// URL; created if missing): "
+                          "resumable, files already coded with the same codebook and settings are skipped.")]
+    = None,
+) -> None:
+    """Code many files with per-file isolation: a bad file becomes a typed error record, the batch goes on."""
+    from ..run import CodingTable, ErrorTable
+
+    if project is not None and output is not None:  # branch store: the project is the sink
+        err.print("[red]error:[/] --project and -o exclude each other; write the project's codings with "
+                  "`qualcoop project export PROJECT OUT`", highlight=False)
+        raise typer.Exit(2)
+
+    options = _options(password, None, False, lang, None, None, timeout)
+    if errors is not None:
+        from ..export.stream import check_table_path
+
+        try:
+            check_table_path(errors)
+        except QualcoopError as e:
+            err.print(f"[red]error:[/] {_esc(e.message)}", soft_wrap=True)
+            raise typer.Exit(2) from None
+    settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
+                               recursive=recursive, options=options, workers=workers, executor=executor,
+                               scheduler=scheduler)
+    if project is not None:
+        from .project_cmd import batch_into_project
+
+        batch_into_project(project, settings, quiet=quiet, reporter=Reporter(quiet=quiet))
+    sinks = []
+    if output is not None:
+        sinks.append(CodingTable(output))
+    if errors is not None:
+        sinks.append(ErrorTable(errors))
+    summary = execute(settings, sinks, quiet=quiet)
+    err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s), "
+              f"{summary.codings} coding(s), {len(summary.failures)} failed, {summary.seconds:.1f} s"
+              + (f" -> {output}" if output else ""), highlight=False)
+    report_failures(summary)
+    raise typer.Exit(1 if summary.failures else 0)

@@ -1,0 +1,94 @@
+"""Sinks that write a run's results to files, incrementally and atomically.
+
+Each writes to ``<output>.partial`` and renames it over ``<output>`` on :meth:`commit`. On
+:meth:`abort` (an exception or Ctrl-C in the run) the partial file is finished as far as it got and
+left in place (:attr:`partial` says where); the previous output is never touched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..export.stream import AtomicFile, SpooledTable, TableWriter
+from .tasks import SEGMENT_COLUMNS, SEGMENT_TYPES, FileResult
+
+__all__ = ["CodingTable", "ErrorTable", "SegmentTable", "CODING_TYPES"]
+
+#: column types of a coding table (Parquet); every other column is text
+CODING_TYPES = {"segment_index": "int", "start": "int", "end": "int", "negated": "bool"}
+
+
+class _FileSink:
+    def __init__(self, path: str | Path) -> None:
+        self.atomic = AtomicFile(path)
+        self.path = self.atomic.path
+        self.partial = self.atomic.partial
+        self._writer = self._open()
+        self._closed = False
+
+    def _open(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._writer.close()
+
+    def commit(self) -> None:
+        self._close()
+        self.atomic.commit()
+
+    def abort(self) -> None:
+        self._close()
+
+    @property
+    def count(self) -> int:
+        return self._writer.count
+
+
+class CodingTable(_FileSink):
+    """One row per coding (:data:`qualcoop.model.CODING_COLUMNS`); format from the suffix."""
+
+    def _open(self):
+        from ..model import CODING_COLUMNS
+
+        return TableWriter(self.partial, CODING_COLUMNS, types=CODING_TYPES)
+
+    def accept(self, result: FileResult) -> None:
+        for row in result.codings:
+            self._writer.write(row)
+
+
+class SegmentTable(_FileSink):
+    """Documents and segments: JSONL holds a document record then its segment records; CSV, Parquet
+    and XLSX hold one row per segment (:data:`SEGMENT_COLUMNS`, then the attributes, sorted)."""
+
+    def _open(self):
+        if self.path.suffix.lower() == ".jsonl":
+            from ..export import JsonlWriter
+
+            return JsonlWriter(self.partial)
+        return SpooledTable(self.partial, SEGMENT_COLUMNS, types=SEGMENT_TYPES)
+
+    def accept(self, result: FileResult) -> None:
+        if result.error is not None:
+            return
+        if self.path.suffix.lower() == ".jsonl":
+            if result.document is not None:
+                self._writer.write({"record": "document", **result.document})
+            for r in result.segments:
+                self._writer.write({"record": "segment", **r})
+        else:
+            for r in result.segments:
+                self._writer.write(r)
+
+
+class ErrorTable(_FileSink):
+    """One row per failed file: path, type, code, message."""
+
+    def _open(self):
+        return TableWriter(self.partial, ("path", "type", "code", "error", "message"))
+
+    def accept(self, result: FileResult) -> None:
+        if result.error is not None:
+            self._writer.write(result.error.to_dict())

@@ -1,0 +1,207 @@
+"""The per-file task a worker runs: extract -> segment -> code, returning plain records.
+
+:func:`process_file` is a top-level function (picklable by reference) that every executor runs.
+It never raises for a bad file: a failure becomes an :class:`ErrorRecord` (file, a type from the
+closed set :data:`qualcoop.errors.ERROR_TYPES`, the error code and message) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import QualcoopError, error_type
+from ..model import Document, Segment
+from ..model.schema import SEGMENT_COLUMNS, SEGMENT_RESERVED  # the one schema module of table columns
+
+__all__ = ["SEGMENT_COLUMNS", "ErrorRecord", "FileResult", "FileTask", "RunContext", "compiled_codebook",
+           "document_record", "process_file", "segment_records"]
+
+#: fixed columns of a segment table (document attributes follow, by name)
+SEGMENT_TYPES = {"index": "int", "start": "int", "end": "int", "page": "int", "start_time": "float",
+                 "end_time": "float"}
+
+#: names an attribute may not take in a segment row (it is written as ``attr_<name>`` instead)
+_RESERVED = SEGMENT_RESERVED
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One input file of a run: its position, path and the document id the driver gave it."""
+
+    index: int
+    path: str
+    doc_id: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every worker needs, sent to each worker once (settings + run id + what to return)."""
+
+    settings: Any  # RunSettings
+    run_id: str | None = None
+    segments: bool = False    # return segment rows (extraction tables)
+    documents: bool = False   # return the document (``Document.to_dict()``, with its text)
+    codings: bool = True      # code the document (needs ``settings.codebook``)
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """A file that failed: its path, a type from :data:`qualcoop.errors.ERROR_TYPES`, code and message."""
+
+    path: str
+    type: str
+    code: str
+    message: str
+    error: str = ""  # the exception's class name (e.g. ``EncryptedDocumentError``)
+
+    @classmethod
+    def from_exception(cls, path: str, e: BaseException) -> ErrorRecord:
+        if isinstance(e, QualcoopError):
+            return cls(path, error_type(e), e.code, e.message, type(e).__name__)
+        return cls(path, error_type(e), "Q999", f"{path}: {type(e).__name__}: {e}", type(e).__name__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "type": self.type, "code": self.code, "error": self.error,
+                "message": self.message}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What a worker returns for one file: plain, picklable records, in the run's input order.
+
+    ``codings`` are flat rows with the columns of :data:`qualcoop.model.CODING_COLUMNS` (sorted by
+    position, code); ``segments`` are segment-table rows (:data:`SEGMENT_COLUMNS` + attributes);
+    ``document`` is ``Document.to_dict()`` (only when the run asked for documents).
+    """
+
+    index: int
+    path: str
+    doc_id: str | None = None
+    sha256: str | None = None
+    document: dict[str, Any] | None = None
+    segments: tuple[dict[str, Any], ...] = ()
+    codings: tuple[dict[str, Any], ...] = ()
+    n_segments: int = 0
+    error: ErrorRecord | None = None
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+    lang: str | None = field(default=None)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def document_record(doc: Document) -> dict[str, Any]:
+    """A JSON-ready record of a document (with its text, provenance and regions)."""
+    return {"record": "document", **doc.to_dict()}
+
+
+def segment_records(doc: Document, segments: Iterable[Segment]) -> list[dict[str, Any]]:
+    """Flat rows for a segment table: :data:`SEGMENT_COLUMNS`, then the document's attributes.
+
+    An attribute whose name collides with a fixed column (or ``record``) is written as ``attr_<name>``.
+    """
+    src = doc.source
+    attrs = {(f"attr_{k}" if k in _RESERVED else k): v for k, v in doc.attributes.items()}
+    rows = []
+    for s in segments:
+        rows.append({
+            "doc_id": doc.id,
+            "source": src.path if src else None,
+            "sha256": src.sha256 if src else None,
+            "media_type": src.media_type if src else None,
+            "extractor": src.extractor if src else None,
+            "lang": doc.lang,
+            "unit": s.kind,
+            "index": s.index,
+            "start": s.start,
+            "end": s.end,
+            "page": src.page_of(s.start) if src else None,
+            "speaker": s.speaker,
+            "section": s.section,
+            "start_time": s.start_time,
+            "end_time": s.end_time,
+            "text": doc.text[s.start:s.end],
+            **attrs,
+        })
+    return rows
+
+
+_COMPILED: dict[tuple, Any] = {}
+
+
+def compiled_codebook(settings: Any) -> Any:
+    """The settings' codebook compiled once per process (cached; forked workers inherit it)."""
+    key = (settings.codebook.fingerprint(), settings.prefilter)
+    hit = _COMPILED.get(key)
+    if hit is None:
+        from ..match import compile_codebook
+
+        hit = compile_codebook(settings.codebook, prefilter=settings.prefilter)
+        _COMPILED.clear()
+        _COMPILED[key] = hit
+    return hit
+
+
+def process_file(context: RunContext, task: FileTask) -> FileResult:
+    """Extract, segment and (if asked) code one file; never raises for a bad file."""
+    from ..extract import extract_file
+    from ..segment import segment
+
+    settings = context.settings
+    t0 = time.perf_counter()
+    doc: Document | None = None
+    sha = task.sha256
+    out: dict[str, Any] = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            doc = extract_file(task.path, options=settings.options, doc_id=task.doc_id)
+            sha = doc.source.sha256 if doc.source else sha
+            segs = segment(doc, settings.unit)
+            out["n_segments"] = len(segs)
+            if context.segments:
+                out["segments"] = tuple(segment_records(doc, segs))
+            if context.documents:
+                out["document"] = doc.to_dict()
+            if context.codings and settings.codebook is not None:
+                out["codings"] = tuple(_code(context, doc, segs, out))
+        except Exception as e:  # per-file isolation: every failure is a record
+            return FileResult(task.index, task.path, doc.id if doc else task.doc_id, sha,
+                              error=ErrorRecord.from_exception(task.path, e),
+                              warnings=_messages(caught), seconds=time.perf_counter() - t0)
+    return FileResult(task.index, task.path, doc.id, sha, lang=doc.lang, warnings=(*_messages(caught),
+                      *out.pop("timeouts", ())), seconds=time.perf_counter() - t0, **out)
+
+
+def _messages(caught: list) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for w in caught:
+        if issubclass(w.category, DeprecationWarning):
+            continue
+        seen.setdefault(str(w.message), None)
+    return tuple(seen)
+
+
+def _code(context: RunContext, doc: Document, segs: tuple[Segment, ...], out: dict) -> list[dict[str, Any]]:
+    from .. import __version__
+    from ..match import document_languages
+    from ..match.compile import timeout_messages
+    from ..model import CodingSet, Provenance
+
+    settings = context.settings
+    compiled = compiled_codebook(settings)
+    cb = compiled.codebook
+    prov = Provenance(method="rule", coder=settings.coder, codebook=cb.name, codebook_version=cb.version,
+                      tool_version=__version__, run_id=context.run_id)
+    codings = compiled.code_document(doc, segs, lang=document_languages(doc, cb, settings.lang),
+                                     provenance=prov)
+    out["timeouts"] = tuple(timeout_messages(compiled.take_timeouts(), max_timeouts=compiled.max_timeouts,
+                                             budget=compiled.regex_timeout))
+    return CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records()

@@ -1,0 +1,126 @@
+"""REFI-QDA projects in and out of the project store (SQLite and a real PostgreSQL): an NVivo export
+imported and exported again keeps its codebook, documents, codings with coders and dates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+import xmlschema
+
+from qualcoop.errors import UnsafeInputError
+from qualcoop.export.refi import read_qdpx, schema_path, write_qdpx
+from qualcoop.project import Project
+from qualcoop.project_refi import export_qdpx, import_qdpx
+
+NVIVO = "refi_qda/samples/pyqdpx/nvivo_win_12.6_oltas0517.qdpx"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.service)])
+def project_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "project.qualcoop")
+    return request.getfixturevalue("pg_server").new_database()
+
+
+def _key(c):
+    return c.sort_key(), c.provenance.method
+
+
+def test_nvivo_project_through_the_store(shared, tmp_path, project_url):
+    src = shared / NVIVO
+    r = import_qdpx(src, project_url)
+    assert (r.users, r.codes, r.documents, r.codings) == (2, 152, 2, 303)
+    with Project.open(project_url, create=False) as p:
+        assert len(p.codings()) == 303
+        coders = {c.provenance.coder for c in p.codings()}
+        assert coders == {"Gergo"}
+        first = read_qdpx(src).codings[0]  # NVivo's first selection, stored as it was read
+        assert first in set(p.codings())
+        assert p.documents([first.doc_id])[0].text[first.start:first.end].startswith("Senkit")
+    out = tmp_path / "back.qdpx"
+    assert export_qdpx(project_url, out) == ()
+    with zipfile.ZipFile(out) as zf:
+        xmlschema.XMLSchema(str(schema_path("project"))).validate(zf.read("project.qde").decode())
+    before, after = read_qdpx(src), read_qdpx(out)
+    assert sorted(after.codings, key=_key) == sorted(before.codings, key=_key)
+    assert [c.to_dict() for c in after.codebook] == [c.to_dict() for c in before.codebook]
+    assert sorted((d.id, d.text) for d in after.documents) == sorted((d.id, d.text) for d in before.documents)
+    assert after.users == before.users
+
+
+def test_attributes_memos_and_machine_codings_survive_the_store(tmp_path):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent / "export"))
+    from test_refi import _machine_project
+
+    qp = _machine_project()
+    src = tmp_path / "m.qdpx"
+    write_qdpx(qp, src)
+    r = import_qdpx(src, tmp_path / "p.qualcoop")
+    assert r.codings == 3 and r.notes == 3
+    assert any("1 set(s) are not kept" in line for line in r.report)
+    out = tmp_path / "out.qdpx"
+    export_qdpx(tmp_path / "p.qualcoop", out)
+    back = read_qdpx(out)
+    assert sorted(back.codings, key=_key) == sorted(qp.codings, key=_key)
+    assert dict(back.documents[0].attributes) == dict(qp.documents[0].attributes)
+    assert sorted(n.target for n in back.notes) == sorted(n.target for n in qp.notes)
+
+
+def test_a_hostile_file_stores_nothing(tmp_path):
+    evil = tmp_path / "evil.qdpx"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("project.qde", '<!DOCTYPE p [<!ENTITY a SYSTEM "file:///etc/passwd">]>'
+                                   '<Project xmlns="urn:QDA-XML:project:1.0" name="&a;"/>')
+    with pytest.raises(UnsafeInputError):
+        import_qdpx(evil, tmp_path / "p.qualcoop")
+    assert not (tmp_path / "p.qualcoop").exists()
+
+
+def test_project_import_and_export_commands(shared, tmp_path):
+    proj, out = tmp_path / "team.qualcoop", tmp_path / "out.qdpx"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "qualcoop", *map(str, a)], capture_output=True, text=True)
+    r = run("project", "import", shared / "refi_qda/samples/qualitative_coding/qc_demo.qdpx", proj)
+    assert r.returncode == 0, r.stderr
+    assert "205 coding(s)" in r.stdout and proj.exists()
+    r = run("project", "export", proj, out)
+    assert r.returncode == 0, r.stderr
+    assert len(read_qdpx(out).codings) == 205
+    r = run("project", "export", proj, tmp_path / "codings.csv")  # the store's own tables still work
+    assert r.returncode == 0, r.stderr
+
+
+def test_report_on_an_imported_project(shared, tmp_path):
+    import lxml.html
+
+    proj, html = tmp_path / "qc.qualcoop", tmp_path / "r.html"
+    import_qdpx(shared / "refi_qda/samples/qualitative_coding/qc_demo.qdpx", proj)
+    r = subprocess.run([sys.executable, "-m", "qualcoop", "report", str(proj), "-o", str(html)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "205 coding(s)" in r.stderr
+    text = lxml.html.fromstring(html.read_bytes()).text_content()
+    assert "This district goal" in text  # a quote from the qc tool's human codings
+
+
+def test_export_with_the_full_codebook_keeps_its_rules(tmp_path):
+    import warnings
+
+    from qualcoop.codebook import load_codebook
+    from qualcoop.model import Coding, Document, Provenance
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cb = load_codebook("international_cooperation")
+    with Project.open(tmp_path / "p.qualcoop") as p:
+        p.add_documents([Document(id="d", text="ILO training")])
+        p.add_codings([Coding(doc_id="d", start=0, end=3, code_id="actor.international_org",
+                              provenance=Provenance(method="manual", coder="ana"))])
+        export_qdpx(p, tmp_path / "a.qdpx")
+        export_qdpx(p, tmp_path / "b.qdpx", codebook=cb)
+    a, b = read_qdpx(tmp_path / "a.qdpx"), read_qdpx(tmp_path / "b.qdpx")
+    assert [c.id for c in a.codebook] == ["actor.international_org"]  # only what the codings name
+    assert b.codebook.to_dict() == cb.to_dict()
+    assert a.codings == b.codings
