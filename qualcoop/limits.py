@@ -13,7 +13,8 @@ from __future__ import annotations
 __all__ = [
     "EXTRACT_TIMEOUT", "EXTRACT_MEMORY_MB", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED",
     "MAX_ZIP_MEMBERS", "MAX_YAML_NODES", "MAX_NESTING", "MAX_REGEX_PROGRAM", "MAX_REGEX_LENGTH",
-    "REGEX_TIMEOUT", "MAX_TIMEOUTS", "SPEAKER_PATTERN_TIMEOUT", "MAX_SENTENCE_CHARS", "RAISE_WITH",
+    "REGEX_TIMEOUT", "MAX_TIMEOUTS", "MAX_RUN_TIMEOUTS", "SPEAKER_PATTERN_TIMEOUT", "MAX_SENTENCE_CHARS",
+    "RAISE_WITH",
     "limit_message",
 ]
 
@@ -51,6 +52,8 @@ MAX_REGEX_LENGTH = 10_000
 REGEX_TIMEOUT = 0.25
 #: time-outs after which a rule is not run again in the same run (counted per run, not per document)
 MAX_TIMEOUTS = 20
+#: time-outs of all rules in one run after which every rule that has timed out is off
+MAX_RUN_TIMEOUTS = 100
 #: seconds a speaker-label pattern may take on one line
 SPEAKER_PATTERN_TIMEOUT = 1.0
 
@@ -65,6 +68,7 @@ RAISE_WITH: dict[str, str] = {
     **{name: f"QUALCOOP_{name}=... in the environment" for name in (
         "EXTRACT_MEMORY_MB", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED", "MAX_ZIP_MEMBERS",
         "MAX_YAML_NODES", "MAX_NESTING", "MAX_REGEX_PROGRAM", "MAX_REGEX_LENGTH", "SPEAKER_PATTERN_TIMEOUT",
+        "MAX_RUN_TIMEOUTS",
         "MAX_SENTENCE_CHARS")},
     "EXTRACT_TIMEOUT": "--timeout SECONDS, or QUALCOOP_EXTRACT_TIMEOUT=... in the environment",
     "REGEX_TIMEOUT": "compile_codebook(regex_timeout=...)",

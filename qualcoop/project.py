@@ -143,13 +143,15 @@ class Project:
     # ------------------------------------------------------------------ coding runs
     def code(self, codebook: Codebook | str | os.PathLike[str], *, unit: str = "paragraph",
              lang: str | None = None, coder: str = "qualcoop", doc_ids: Iterable[str] | None = None,
-             progress: Progress | None = None) -> RunResult:
+             progress: Callable[[Any], None] | None = None) -> RunResult:
         """Code the project's documents with a codebook, as a recorded, resumable run.
 
         Documents already coded under the same key (content hash, codebook version, settings) are
-        skipped. Each document is committed with all its codings in one transaction.
+        skipped. Each document is committed with all its codings in one transaction. ``progress``
+        receives a :class:`qualcoop.run.Progress` after each document.
         """
         from .lang.pipelines import normalise_lang_code
+        from .run import Progress as _Progress
         from .run import canonical_unit
 
         unit = canonical_unit(unit)  # checked and resolved as a batch resolves them, before any work
@@ -160,7 +162,8 @@ class Project:
         try:
             hashes = self.store.document_hashes()
             wanted = sorted(hashes if doc_ids is None else set(doc_ids) & set(hashes))
-            for doc_id in wanted:
+            started = time.monotonic()
+            for n, doc_id in enumerate(wanted, 1):
                 if hashes[doc_id] in runner.done:
                     runner.skipped += 1
                 else:
@@ -168,7 +171,8 @@ class Project:
                     if doc is not None:
                         runner.code(doc, path=_doc_path(doc))
                 if progress is not None:
-                    progress(doc_id)
+                    progress(_Progress(n, len(wanted), runner.n_segments, runner.n_codings, len(runner.errors),
+                                       time.monotonic() - started, doc_id))
         except BaseException as e:
             runner.finish(status="interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
             raise
@@ -218,6 +222,10 @@ class Project:
                                        run_id=runner.key):
                 done += 1
                 runner.warnings.extend(m for m in result.warnings if m not in runner.warnings)
+                if result.timeouts:  # regex time-outs come as counts (RunSummary sums them for the CLI)
+                    from .match.compile import timeout_messages
+
+                    runner.warnings.extend(m for m in timeout_messages(result.timeouts) if m not in runner.warnings)
                 if result.error is not None:
                     runner.fail(result.path, result.error.type, result.error.message)
                 else:
@@ -345,7 +353,7 @@ class _Run:
         self.run_id = store.start_run(command=command, settings=self.settings, versions=_versions(),
                                       key=self.key, codebook_id=self.codebook_id)
         self.done = set(store.coded_hashes(self.key))
-        self.coded = self.skipped = self.n_codings = 0
+        self.coded = self.skipped = self.n_codings = self.n_segments = 0
         self.errors: list[RunError] = []
         self.warnings: list[str] = []
         self.started = time.monotonic()
@@ -380,6 +388,7 @@ class _Run:
         if new:
             self.coded += 1
             self.n_codings += len(codings)
+            self.n_segments += len(segs)
         else:
             self.skipped += 1
         self.done.add(_sha_of(doc))

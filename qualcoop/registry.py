@@ -241,6 +241,7 @@ extractors: Registry[Any] = Registry(
         "pdf.pdfplumber.v1": "qualcoop.extract.pdf:PdfplumberExtractor",
         "docx.v1": "qualcoop.extract.docx:DocxExtractor",
         "odt.v1": "qualcoop.extract.odt:OdtExtractor",
+        "html.v1": "qualcoop.extract.html:HtmlExtractor",
         "vtt.v1": "qualcoop.extract.subtitles:VttExtractor",
         "srt.v1": "qualcoop.extract.subtitles:SrtExtractor",
         "transcript.v1": "qualcoop.extract.transcript:TranscriptExtractor",

@@ -23,6 +23,27 @@ def _find_shared() -> Path:
 
 SHARED = _find_shared()
 
+# Hypothesis profiles (issue 13.3). CI is derandomised: the same examples every run, so a red CI is a
+# real regression and not a new random draw; local runs keep exploring (and remember failures in
+# .hypothesis/). Choose with QUALCOOP_HYPOTHESIS_PROFILE=ci|dev; CI=true (set by CI services and by
+# .ci/run) selects "ci".
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", derandomize=False, deadline=None)
+
+
+def hypothesis_profile(environ=os.environ) -> str:
+    """The profile for an environment: the explicit choice, else "ci" under CI, else "dev"."""
+    chosen = environ.get("QUALCOOP_HYPOTHESIS_PROFILE")
+    if chosen:
+        return chosen
+    return "ci" if environ.get("CI", "").strip().lower() in ("1", "true", "yes") else "dev"
+
+
+settings.load_profile(hypothesis_profile())
+
 
 @pytest.fixture(scope="session")
 def shared() -> Path:

@@ -124,3 +124,23 @@ def test_export_with_the_full_codebook_keeps_its_rules(tmp_path):
     assert [c.id for c in a.codebook] == ["actor.international_org"]  # only what the codings name
     assert b.codebook.to_dict() == cb.to_dict()
     assert a.codings == b.codings
+
+
+def test_agreement_on_codings_made_in_nvivo(shared, tmp_path):
+    """Two coders in an NVivo project: the agreement command reads them from the imported project."""
+    import csv
+    from dataclasses import replace
+
+    p = read_qdpx(shared / NVIVO)
+    second = tuple(replace(c, provenance=replace(c.provenance, coder="floriansipos"))
+                   for i, c in enumerate(p.codings) if i % 3)  # the second coder misses every third coding
+    src, proj, out = tmp_path / "two.qdpx", tmp_path / "two.qualcoop", tmp_path / "agreement.csv"
+    write_qdpx(replace(p, codings=p.codings + second), src)
+    assert import_qdpx(src, proj).codings == 303 + len(second)
+    r = subprocess.run([sys.executable, "-m", "qualcoop", "agreement", "--project", str(proj), "--level", "span",
+                        "-o", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rows = {row["code_id"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
+    overall = rows["overall"]
+    assert overall["n_coders"] == "2"
+    assert 0.0 < float(overall["percent_agreement"]) < 1.0  # a third of the codings disagree

@@ -23,6 +23,26 @@ WORD_RE = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 PSEUDO_ATTRIBUTES = ("doc_id", "document", "speaker", "unit", "lang", "year", "code_id")
 
 
+#: how the tables treat negated codings ("No problem.", "training never happened"): ``exclude``
+#: (the default: a negated coding is not evidence that the code applies), ``include`` (count them
+#: with the positive ones, as before) or ``only`` (the negated codings on their own)
+NEGATED_CHOICES = ("exclude", "include", "only")
+
+
+def select_negated(codings: CodingSet, negated: str) -> CodingSet:
+    """The codings a table counts under the ``negated`` policy (see :data:`NEGATED_CHOICES`).
+
+    A coding is negated when every match behind it lies in a negation scope (``Coding.negated``).
+    Documents and codebook are kept, so group sizes do not change.
+    """
+    if negated not in NEGATED_CHOICES:
+        raise AnalysisError(f"negated must be one of {', '.join(NEGATED_CHOICES)} (got {negated!r})")
+    if negated == "include":
+        return codings
+    keep = [c for c in codings if c.negated == (negated == "only")]
+    return CodingSet(keep, documents=codings.documents, codebook=codings.codebook, warnings=codings.warnings)
+
+
 def segment_id(doc_id: str, start: int, end: int) -> str:
     """The id of a coded segment: ``"<doc_id>:<start>-<end>"`` (offsets into ``Document.text``)."""
     return f"{doc_id}:{start}-{end}"

@@ -111,6 +111,10 @@ def agreement(tables: Any, *, coders: Sequence[str] | None = None, codes: Sequen
     if level == "span":
         frame = span_units(frame, overlap=overlap)
     applied_codes = set(frame["code_id"]) - {""}
+    if codes and codebook is not None:
+        unknown = [c for c in codes if c not in codebook]
+        if unknown:
+            raise AnalysisError(f"unknown code(s) {', '.join(unknown)} (not in codebook {codebook.name})")
     if codes:
         code_list = list(dict.fromkeys(codes))
     elif codebook is not None:

@@ -34,7 +34,7 @@ from typing import Any
 from ..errors import AnalysisError, CodingsTableError, Problem
 from ..model import Codebook, CodingSet, Document
 
-__all__ = ["CODINGS_OPTIONAL", "CODINGS_REQUIRED", "as_codings", "check_codings", "codings_from_any",
+__all__ = ["CODINGS_OPTIONAL", "CODINGS_REQUIRED", "as_codings", "check_codings", "check_xlsx", "codings_from_any",
            "read_codings", "unit_key"]
 
 #: the columns every codings table has
@@ -82,9 +82,46 @@ def read_codings(path: str | Path, *, documents: Iterable[Document] | Mapping[st
     from .tables import _read
 
     path = Path(path)
+    check_xlsx(path)
     frame = _read(path)
     first_row = 1 if path.suffix.lower() in (".jsonl", ".parquet") else 2
     return as_codings(frame, name=str(path), documents=documents, codebook=codebook, first_row=first_row)
+
+
+def check_xlsx(path: str | Path) -> None:
+    """Refuse an ``.xlsx`` whose zip would inflate past the office-zip limits of :mod:`qualcoop.limits`
+    (members, total uncompressed bytes, compression ratio) before a spreadsheet reader opens it.
+
+    Raises
+    ------
+    LimitError
+        Naming the limit and the file.
+    """
+    import zipfile
+
+    from .. import limits
+    from ..errors import LimitError
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
+        return
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as e:
+        raise AnalysisError(f"{path}: not a readable .xlsx file ({e})") from e
+    members = limits.current("MAX_ZIP_MEMBERS")
+    if len(infos) > members:
+        raise LimitError("MAX_ZIP_MEMBERS", members, f"{path}: {len(infos)} zip members")
+    total = sum(i.file_size for i in infos)
+    budget = limits.current("MAX_ZIP_UNCOMPRESSED")
+    if total > budget:
+        raise LimitError("MAX_ZIP_UNCOMPRESSED", budget, f"{path}: inflates to {total} bytes")
+    ratio = limits.current("MAX_ZIP_RATIO")
+    for i in infos:
+        if i.file_size > 1 << 20 and i.file_size > ratio * max(i.compress_size, 1):
+            raise LimitError("MAX_ZIP_RATIO", ratio,
+                             f"{path}: member {i.filename} inflates {i.file_size // max(i.compress_size, 1)} times")
 
 
 def as_codings(frame, *, name: str = "codings table",

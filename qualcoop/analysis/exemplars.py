@@ -18,6 +18,17 @@ EXEMPLAR_COLUMNS = (
     "negated", "words", "score",
 )
 
+#: passages with fewer words than this besides greetings and fillers ("Thanks, training!", "Yes,
+#: OK.", "Terima kasih, Bu.") are picked only as a last resort
+MIN_WORDS = 3
+#: greetings, thanks, backchannels and fillers (English and Indonesian), not counted as substance
+FILLERS = frozenset("""
+thanks thank you hello hi hey good morning afternoon evening night bye goodbye welcome yes yeah yep no
+ok okay sure right well so uh um hmm ah oh please great nice fine alright
+terima kasih selamat pagi siang sore malam halo hai ya iya yaa oke baik bu pak mas mbak kak sama-sama
+nggak enggak gak tidak eh oh hmm nah gitu kayak tuh udah dong deh sih kok lho
+""".split())
+
 #: the passage length (in words) that scores full marks for length
 IDEAL_WORDS = (20, 120)
 
@@ -33,8 +44,10 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
     - ``0.25 *`` focus: ``1 / (codes on the same segment)``: a passage about one thing is clearer;
     - ``0.25 *`` length: full marks for 20-120 words, less for shorter or longer passages;
 
-    passages whose evidence is all negated are left out (or, with ``include_negated``, score a
-    quarter). Passages are then picked greedily by score minus a penalty of 1 for each passage
+    passages with any negated match are never used (with ``include_negated``: they score a quarter),
+    and passages with fewer than :data:`MIN_WORDS` words besides greetings and fillers
+    (:data:`FILLERS`: "Thanks, training!", "Terima kasih, Bu.") only when nothing more substantive
+    is left. Passages are then picked greedily by score minus a penalty of 1 for each passage
     already picked from the same document and 0.5 for the same speaker, so quotes spread across
     documents and speakers. Ties break by document and offset: the result is deterministic.
 
@@ -49,7 +62,7 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
     rollup : bool
         A parent's candidates include its descendants' passages.
     include_negated : bool
-        Allow passages where every match is negated (default: leave them out).
+        Allow passages with negated matches (default: leave them out).
 
     Returns
     -------
@@ -89,12 +102,14 @@ def exemplars(codings: CodingSet, *, per_code: int = 3, codes: Sequence[str] | N
         for c in candidates.get(cid, ()):
             if (c.doc_id, c.start, c.end) in seen_spans:
                 continue
-            if c.negated and not include_negated:
+            if any(e.negated for e in c.evidence) and not include_negated:
                 continue
             seen_spans.add((c.doc_id, c.start, c.end))
             doc = docs[c.doc_id]
-            n_words = len(WORD_RE.findall(doc.text, c.start, c.end))
-            score = _score(c, n_words, codes_on[(c.doc_id, c.start, c.end)])
+            words = WORD_RE.findall(doc.text, c.start, c.end)
+            n_words = len(words)
+            substance = sum(1 for w in words if w.lower() not in FILLERS)
+            score = _score(c, n_words, codes_on[(c.doc_id, c.start, c.end)], substance)
             scored.append((score, c, n_words))
         picked = _pick(scored, per_code)
         for rank, (score, c, n_words) in enumerate(picked, 1):
@@ -161,7 +176,7 @@ def _time(doc: Document, offset: int) -> str | None:
     return None
 
 
-def _score(c: Coding, n_words: int, n_codes: int) -> float:
+def _score(c: Coding, n_words: int, n_codes: int, substance: int | None = None) -> float:
     if c.evidence:
         distinct = len({e.text.lower() for e in c.evidence if not e.negated})
         evidence = min(distinct, 3) / 3
@@ -176,7 +191,10 @@ def _score(c: Coding, n_words: int, n_codes: int) -> float:
     else:
         length = 1.0
     score = 0.5 * evidence + 0.25 * focus + 0.25 * length
-    return score * 0.25 if c.negated else score
+    if any(e.negated for e in c.evidence):
+        score *= 0.25
+    substance = n_words if substance is None else substance
+    return score - 1.0 if substance < MIN_WORDS else score  # greetings and fillers: last resort
 
 
 def _pick(scored, k: int):

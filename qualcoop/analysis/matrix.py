@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import AnalysisError
 from ..model import CodingSet
-from ._common import WordIndex, check_attributes, code_infos, group_documents, segment_id, tally
+from ._common import WordIndex, check_attributes, code_infos, group_documents, segment_id, select_negated, tally
 
 __all__ = ["MATRIX_COLUMNS", "matrix_coding", "matrix_table"]
 
@@ -15,7 +15,8 @@ MATRIX_COLUMNS = (
 )
 
 
-def matrix_coding(codings: CodingSet, by: str, *, rollup: bool = True, include_empty: bool = True):
+def matrix_coding(codings: CodingSet, by: str, *, rollup: bool = True, include_empty: bool = True,
+                  negated: str = "exclude"):
     """Codes x values of one attribute (like NVivo's matrix coding query), drillable to segments.
 
     Parameters
@@ -29,6 +30,8 @@ def matrix_coding(codings: CodingSet, by: str, *, rollup: bool = True, include_e
         A parent's cell covers its subtree.
     include_empty : bool
         Keep empty cells (every code x every value), with zeros and no segment ids.
+    negated : {"exclude", "include", "only"}
+        Negated codings are left out by default (see :func:`~qualcoop.analysis.code_frequencies`).
 
     Returns
     -------
@@ -51,8 +54,10 @@ def matrix_coding(codings: CodingSet, by: str, *, rollup: bool = True, include_e
         raise AnalysisError(f"matrix coding takes one attribute (got {by!r})")
     check_attributes(codings, (by,))
     infos = code_infos(codings)
+    all_groups = tally(codings, (by,), rollup=False, infos=infos)[1]
+    values = set(all_groups) | (set(group_documents(codings, (by,), all_groups)) if include_empty else set())
+    codings = select_negated(codings, negated)
     cells, groups = tally(codings, (by,), rollup=rollup, infos=infos)
-    values = set(groups) | (set(group_documents(codings, (by,), groups)) if include_empty else set())
     words = WordIndex(codings.documents)
     rows = []
     for cid, info in infos.items():

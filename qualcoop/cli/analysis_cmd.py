@@ -21,6 +21,7 @@ from rich.table import Table
 
 from ..errors import QualcoopError
 from .app import _esc, _load_quietly, app, err, out
+from .inputs import report_skipped
 
 ByOpt = Annotated[Optional[str], typer.Option(
     "--by", help="Document attribute (type, country, year, interviewee_role, ...) or speaker/unit/lang.")]
@@ -214,8 +215,14 @@ def stats(
     output: Annotated[Optional[Path], typer.Option(
         "-o", "--output", help="Write the full table (.csv, .parquet, .jsonl, .xlsx, or .graphml with "
                                "--cooccurrence).")] = None,
+    negated: Annotated[str, typer.Option(
+        "--negated", help="Negated codings ('no funding'): exclude (default; counted apart), include, only.")]
+    = "exclude",
 ) -> None:
-    """Code frequencies (segments, documents, words, shares; by an attribute) or co-occurrence."""
+    """Code frequencies (segments, documents, words, shares; by an attribute) or co-occurrence.
+
+    With --corpus (the full texts) frequencies are also normalised: per 1,000 words of each group's
+    documents and as a share of all their segments, coded or not."""
     from ..analysis import code_cooccurrence, code_frequencies
     from ..export import write_table
 
@@ -225,7 +232,8 @@ def stats(
             frame = code_cooccurrence(codings, window=window, rollup=False)
             _print_cooccurrence(frame)
         else:
-            frame = code_frequencies(codings, by=by, rollup=rollup)
+            frame = code_frequencies(codings, by=by, rollup=rollup, negated=negated,
+                                     total_segments=_segment_counts(codings) if corpus else None)
             _print_frequencies(frame, by)
         if output is not None:
             if output.suffix.lower() == ".graphml":
@@ -243,19 +251,42 @@ def stats(
         _fail(e)
 
 
+def _segment_counts(codings) -> dict[str, int]:
+    """Segments per full document, cut with the unit the table was coded with."""
+    from ..segment import segment
+
+    units = {c.unit for c in codings if c.unit}
+    if len(units) != 1:
+        return {}
+    unit = units.pop()
+    out = {}
+    for doc_id, doc in codings.documents.items():
+        if not (doc.source is not None and doc.source.details.get("reconstructed")):
+            try:
+                out[doc_id] = len(segment(doc, unit))
+            except QualcoopError:
+                continue
+    return out
+
+
 def _print_frequencies(frame, by: str | None) -> None:
     t = Table(title="Code frequencies" + (f" by {by}" if by else ""))
-    cols = ([by] if by else []) + ["code", "codings", "segments", "share", "documents", "words"]
+    normalised = not frame["per_1000_words"].isna().any() if len(frame) else False
+    cols = ([by] if by else []) + ["code", "codings", "segments", "share", "documents", "words", "negated"] \
+        + (["per 1k words", "of all segments"] if normalised else [])
     for c in cols:
         t.add_column(c, justify="right" if c not in (by, "code") else "left",
                      overflow="fold" if c in (by, "code") else "ellipsis")
     for r in frame.itertuples(index=False):
-        if not r.codings:
+        if not r.codings and not r.negated_codings:
             continue
         words = "" if str(r.words) == "<NA>" else str(r.words)
         row = ([_esc(str(getattr(r, by)))] if by else []) + [
             _esc("  " * int(r.depth) + r.code_id), str(r.codings), str(r.segments), f"{r.segment_share:.1%}",
-            str(r.documents), words]
+            str(r.documents), words, str(r.negated_codings)]
+        if normalised:
+            share = r.share_of_all_segments
+            row += [f"{r.per_1000_words:.2f}", "" if str(share) == "<NA>" else f"{share:.1%}"]
         t.add_row(*row)
     out.print(t)
 
@@ -293,6 +324,7 @@ def kwic(
         else:
             c = Corpus.from_paths(paths)
             docs = list(c)
+            report_skipped(c.skipped, err)
             for f in c.failures:
                 err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
         frame = kwic_table(docs, term, window=window, regex=regex, case_sensitive=case_sensitive)

@@ -16,6 +16,8 @@ from rich.table import Table
 
 from .. import __version__
 from ..errors import Failure, QualcoopError
+from .inputs import Encoding, Exclude, FollowSymlinks, Include, report_skipped
+from .messages import for_terminal
 
 app = typer.Typer(
     name="qualcoop",
@@ -28,7 +30,7 @@ codebook_app = typer.Typer(help="Check and show codebooks.", no_args_is_help=Tru
 app.add_typer(codebook_app, name="codebook")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # a long path stays on one line, never cut mid-name
 
 UNITS_HELP = "Segment unit: document, turn, paragraph, sentence, article (alias section) or window."
 
@@ -41,10 +43,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                          help="Show the version and exit.")] = False,
 ) -> None:
     """qualcoop: computer-assisted qualitative analysis of international-cooperation documents."""
+    from .messages import WarningSummary
+
+    summary = WarningSummary()  # Python warnings: one line each, grouped by kind, at the end
+    summary.install()
+    ctx.call_on_close(lambda: summary.print(err))
 
 
 def _progress(total: int):
@@ -64,12 +72,13 @@ def _report_failures(failures: list[Failure]) -> None:
         return
     err.print(f"[bold red]{len(failures)} file(s) failed:[/]")
     for f in failures:  # data (paths, parser messages) is never read as markup
-        err.print(f"  {_esc(f.path)}: [red]{f.kind}[/] {_esc(' '.join(f.error.message.split()))}",
+        err.print(f"  {_esc(f.path)}: [red]{f.kind}[/] {_esc(' '.join(for_terminal(f.error.message).split()))}",
                   highlight=False, soft_wrap=True)  # one line per failed file
 
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
-             transcript: bool | None, speaker_pattern: str | None, timeout: float | None):
+             transcript: bool | None, speaker_pattern: str | None, timeout: float | None,
+             encoding: str | None = None):
     from ..extract.base import ExtractOptions
 
     kw = {}
@@ -77,6 +86,8 @@ def _options(password: str | None, pdf_engine: str | None, errors_replace: bool,
         kw["timeout"] = timeout
     if pdf_engine:
         kw["pdf_engine"] = pdf_engine if "." in pdf_engine else f"pdf.{pdf_engine}.v1"
+    if encoding:
+        kw["encoding"] = encoding
     return ExtractOptions(password=password, errors="replace" if errors_replace else "strict",
                           lang=lang, transcript=transcript, speaker_pattern=speaker_pattern, **kw)
 
@@ -112,6 +123,10 @@ def extract(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    follow_symlinks: FollowSymlinks = False,
+    encoding: Encoding = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
 ) -> None:
@@ -119,13 +134,16 @@ def extract(
     from .run_cmd import execute, report_failures, resolve_or_exit
     from ..run import SegmentTable
 
-    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
+    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout,
+                       encoding)
     settings = resolve_or_exit(paths, unit=unit, lang=lang, output=output, recursive=recursive, options=options,
-                               workers=workers)
+                               workers=workers, include=include or (), exclude=exclude or (),
+                               follow_symlinks=follow_symlinks)
     summary = execute(settings, [SegmentTable(output)], quiet=quiet, segments=True,
                       documents=output.suffix.lower() == ".jsonl", codings=False)
-    err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s) -> {output}",
-              highlight=False)
+    err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s) -> {_esc(str(output))}",
+              highlight=False, soft_wrap=True)
+    report_skipped(settings.skipped, err)
     report_failures(summary)
     raise typer.Exit(1 if summary.failures else 0)
 
@@ -148,6 +166,10 @@ def code(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    follow_symlinks: FollowSymlinks = False,
+    encoding: Encoding = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                                          help="Worker processes (output identical to --workers 1).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
@@ -156,13 +178,16 @@ def code(
     from .run_cmd import execute, report_failures, resolve_or_exit
     from ..run import CodingTable
 
-    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout)
+    options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout,
+                       encoding)
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
-                               recursive=recursive, options=options, workers=workers)
+                               recursive=recursive, options=options, workers=workers, include=include or (),
+                               exclude=exclude or (), follow_symlinks=follow_symlinks)
     summary = execute(settings, [CodingTable(output)] if output is not None else [], quiet=quiet)
-    _print_counts(settings.codebook, summary.code_counts)
+    _print_counts(settings.codebook, summary.code_counts, summary.negated_counts)
     err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"
-              + (f" -> {output}" if output else ""), highlight=False)
+              + (f" -> {_esc(str(output))}" if output else ""), highlight=False, soft_wrap=True)
+    report_skipped(settings.skipped, err)
     report_failures(summary)
     raise typer.Exit(1 if summary.failures else 0)
 
@@ -196,27 +221,35 @@ def _fail_on_codebook(e: QualcoopError) -> None:
 
 
 def _print_frequencies(codings) -> None:
-    """Code frequencies of a CodingSet: segments and documents per code, in codebook order."""
+    """Code frequencies of a CodingSet: segments and documents per code, in codebook order; negated
+    codings ("no funding": not evidence for the code) are counted apart."""
     counts: dict[str, list] = {}
+    negated: dict[str, int] = {}
     for c in codings:
         slot = counts.setdefault(c.code_id, [0, set()])
+        if c.negated:
+            negated[c.code_id] = negated.get(c.code_id, 0) + 1
+            continue
         slot[0] += 1
         slot[1].add(c.doc_id)
-    _print_counts(codings.codebook, {k: [n, len(d)] for k, (n, d) in counts.items()})
+    _print_counts(codings.codebook, {k: [n, len(d)] for k, (n, d) in counts.items()}, negated)
 
 
-def _print_counts(cb, counts: dict[str, list[int]]) -> None:
-    """Code frequencies (``code -> [segments, documents]``) as a table, in codebook order."""
+def _print_counts(cb, counts: dict[str, list[int]], negated: dict[str, int] | None = None) -> None:
+    """Code frequencies (``code -> [segments, documents]``, negated codings apart) as a table."""
+    negated = negated or {}
     table = Table(title=_esc(f"Code frequencies ({cb.name} {cb.version})") if cb else "Code frequencies")
     table.add_column("code")
     table.add_column("name")
     table.add_column("segments", justify="right")
     table.add_column("documents", justify="right")
-    order = [c.id for _, c in cb.walk()] if cb else sorted(counts)
+    table.add_column("negated", justify="right")
+    order = [c.id for _, c in cb.walk()] if cb else sorted(set(counts) | set(negated))
     for cid in order:
-        if cid in counts:
+        if cid in counts or cid in negated:
             name = cb.get(cid).name if cb else ""
-            table.add_row(_esc(cid), _esc(name), str(counts[cid][0]), str(counts[cid][1]))
+            n, d = counts.get(cid, [0, 0])
+            table.add_row(_esc(cid), _esc(name), str(n), str(d), str(negated.get(cid, 0)))
     out.print(table)
 
 

@@ -84,6 +84,7 @@ def project_code(
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
     timeout: Timeout = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")] = False,
 ) -> None:
     """Code documents with a codebook as a recorded run; documents already coded with the same content,
     codebook version and settings are skipped, so an interrupted run is completed by running it again."""
@@ -91,17 +92,23 @@ def project_code(
         cb = _load_quietly(codebook)
     except QualcoopError as e:
         _fail_on_codebook(e)
+    from .run_cmd import Reporter
+
+    reporter = Reporter(quiet=quiet, what="documents")
     with _open(project) as p:
         try:
             if paths:
                 options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout)
                 result = p.code_files(paths, cb, unit=unit, lang=lang, coder=coder, recursive=recursive,
-                                      options=options)
+                                      options=options, progress=reporter)
             else:
-                result = p.code(cb, unit=unit, lang=lang, coder=coder)
+                result = p.code(cb, unit=unit, lang=lang, coder=coder, progress=reporter)
         except QualcoopError as e:
+            reporter.stop()
             err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)
             raise typer.Exit(2) from None
+        finally:
+            reporter.stop()
     _say_result(result)
 
 
@@ -207,7 +214,8 @@ def project_status(project: ProjectArg) -> None:
         url = p.url
     out.print(f"{url}: {n_docs} document(s), {sum(per_coder.values())} current coding(s)", highlight=False)
     table = Table(title="Runs")
-    for col in ("run", "command", "codebook", "status", "coded", "skipped", "failed", "codings"):
+    table.add_column("run", overflow="fold")
+    for col in ("command", "codebook", "status", "coded", "skipped", "failed", "codings"):
         table.add_column(col)
     for r in runs:
         st = r["stats"]

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import Failure, QualcoopError
-from .app import UNITS_HELP, PathsArg, Recursive, _fail_on_codebook, _load_quietly, codebook_app, app, err, out
+from .app import (UNITS_HELP, PathsArg, Recursive, _esc, _fail_on_codebook, _load_quietly, app, codebook_app, err,
+                  out)
 
 refi_app = typer.Typer(help="REFI-QDA projects (.qdpx) to and from NVivo, ATLAS.ti, MAXQDA, QualCoder.",
                        no_args_is_help=True)
@@ -41,7 +42,7 @@ def codebook_convert(
             if lost:
                 for line in lost:
                     err.print(f"  lost: {line}", highlight=False, markup=False, soft_wrap=True)
-                err.print(f"[bold red]{len(lost)} item(s) cannot be held by {target.suffix}[/]; nothing written")
+                err.print(f"[bold red]{len(lost)} item(s) cannot be held by {_esc(target.suffix)}[/]; nothing written")
                 raise typer.Exit(2)
         import warnings
 
@@ -56,7 +57,7 @@ def codebook_convert(
         err.print(f"  lost: {line}", highlight=False, markup=False, soft_wrap=True)
     if len(lost) > limit:
         err.print(f"  ... and {len(lost) - limit} more (--all lists them)", highlight=False, markup=False)
-    out.print(f"wrote {target} ({n} codes; {len(lost)} item(s) the format cannot hold)", highlight=False)
+    out.print(f"wrote {target} ({n} codes; {len(lost)} item(s) the format cannot hold)", highlight=False, markup=False)
 
 
 def _print_report(report: tuple[str, ...], limit: int) -> None:
@@ -78,16 +79,16 @@ def refi_inspect(
     try:
         p = read_qdpx(path)
     except QualcoopError as e:
-        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(e.message)}", highlight=False)
         raise typer.Exit(2) from None
     out.print(f"{p.name} (from {p.origin or 'unknown tool'}): {len(p.users)} user(s), {len(p.codebook)} code(s), "
               f"{len(p.documents)} document(s), {len(p.codings)} coding(s), {len(p.sets)} set(s), "
-              f"{len(p.notes)} note(s)", highlight=False)
+              f"{len(p.notes)} note(s)", highlight=False, markup=False)
     coders: dict[str, int] = {}
     for c in p.codings:
         coders[c.provenance.coder] = coders.get(c.provenance.coder, 0) + 1
     for name, n in coders.items():
-        out.print(f"  coder {name}: {n} coding(s)", highlight=False)
+        out.print(f"  coder {name}: {n} coding(s)", highlight=False, markup=False)
     _print_report(p.report, 10**9 if show_all else 20)
 
 
@@ -108,10 +109,10 @@ def refi_convert(
         else:
             write_qdpx(p, target, offsets="utf16" if utf16 else "codepoints")
     except QualcoopError as e:
-        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(e.message)}", highlight=False)
         raise typer.Exit(2) from None
     _print_report(p.report, 20)
-    out.print(f"wrote {target}", highlight=False)
+    out.print(f"wrote {target}", highlight=False, markup=False)
 
 
 @refi_app.command("code")
@@ -152,9 +153,9 @@ def refi_code(
         write_qdpx(project_from_codings(codings, name=name or output.stem), output,
                    offsets="utf16" if utf16 else "codepoints")
     except QualcoopError as e:
-        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(e.message)}", highlight=False)
         raise typer.Exit(2) from None
-    out.print(f"wrote {output}: {len(codings.documents)} document(s), {len(codings)} coding(s)", highlight=False)
+    out.print(f"wrote {output}: {len(codings.documents)} document(s), {len(codings)} coding(s)", highlight=False, markup=False)
     _report_failures(failures)
     if failures:
         raise typer.Exit(1)
@@ -178,11 +179,11 @@ def project_import(
     try:
         r = import_qdpx(source, project)
     except QualcoopError as e:
-        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(e.message)}", highlight=False)
         raise typer.Exit(2) from None
     _print_report(r.report, 10**9 if show_all else 20)
     out.print(f"imported {source} -> {r.project}: {r.users} user(s), {r.codes} code(s), {r.documents} document(s) "
-              f"({r.new_documents} new), {r.codings} coding(s), {r.notes} memo(s)", highlight=False)
+              f"({r.new_documents} new), {r.codings} coding(s), {r.notes} memo(s)", highlight=False, markup=False)
 
 
 def export_project_qdpx(project: str, output: Path, coders: list[str] | None, *, utf16: bool = False) -> None:
@@ -192,10 +193,10 @@ def export_project_qdpx(project: str, output: Path, coders: list[str] | None, *,
     try:
         report = export_qdpx(project, output, coders=coders, offsets="utf16" if utf16 else "codepoints")
     except QualcoopError as e:
-        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(e.message)}", highlight=False)
         raise typer.Exit(2) from None
     _print_report(report, 20)
-    err.print(f"project -> {output}", highlight=False)
+    err.print(f"project -> {output}", highlight=False, markup=False)
 
 
 def project_location(paths: list[Path]) -> str | None:

@@ -16,6 +16,7 @@ import typer
 
 from ..errors import QualcoopError
 from .app import _esc, _fail_on_codebook, _load_quietly, _options, app, err
+from .messages import for_terminal
 
 Workers = Annotated[int, typer.Option("--workers", "-w", min=1,
                                       help="Worker processes (output is identical to --workers 1).")]
@@ -107,7 +108,7 @@ def _say_partial(sinks, what: str) -> None:
         partial = getattr(s, "partial", None)
         if partial is not None and Path(partial).exists():
             err.print(f"{what}: {s.path} is unchanged; the partial output is {partial}", highlight=False,
-                      markup=False)
+                      markup=False, soft_wrap=True)
 
 
 def report_failures(summary) -> None:
@@ -115,7 +116,7 @@ def report_failures(summary) -> None:
         return
     err.print(f"[bold red]{len(summary.failures)} file(s) failed:[/]")
     for f in summary.failures:
-        err.print(f"  {_esc(f.path)}: [red]{f.type}[/] ({f.error}) {_esc(f.message)}", highlight=False,
+        err.print(f"  {_esc(f.path)}: [red]{f.type}[/] ({f.error}) {_esc(for_terminal(f.message))}", highlight=False,
                   soft_wrap=True)
 
 
@@ -178,6 +179,6 @@ def batch(
     summary = execute(settings, sinks, quiet=quiet)
     err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s), "
               f"{summary.codings} coding(s), {len(summary.failures)} failed, {summary.seconds:.1f} s"
-              + (f" -> {output}" if output else ""), highlight=False)
+              + (f" -> {output}" if output else ""), highlight=False, soft_wrap=True)
     report_failures(summary)
     raise typer.Exit(1 if summary.failures else 0)

@@ -432,11 +432,15 @@ def adjudicate_cmd(
 def _read_sheet(path: Path):
     import pandas as pd
 
+    from ..analysis.codings_table import check_xlsx
     from ..errors import AnalysisError
 
+    check_xlsx(path)
     try:
         if path.suffix.lower() == ".xlsx":
-            return pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
+            from ..analysis.tables import _from_xlsx  # control characters and long texts (model/cells.py)
+
+            return _from_xlsx(pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False))
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, ValueError, UnicodeDecodeError) as e:
         raise AnalysisError(f"{path}: cannot read the sheet ({e})") from e

@@ -221,7 +221,8 @@ class _QuantedaReader:
         return out
 
     def key(self, key: str, v: Node, parent: str | None, line: int | None) -> None:
-        cid = f"{parent}.{key}" if parent else key
+        slug = key.replace("/", "_")  # '/' is reserved for '<code id>/<rule id>'; the name keeps it
+        cid = f"{parent}.{slug}" if parent else slug
         index = len(self.codes)
         self.codes.append(Code(id=cid, name=key, parent=parent, line=line))  # placeholder, keeps order
         terms = _dedupe(self.values(v, cid, children=True))
@@ -354,7 +355,7 @@ def parse_liwc_dic(path: str | Path, *, lang: str | None = None) -> tuple[Codebo
             problems.append(problem_at(p, f"category number {parts[0]!r} is defined twice (first at line "
                                           f"{cats[num][2]})", i + 1))
             continue
-        cats[num] = (re.sub(r"\s+", "_", name), name, i + 1)
+        cats[num] = (_dictionary_id(name, {c for c, _, _ in cats.values()}), name, i + 1)
     words: dict[str, list[str]] = {n: [] for n in cats}
     first_line: dict[str, int] = {}  # word -> line it first appears on
     ignored = 0
@@ -433,6 +434,17 @@ def read_liwc_dic(path: str | Path, *, lang: str | None = None) -> Codebook:
 
 read_liwc_dic.parse = parse_liwc_dic  # type: ignore[attr-defined]
 read_liwc_dic.suffixes = (".dic",)  # type: ignore[attr-defined]
+
+
+def _dictionary_id(name: str, taken: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """A code id for a dictionary category: whitespace and '/' become '_' (``work/school`` ->
+    ``work_school``); the name stays as written. A clash gets ``_2``, ``_3``, ..."""
+    base = re.sub(r"[\s/]+", "_", name).strip("_") or "category"
+    cid, n = base, 1
+    while cid in taken:
+        n += 1
+        cid = f"{base}_{n}"
+    return cid
 
 
 def _catnum(tok: str) -> str:

@@ -54,8 +54,6 @@ CODEBOOK_NAMESPACES = (NS_CODEBOOK, "urn:QDA-XML:codebook:1:0", "urn:QDA-XML:cod
 QUALCOOP_GUID_NAMESPACE = uuid.UUID("6f1c3b0e-0c5a-5d2e-9a43-7175616c636f")
 BLOCK_START = "[qualcoop]"
 BLOCK_END = "[/qualcoop]"
-#: the largest XML document read (bytes)
-MAX_XML_BYTES = 512 * 1024 * 1024
 #: codes nested deeper than this are not read (real codebooks have a handful of levels)
 MAX_CODE_DEPTH = 64
 #: fields of Code.to_dict() kept outside the block (attributes of the XML code or the definition)
@@ -79,15 +77,18 @@ def parse_xml(data: bytes, where: str | Path) -> ET.Element:
     ------
     UnsafeInputError
         For a DTD, an entity or an external reference (billion laughs, XXE), or a document
-        larger than ``MAX_XML_BYTES``.
+        larger than :data:`qualcoop.limits.MAX_FILE_BYTES`.
     RefiError
         If the bytes are not well-formed XML.
     """
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import DefusedXMLParser
 
-    if len(data) > MAX_XML_BYTES:
-        raise UnsafeInputError(where, f"XML of {len(data)} bytes is over the limit of {MAX_XML_BYTES}")
+    from ..limits import current, limit_message
+
+    cap = current("MAX_FILE_BYTES")
+    if len(data) > cap:
+        raise UnsafeInputError(where, limit_message("MAX_FILE_BYTES", cap, f"XML of {len(data)} bytes is too large"))
     parser = DefusedXMLParser(target=ET.TreeBuilder(insert_pis=True), forbid_dtd=True,
                               forbid_entities=True, forbid_external=True)
     try:
@@ -181,8 +182,15 @@ def parse_description(text: str) -> tuple[str, dict[str, Any], str | None]:
     m = _BLOCK.search(text)
     if m is None:
         return text, {}, None
+    from ..bounded import check_yaml_tree
+    from ..errors import LimitError
+
     try:
+        node = yaml.compose(m.group(1), Loader=yaml.SafeLoader)
+        check_yaml_tree(node, where="the [qualcoop] block")  # aliases and nesting, before constructing
         fields = yaml.safe_load(m.group(1))
+    except LimitError as e:
+        return text, {}, f"{e.message}; kept as text"
     except (yaml.YAMLError, RecursionError) as e:
         return text, {}, f"the [qualcoop] block in the description is not valid YAML ({e}); kept as text"
     if not isinstance(fields, dict):

@@ -25,7 +25,7 @@ TOP_KEYS = ("name", "version", "languages", "description", "overlaps", "codes")
 CODE_KEYS = ("id", "name", "parent", "labels", "definition", "inclusion", "exclusion", "examples",
              "color", "negation", "scope", "rules")
 RULE_KEYS = ("id", "kind", "terms", "groups", "pattern", "rules", "window", "ordered", "lang",
-             "case_sensitive", "negation", "veto", "scope")
+             "case_sensitive", "negation", "veto", "scope", "cross_sentences")
 SCOPE_KEYS = ("speakers", "exclude_speakers", "units", "sections", "attributes")
 EXAMPLE_KEYS = ("text", "lang")
 

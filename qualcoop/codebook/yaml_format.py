@@ -352,6 +352,7 @@ class _Builder:
             negation=self.text(f.get("negation"), "negation", **who),
             veto=self.text(f.get("veto"), "veto", "span", **who) or "span",
             scope=self.scope(f.get("scope"), who), code_id=code_id or None, line=node.line,
+            cross_sentences=self.boolean(f.get("cross_sentences"), "cross_sentences", **who),
         )
 
 

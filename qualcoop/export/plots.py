@@ -49,7 +49,7 @@ def _rc():
     return matplotlib.rc_context(RC)
 
 
-def plot_code_frequencies(frequencies, *, value: str = "segments", by: str | None = None,
+def plot_code_frequencies(frequencies, *, value: str | None = None, by: str | None = None,
                           depth: int | None = None, ax=None):
     """Horizontal bars of a code frequency table, optionally one bar per attribute value.
 
@@ -57,8 +57,10 @@ def plot_code_frequencies(frequencies, *, value: str = "segments", by: str | Non
     ----------
     frequencies : pandas.DataFrame
         From :func:`qualcoop.analysis.code_frequencies` (with ``by=`` for grouped bars).
-    value : str
-        The column to plot: ``segments``, ``codings``, ``documents``, ``words`` or a ``*_share``.
+    value : str, optional
+        The column to plot: ``segments``, ``codings``, ``documents``, ``words``, ``per_1000_words`` or a
+        ``*_share``. Default: ``segments``; with ``by``, a normalised figure, since groups of documents
+        differ in size: ``per_1000_words`` when every document's text is known, else ``segment_share``.
     by : str, optional
         The attribute column to group bars by (must be in the table).
     depth : int, optional
@@ -72,6 +74,11 @@ def plot_code_frequencies(frequencies, *, value: str = "segments", by: str | Non
     """
     import numpy as np
 
+    if value is None:
+        value = "segments"
+        if by is not None:
+            per = frequencies["per_1000_words"] if "per_1000_words" in frequencies.columns else None
+            value = "per_1000_words" if per is not None and not per.isna().any() else "segment_share"
     if value not in frequencies.columns:
         raise AnalysisError(f"no column {value!r} in the frequency table")
     if by is not None and by not in frequencies.columns:

@@ -24,7 +24,7 @@ import hashlib
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -41,14 +41,22 @@ PROJECT_NAMESPACES = ("urn:QDA-XML:project:1.0", "urn:QDA-XML:project:1:0", "urn
 UNTRUSTED_SCHEMES = ("absolute://", "relative://")
 
 
+def _limit(name: str) -> Any:
+    from ..limits import current
+
+    return field(default_factory=lambda: current(name))
+
+
 @dataclass(frozen=True)
 class ZipLimits:
-    """Caps applied while reading a ``.qdpx`` (a zip bomb is refused, not unpacked)."""
+    """Caps applied while reading a ``.qdpx`` (a zip bomb is refused, not unpacked). The defaults are
+    :mod:`qualcoop.limits` (``MAX_ZIP_MEMBERS``, ``MAX_FILE_BYTES`` per member, ``MAX_ZIP_RATIO``; each
+    can be raised with ``QUALCOOP_<NAME>``); a project's texts together may be 2 GiB."""
 
-    max_members: int = 10_000
-    max_member_bytes: int = 512 * 1024 * 1024
+    max_members: int = _limit("MAX_ZIP_MEMBERS")
+    max_member_bytes: int = _limit("MAX_FILE_BYTES")
     max_total_bytes: int = 2 * 1024 * 1024 * 1024
-    max_ratio: float = 200.0
+    max_ratio: float = _limit("MAX_ZIP_RATIO")
     #: members up to this size are not held to ``max_ratio`` (a small repetitive text is no bomb)
     min_ratio_bytes: int = 1024 * 1024
 

@@ -105,7 +105,7 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
     """
     from ..analysis import (code_cooccurrence, code_frequencies, codebook_coverage, exemplars,
                             matrix_coding, rule_frequencies)
-    from ..analysis._common import check_attributes, code_infos
+    from ..analysis._common import check_attributes, code_infos, select_negated
     from .report_assets import CSS, JS
 
     if by is not None:
@@ -118,20 +118,20 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
     doc_index = {d.id: i for i, d in enumerate(docs)}
     cb = codings.codebook
     freq = code_frequencies(codings, rollup=True)
-    applied = {r.code_id for r in freq.itertuples() if r.codings}
+    applied = {r.code_id for r in freq.itertuples() if r.codings or r.negated_codings}
     page_title = title or (f"{cb.name} {cb.version}: coding report" if cb else "qualcoop coding report")
     ctx = _Ctx(index=index, infos=infos, colors=colors, doc_index=doc_index, docs=docs)
-    sections = [
-        ("codebook", "Codebook", _codebook_section(codings, ctx, rule_frequencies(codings) if cb else None)),
-        ("frequencies", "Code frequencies", _frequency_section(freq, ctx)),
-        ("cooccurrence", "Co-occurrence", _cooccurrence_section(code_cooccurrence(codings, window=window),
-                                                                ctx, window)),
-    ]
+    positive = select_negated(codings, "exclude")
+    # results first (frequencies, matrix, quotes), then the codebook and the documents behind them
+    sections = [("frequencies", "Code frequencies", _frequency_section(freq, ctx))]
     if by is not None:
         sections.append(("matrix", f"Matrix: codes \u00d7 {by}",
                          _matrix_section(matrix_coding(codings, by, rollup=True), ctx, codings)))
     sections += [
         ("exemplars", "Exemplar quotes", _exemplar_section(exemplars(codings, per_code=exemplars_per_code), ctx)),
+        ("cooccurrence", "Co-occurrence", _cooccurrence_section(code_cooccurrence(positive, window=window),
+                                                                ctx, window)),
+        ("codebook", "Codebook", _codebook_section(codings, ctx, rule_frequencies(codings) if cb else None)),
         ("coverage", "Codebook coverage", _coverage_section(codebook_coverage(codings), ctx)),
         ("documents", "Documents", _documents_section(codings, ctx, evidence)),
     ]
@@ -232,19 +232,26 @@ def _codebook_section(codings: CodingSet, ctx: _Ctx, rules) -> str:
 
 def _frequency_section(freq, ctx: _Ctx) -> str:
     top = max([int(v) for v in freq["segments"]] + [1])
+    per_k = len(freq) > 0 and not freq["per_1000_words"].isna().any()  # every document's full text known
     rows = []
     for r in freq.itertuples():
         words = "" if r.words is None or str(r.words) == "<NA>" else str(r.words)
+        norm = f"<td class='n'>{r.per_1000_words:.2f}</td>" if per_k else ""
         rows.append(
             f"<tr data-ci='{ctx.index[r.code_id]}'><td style='padding-left:{6 + 16 * r.depth}px'>{ctx.sw(r.code_id)}"
             f"<code>{_e(r.code_id)}</code></td><td>{_e(r.code_name)}</td><td class='n'>{r.codings}</td>"
             f"<td class='n'>{r.segments}</td><td class='n'>{r.segment_share:.1%}</td><td class='n'>{r.documents}</td>"
-            f"<td class='n'>{words}</td><td class='barcell'><div class='bar c{ctx.index[r.code_id]}' "
+            f"<td class='n'>{words}</td>{norm}<td class='n'>{r.negated_codings}</td><td class='barcell'><div class='bar c{ctx.index[r.code_id]}' "
             f"style='width:{100 * r.segments / top:.1f}%'></div></td></tr>")
     return ("<p class='muted'>Rolled up: a parent counts the codings of its whole subtree. Segments and "
-            "documents are distinct (a union), so a parent's segments can be fewer than its children's sum."
-            "</p><table class='t'><thead><tr><th>code</th><th>name</th><th>codings</th><th>segments</th>"
-            "<th>share of coded segments</th><th>documents</th><th>words</th><th></th></tr></thead><tbody>"
+            "documents are distinct (a union), so a parent's segments can be fewer than its children's sum. "
+            "Negated codings (every match in a negation scope: \u201cno funding\u201d) are not counted; "
+            "the <em>negated</em> column shows how many there were. They are also left out of the matrix, "
+            "co-occurrence and quotes.</p>"
+            "<table class='t'><thead><tr><th>code</th><th>name</th><th>codings</th><th>segments</th>"
+            "<th>share of coded segments</th><th>documents</th><th>words</th>"
+            + ("<th>codings per 1,000 words</th>" if per_k else "") + "<th>negated</th><th></th>"
+            "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
 

@@ -16,7 +16,8 @@ mark is a segment the coder read, and its empty code cells mean "does not apply"
 second sheet ``codes`` with each code's name, definition, inclusion and exclusion criteria.
 
 Importing checks every row and lists every problem with its row number (unknown segment, text that
-no longer matches the document, unknown code column or code id, a cell that is not 1/0) in one
+no longer matches the document, unknown code column or code id, a cell that is not 1/0; and an XLSX
+exported for another coder) in one
 :class:`~qualcoop.errors.CodingsTableError`; nothing is imported then. The result is a codings table
 (:mod:`qualcoop.analysis.codings_table`) for the coder.
 """
@@ -28,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..analysis.codings_table import comparable, unit_key
+from ..analysis.codings_table import check_xlsx, comparable, unit_key
 from ..errors import AnalysisError, CodingsTableError, Problem
 from ..model import Codebook, Document
 from .tables import write_table
@@ -139,6 +140,22 @@ def write_coding_sheet(rows: Sequence[dict[str, Any]], path: str | Path, *, code
     ])
 
 
+def _exported_for(path: Path) -> str:
+    """The coder an XLSX sheet was exported for (its ``about`` sheet), or ``""``."""
+    if path.suffix.lower() != ".xlsx":
+        return ""
+    import pandas as pd
+
+    try:
+        about = pd.read_excel(path, sheet_name="about", dtype=str, keep_default_na=False)
+    except (ValueError, KeyError):
+        return ""
+    if not {"item", "value"} <= set(about.columns):
+        return ""
+    values = about.loc[about["item"] == "coder", "value"]
+    return str(values.iloc[0]).strip() if len(values) else ""
+
+
 def read_coding_sheet(path: str | Path, *, coder: str, documents: Iterable[Document] | Mapping[str, Document] = (),
                       codebook: Codebook | None = None):
     """Import a filled coding sheet as a codings table for ``coder``.
@@ -175,9 +192,12 @@ def read_coding_sheet(path: str | Path, *, coder: str, documents: Iterable[Docum
     name = str(path)
     if not coder or not coder.strip():
         raise AnalysisError("a coder name is needed to import a coding sheet")
+    check_xlsx(path)
     try:
         if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
+            from ..analysis.tables import _from_xlsx  # control characters and long texts (model/cells.py)
+
+            frame = _from_xlsx(pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False))
         elif path.suffix.lower() == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         else:
@@ -186,6 +206,11 @@ def read_coding_sheet(path: str | Path, *, coder: str, documents: Iterable[Docum
         raise AnalysisError(f"{path}: cannot read the coding sheet ({e})") from e
     docs = dict(documents) if isinstance(documents, Mapping) else {d.id: d for d in documents}
     problems: list[Problem] = []
+    exported_for = _exported_for(path)
+    if exported_for and exported_for != coder.strip():
+        problems.append(Problem(name, f"the sheet was exported for coder {exported_for!r} (its 'about' sheet), "
+                                      f"not {coder!r}: import it with --coder {exported_for}, or correct the "
+                                      "'about' sheet if the coder changed"))
     if "segment_key" not in frame.columns:
         raise CodingsTableError(name, [Problem(name, "no segment_key column: not a qualcoop coding sheet", line=1)])
     layout = "list" if "codes" in frame.columns else "columns"

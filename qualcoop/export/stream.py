@@ -25,7 +25,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .tables import TABLE_SUFFIXES, TableFormatError, _cell, _strip_core_dates, _xlsx_value, dumps_line
+from ..model.cells import continuation_column
+from .tables import TABLE_SUFFIXES, TableFormatError, _cell, _strip_core_dates, _xlsx_parts, dumps_line
 
 __all__ = ["AtomicFile", "TableWriter", "SpooledTable", "open_table", "check_table_path"]
 
@@ -101,11 +102,11 @@ class TableWriter:
         elif self._fmt == ".jsonl":
             self._fh = self.target.open("w", encoding="utf-8", newline="\n")
         elif self._fmt == ".xlsx":
-            from openpyxl import Workbook
-
-            self._wb = Workbook(write_only=True)
-            self._ws = self._wb.create_sheet(self._sheet)
-            self._ws.append(self.columns)
+            # rows are spooled: a text over Excel's cell limit continues in "<column> (part N)" columns,
+            # known only once every row is in (see qualcoop.model.cells)
+            self._spool_path = self.target.with_name(self.target.name + ".spool")
+            self._fh = self._spool_path.open("w", encoding="utf-8", newline="\n")
+            self._parts = [1] * len(self.columns)
 
     def write(self, row: Mapping[str, Any]) -> None:
         self.count += 1
@@ -116,15 +117,9 @@ class TableWriter:
         elif self._fmt == ".jsonl":
             self._fh.write(dumps_line({c: row.get(c) for c in self.columns}, sort_keys=False))
         elif self._fmt == ".xlsx":
-            from openpyxl.cell import WriteOnlyCell
-
-            cells = []
-            for c in self.columns:
-                cell = WriteOnlyCell(self._ws, value=_xlsx_value(_cell(row.get(c))))
-                if cell.data_type == "f":  # text that starts with "=": keep it text, never a formula
-                    cell.data_type = "s"
-                cells.append(cell)
-            self._ws.append(cells)
+            values = [_xlsx_parts(_cell(row.get(c))) for c in self.columns]
+            self._parts = [max(n, len(v)) for n, v in zip(self._parts, values, strict=True)]
+            self._fh.write(json.dumps(values, ensure_ascii=False, default=str) + "\n")
         else:
             self._rows.append(row)
             if len(self._rows) >= self._batch:
@@ -166,8 +161,37 @@ class TableWriter:
             if self._pq is not None:
                 self._pq.close()
                 self._pq = None
-        elif self._wb is not None:
-            self._close_xlsx()
+        elif self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            try:
+                self._write_xlsx()
+                self._close_xlsx()
+            finally:
+                self._spool_path.unlink(missing_ok=True)
+
+    def _write_xlsx(self) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        self._wb = Workbook(write_only=True)
+        self._ws = self._wb.create_sheet(self._sheet)
+        extra = [n - 1 for n in self._parts]
+        self._ws.append(list(self.columns) + [continuation_column(c, k + 2) for c, n in zip(self.columns, extra)
+                                              for k in range(n)])
+        with self._spool_path.open(encoding="utf-8") as fh:
+            for line in fh:
+                values = json.loads(line)
+                flat = [v[0] for v in values]
+                for v, n in zip(values, extra):
+                    flat.extend(v[1:] + [None] * (n - len(v) + 1))
+                cells = []
+                for value in flat:
+                    cell = WriteOnlyCell(self._ws, value=value)
+                    if cell.data_type == "f":  # text that starts with "=": keep it text, never a formula
+                        cell.data_type = "s"
+                    cells.append(cell)
+                self._ws.append(cells)
 
     def _close_xlsx(self) -> None:
         import datetime as dt

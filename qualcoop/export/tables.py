@@ -10,6 +10,11 @@ Every writer takes a list of flat records (dicts with the same keys) and a colum
 order. Same records -> same bytes: CSV and JSONL are written by hand with fixed
 formatting, Parquet without timestamps, XLSX with fixed document properties and
 zip entry dates.
+
+No format loses text. In XLSX, control characters (the ``\f`` between PDF pages) are written as
+OOXML escapes (``_x000C_``) and a text longer than Excel's 32,767-character cell limit continues in
+columns named ``"<column> (part 2)"``, ``"<column> (part 3)"``, ... at the right end of the sheet;
+qualcoop's table reader (``report``, ``stats``) undoes both, so offsets still slice the text.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualcoopError
+from ..model.cells import XLSX_CELL_LIMIT, continuation_column, escape_cell, split_cell
 
 __all__ = ["TABLE_SUFFIXES", "read_table", "table_format_for", "table_suffixes", "write_table", "write_jsonl",
            "JsonlWriter"]
@@ -220,7 +226,19 @@ class XlsxFormat:
     def read(self, path: Path):
         import pandas as pd
 
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
+        return _from_xlsx(pd.read_excel(path, dtype=str, keep_default_na=False))
+
+
+def _from_xlsx(frame):
+    """Undo the XLSX cell codec: join continuation columns, unescape control characters."""
+    from ..model.cells import join_continuations, unescape_cell
+
+    for base, parts in join_continuations(list(frame.columns)).items():
+        frame[base] = frame[[base, *parts]].astype(str).agg("".join, axis=1)
+        frame = frame.drop(columns=parts)
+    for col in frame.columns:
+        frame[col] = frame[col].map(lambda v: unescape_cell(v) if isinstance(v, str) else v)
+    return frame
 
 
 def _columns(records: Sequence[dict[str, Any]]) -> list[str]:
@@ -232,16 +250,24 @@ def _columns(records: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def _write_xlsx(records: Sequence[dict[str, Any]], cols: list[str], path: Path, sheet_name: str) -> None:
+    """XLSX with text kept whole: control characters escaped (``_x000C_``) and texts over Excel's
+    cell limit continued in ``"<column> (part N)"`` columns (see :mod:`qualcoop.model.cells`)."""
     import datetime as dt
 
     from openpyxl import Workbook
 
+    rows = [[_xlsx_parts(_cell(r.get(c))) for c in cols] for r in records]
+    extra = [max((len(row[i]) for row in rows), default=1) - 1 for i in range(len(cols))]
+    header = list(cols) + [continuation_column(c, n + 2) for i, c in enumerate(cols) for n in range(extra[i])]
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_name[:31]
-    ws.append(cols)
-    for r in records:
-        ws.append([_xlsx_value(_cell(r.get(c))) for c in cols])
+    ws.append(header)
+    for row in rows:
+        values = [parts[0] for parts in row]
+        for i, parts in enumerate(row):
+            values.extend(parts[1:] + [None] * (extra[i] - len(parts) + 1))
+        ws.append(values)
         for cell in ws[ws.max_row]:
             if cell.data_type == "f":  # text that starts with "=": keep it text, never a formula
                 cell.data_type = "s"
@@ -264,10 +290,22 @@ def _write_xlsx(records: Sequence[dict[str, Any]], cols: list[str], path: Path, 
 
 
 def _xlsx_value(v: Any) -> Any:
+    """One XLSX cell value for writers that cannot add continuation columns (streaming writers):
+    control characters escaped; a text over Excel's cell limit is an error, never a silent cut."""
     if isinstance(v, str):
-        # openpyxl rejects control characters other than tab/newline
-        return "".join(ch for ch in v if ch in "\t\n\r" or ord(ch) >= 32)
+        escaped = escape_cell(v)
+        if len(split_cell(escaped)) > 1:
+            raise TableFormatError(f"a text of {len(v)} characters does not fit an XLSX cell "
+                                   f"({XLSX_CELL_LIMIT:,} at most); write .csv, .parquet or .jsonl, "
+                                   "or a table written whole (continuation columns)")
+        return escaped
     return v
+
+
+def _xlsx_parts(v: Any) -> list[Any]:
+    if isinstance(v, str):
+        return split_cell(escape_cell(v))
+    return [v]
 
 
 def _strip_core_dates(data: bytes) -> bytes:

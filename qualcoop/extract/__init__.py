@@ -158,7 +158,10 @@ def extract_file(
     if not path.is_file():
         raise ExtractionError(path, "not a regular file")
     if size > options.max_bytes:
-        raise ResourceLimitError(path, f"{size} bytes is over the limit of {options.max_bytes}")
+        from ..limits import limit_message
+
+        raise ResourceLimitError(path, limit_message("MAX_FILE_BYTES", options.max_bytes,
+                                                     f"{size} bytes is over the limit of {options.max_bytes}"))
     if size == 0:
         raise EmptyDocumentError(path, "0 bytes")
     data = path.read_bytes()

@@ -49,8 +49,8 @@ class ZipPackage:
         self.read_bytes = 0
         declared = sum(i.file_size for i in self.infos.values() if i.filename.endswith((".xml", ".rels")))
         if declared > self.budget:
-            raise ResourceLimitError(path, f"the zip declares {declared} bytes of XML, over the limit of "
-                                           f"{self.budget}")
+            raise ResourceLimitError(path, limits.limit_message("MAX_ZIP_UNCOMPRESSED", self.budget, (
+                f"the zip declares {declared} bytes of XML, over the limit of {self.budget}")))
 
     def has(self, name: str) -> bool:
         return name in self.infos

@@ -1,7 +1,8 @@
 """Negation cues and scope for English and Indonesian (see ``docs/codebook.md``, "Negation").
 
 A match is *negated* when a negation cue stands before it in the same sentence,
-within a window of 4 tokens. The scope ends at punctuation (``, ; : . ! ?``) and
+within a window of 4 tokens, or when a post-cue ("never", "no longer", "tidak pernah")
+follows it within 3 tokens ("training never happened"). The scope ends at punctuation (``, ; : . ! ?``) and
 at contrastive words ("but", "tetapi", "namun"). "not only" (and its Indonesian
 equivalents "tidak hanya", "bukan hanya", ...) does not negate.
 
@@ -21,6 +22,8 @@ False
 False
 >>> is_negated(["belum", "ada", "pelatihan"], 2, lang="id")
 True
+>>> is_negated(["the", "training", "never", "happened"], 1, lang="en")
+True
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["NegationProfile", "DEFAULT_WINDOW", "cues", "is_negated", "profile"]
+__all__ = ["NegationProfile", "AFTER_WINDOW", "DEFAULT_WINDOW", "cues", "is_negated", "profile"]
 
 #: how many tokens before a match a cue may stand
 DEFAULT_WINDOW = 4
+#: how many tokens after a match's first token a post-cue may start ("training never happened")
+AFTER_WINDOW = 3
 
 #: characters whose tokens end a negation scope
 _PUNCT = frozenset(",;:.!?")
@@ -53,13 +58,15 @@ class NegationProfile:
     hedged: frozenset[str] = frozenset()
     not_only: frozenset[str] = frozenset()
     contrast: frozenset[str] = frozenset()
+    after: tuple[tuple[str, ...], ...] = ()
 
 
 _PROFILES = {
     "en": NegationProfile(
         lang="en",
-        single=frozenset({"no", "not", "n't", "without", "never", "neither", "nor", "none"}),
-        multi=(("lack", "of"), ("absence", "of")),
+        single=frozenset({"no", "not", "n't", "without", "never", "neither", "nor", "none", "nothing"}),
+        multi=(("lack", "of"), ("absence", "of"), ("no", "longer"), ("none", "of")),
+        after=(("never",), ("no", "longer")),
         # "not only", "not just" do not negate (the spec names "not only")
         not_only=frozenset({"only"}),
         contrast=frozenset({"but"}),
@@ -67,6 +74,8 @@ _PROFILES = {
     "id": NegationProfile(
         lang="id",
         single=frozenset({"tidak", "tak", "bukan", "belum", "tanpa", "tiada", "jangan", "kurang", "jarang"}),
+        multi=(("tidak", "pernah"), ("tak", "pernah")),
+        after=(("tidak", "pernah"), ("tak", "pernah"), ("belum", "pernah")),
         hedged=frozenset({"kurang", "jarang"}),
         # "tidak hanya" / "bukan hanya" / "tidak saja" = "not only"
         not_only=frozenset({"hanya", "saja"}),
@@ -119,7 +128,11 @@ def is_negated(
         punctuation or contrastive word in between, and it is not "not only".
     """
     p = _PROFILES.get(lang or "")
-    if p is None or start <= 0:
+    if p is None:
+        return False
+    if p.after and _cue_after(tokens, start, p):
+        return True
+    if start <= 0:
         return False
     seen = 0
     j = start - 1
@@ -140,6 +153,25 @@ def is_negated(
             if word == cue[-1] and _words_before(tokens, j, n - 1) == cue[:-1]:
                 return True
         j -= 1
+    return False
+
+
+def _cue_after(tokens: Sequence[str], start: int, p: NegationProfile) -> bool:
+    """A post-cue within :data:`AFTER_WINDOW` words after the match's first token, same clause."""
+    words: list[str] = []
+    i, n = start + 1, len(tokens)
+    while i < n and len(words) < AFTER_WINDOW + 1:
+        w = tokens[i]
+        i += 1
+        if not w or w.isspace():
+            continue
+        if _is_boundary(w, p.contrast):
+            break
+        words.append(w)
+    for k in range(min(AFTER_WINDOW, len(words))):
+        for cue in p.after:
+            if tuple(words[k:k + len(cue)]) == cue:
+                return True
     return False
 
 

@@ -18,9 +18,27 @@ import copy
 import hashlib
 from typing import Any
 
+from .. import limits
 from ..patterns import compile_regex
 
-__all__ = ["reroute_regex", "TokenRegexes", "REGEX_ATTRS"]
+__all__ = ["reroute_regex", "TokenRegexes", "REGEX_ATTRS", "rule_allowed", "count_timeout"]
+
+
+def rule_allowed(cc, qid: str) -> bool:
+    """Whether the regex of rule ``qid`` may still run in this run (``cc``: the compiled codebook).
+
+    A rule is off after ``cc.max_timeouts`` time-outs; once the run's time-outs over every rule
+    reach :data:`qualcoop.limits.MAX_RUN_TIMEOUTS`, every rule that has timed out at all is off
+    (50 bad rules cannot each spend their own budget).
+    """
+    n = cc.timeouts.get(qid, 0)
+    if n >= cc.max_timeouts:
+        return False
+    return not n or sum(cc.timeouts.values()) < limits.current("MAX_RUN_TIMEOUTS")
+
+
+def count_timeout(cc, qid: str) -> None:
+    cc.timeouts[qid] += 1
 
 #: token attributes a REGEX predicate may test, and how to read them from a spaCy token
 REGEX_ATTRS = {
@@ -96,6 +114,8 @@ class TokenRegexes:
         self._cache: dict[tuple[str, str], bool] = {}
 
     def add(self, regexes, qid: str) -> None:
+        if not regexes:
+            return
         from spacy.tokens import Token
 
         for name, attr, compiled in regexes:
@@ -112,11 +132,13 @@ class TokenRegexes:
 
     def set_flags(self, doc, cc) -> None:
         """Set each flag on the tokens of ``doc`` the regex matches (within ``cc``'s budget)."""
+        if not self.items:
+            return
         if len(self._cache) > 200_000:
             self._cache.clear()
         timeout = cc.regex_timeout if cc is not None else None
         for name, (getter, compiled, qids) in self.items.items():
-            if cc is not None and not any(cc.timeouts.get(q, 0) < cc.max_timeouts for q in qids):
+            if cc is not None and not any(rule_allowed(cc, q) for q in qids):
                 continue  # every rule using it is out of time-outs for this run
             for t in doc:
                 value = getattr(t, getter)
@@ -128,7 +150,7 @@ class TokenRegexes:
                     except TimeoutError:
                         if cc is not None:
                             for q in qids:
-                                cc.timeouts[q] += 1
+                                count_timeout(cc, q)
                         hit = False  # a token the regex cannot decide in time does not match
                     self._cache[key] = hit
                 if hit:

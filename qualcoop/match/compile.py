@@ -357,6 +357,9 @@ def timeout_messages(counts: dict[str, int], *, max_timeouts: int = DEFAULT_MAX_
                "it did not match there")
         if n >= max_timeouts:
             msg += f"; after {max_timeouts} time-outs it was not run on the remaining segments"
+        elif sum(counts.values()) >= limits.current("MAX_RUN_TIMEOUTS"):
+            msg += "; " + limits.limit_message("MAX_RUN_TIMEOUTS", limits.current("MAX_RUN_TIMEOUTS"),
+                                               "the run's time-outs reached the limit: it was switched off")
         out.append(msg)
     return out
 

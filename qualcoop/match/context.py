@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from ..lang.negation import AFTER_WINDOW as NEG_AFTER
 from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
 from ..model import Document, Segment
+from .budget import count_timeout, rule_allowed
 from .docview import TokenView, _Lowers
 from .fast import FastView
 from .languages import negated_in, negation_triggers
@@ -125,7 +127,7 @@ class SegmentContext:
                 # fast tokens hold no white space, so the cue window is the tokens right before
                 lows = view.lows
                 triggers = negation_triggers(self.langs)
-                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token]):
+                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token + NEG_AFTER + 1]):
                     neg = False
                 else:
                     neg = negated_in(lows, token, self.langs)
@@ -135,7 +137,7 @@ class SegmentContext:
         return neg
 
     def regex_allowed(self, qid: str) -> bool:
-        return self.cc.timeouts.get(qid, 0) < self.cc.max_timeouts
+        return rule_allowed(self.cc, qid)
 
     def regex_timed_out(self, qid: str) -> None:
-        self.cc.timeouts[qid] += 1
+        count_timeout(self.cc, qid)

@@ -44,7 +44,7 @@ def negation_triggers(langs: tuple[str, ...]) -> frozenset[str] | None:
     for lang in langs:
         p = profile(lang)
         if p is not None:
-            out |= p.single | frozenset(m[-1] for m in p.multi)
+            out |= p.single | frozenset(m[-1] for m in p.multi) | frozenset(m[0] for m in p.after)
     return frozenset(out) if out else None
 
 

@@ -525,11 +525,18 @@ class PatternRule(Leaf):
         return ctx.token_hits("pattern", self.key)
 
 
+#: a sentence ends between two near terms: ``.``/``!``/``?`` after a word of 4+ letters (not "Mr.",
+#: "No.", "tgl.") and before white space, or a blank line
+_SENTENCE_END = re.compile(r"(?:\w{4,}|[)\]\"'\u201d])[.!?\u2026]+[\"'\u201d)\]]*\s|\n[^\S\n]*\n")
+
+
 class NearRule(Leaf):
     """``near``: one term (glob syntax) from each group within ``window`` tokens of each other.
 
     "Within ``window`` tokens" means fewer than ``window`` tokens stand between two
-    participating spans (``window=1``: adjacent). With ``ordered`` the spans follow
+    participating spans (``window=1``: adjacent), in the same sentence unless the rule says
+    ``cross_sentences: true`` (a full stop, question or exclamation mark after a word, or a blank
+    line, between two spans ends the combination). With ``ordered`` the spans follow
     the group order. Spans from different groups never overlap. Evidence is every
     span that takes part in at least one such combination.
     """
@@ -537,7 +544,7 @@ class NearRule(Leaf):
     token_based = True
     fast_path = True
     max_combinations = 10_000
-    fields = {"groups": (), "window": 10, "ordered": False}
+    fields = {"groups": (), "window": 10, "ordered": False, "cross_sentences": False}
     examples = ({"groups": [["training", "pelatihan"], ["expert*", "hibah"]], "window": 4},
                 {"groups": [["labour"], ["inspection"]], "window": 2, "ordered": True})
 
@@ -594,12 +601,19 @@ class NearRule(Leaf):
         keep: set[tuple[int, int]] = set()
         budget = [self.max_combinations]
         window, ordered = self.window, self.ordered
+        one_sentence = not self.rule.cross_sentences
 
         def ok(a: tuple[int, int], b: tuple[int, int]) -> bool:
             if a[0] < b[1] and b[0] < a[1]:
                 return False  # overlap
             gap = b[0] - a[1] if a[1] <= b[0] else a[0] - b[1]
-            return gap < window
+            if gap >= window:
+                return False
+            if one_sentence:
+                first, second = (a, b) if a[1] <= b[0] else (b, a)
+                between = ctx.text[ctx.char_span(*first)[0]:ctx.char_span(*second)[0]]
+                return _SENTENCE_END.search(between) is None
+            return True
 
         # candidates near the first chosen span only (spans sorted by start: a bisect, not a scan of
         # the whole segment, so a long unbroken segment stays linear); the skipped spans fail `ok`

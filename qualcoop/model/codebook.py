@@ -67,7 +67,8 @@ class Rule:
     - ``regex``: ``pattern`` (a string)
     - ``pattern``: ``pattern`` (a spaCy token pattern, or a list of them, as JSON-like data)
     - ``all``/``any``: ``rules``; ``not``: ``rules`` (exactly one)
-    - ``near``: ``terms`` as groups (``groups``) within ``window`` tokens, ``ordered`` or not
+    - ``near``: ``terms`` as groups (``groups``) within ``window`` tokens, ``ordered`` or not, in one
+      sentence unless ``cross_sentences``
     - ``exclude``: ``terms`` or ``rules``; vetoes the code's matches it overlaps
       (or the whole segment with ``veto="segment"``)
 
@@ -90,6 +91,7 @@ class Rule:
     scope: Scope | None = None
     code_id: str | None = None
     line: int | None = None
+    cross_sentences: bool = False  # near: may the terms stand in different sentences? (trust)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "terms", tuple(self.terms))
@@ -115,6 +117,8 @@ class Rule:
             d["window"] = self.window
         if self.ordered:
             d["ordered"] = True
+        if self.cross_sentences:
+            d["cross_sentences"] = True
         if self.lang:
             d["lang"] = self.lang
         if self.case_sensitive:

@@ -61,6 +61,7 @@ class RunSummary:
     failures: list[ErrorRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     code_counts: dict[str, list[int]] = field(default_factory=dict)  # code -> [codings, documents]
+    negated_counts: dict[str, int] = field(default_factory=dict)  # code -> negated codings (not in code_counts)
     seconds: float = 0.0
     run_id: str | None = None
 
@@ -70,6 +71,14 @@ class RunSummary:
             if w not in self._seen:
                 self._seen.add(w)
                 self.warnings.append(w)
+        if r.timeouts:  # one warning per rule with the run's total, not one per file
+            from ..match.compile import timeout_messages
+
+            for qid, n in r.timeouts.items():
+                self._timeouts[qid] = self._timeouts.get(qid, 0) + n
+            self.warnings[:] = [w for w in self.warnings if w not in self._timeout_msgs]
+            self._timeout_msgs = timeout_messages(self._timeouts)
+            self.warnings.extend(self._timeout_msgs)
         if r.error is not None:
             self.failures.append(r.error)
             return
@@ -78,6 +87,9 @@ class RunSummary:
         self.codings += len(r.codings)
         per_doc: dict[str, int] = {}
         for c in r.codings:
+            if c.get("negated"):  # "no funding": not evidence for the code, counted apart
+                self.negated_counts[c["code_id"]] = self.negated_counts.get(c["code_id"], 0) + 1
+                continue
             per_doc[c["code_id"]] = per_doc.get(c["code_id"], 0) + 1
         for code, n in per_doc.items():
             slot = self.code_counts.setdefault(code, [0, 0])
@@ -86,6 +98,8 @@ class RunSummary:
 
     def __post_init__(self) -> None:
         self._seen: set[str] = set()
+        self._timeouts: dict[str, int] = {}
+        self._timeout_msgs: list[str] = []
 
 
 def plan_files(settings: RunSettings, *, ids: DocumentIds | None = None) -> list[FileTask]:
@@ -122,7 +136,13 @@ def _prepare(context: RunContext) -> None:
     if context.codings and context.settings.codebook is not None:
         from .tasks import compiled_codebook
 
-        compiled_codebook(context.settings)
+        compiled = compiled_codebook(context.settings)
+        settings = context.settings
+        if settings.executor == "process":  # the default language's matchers once, before the fork
+            try:
+                compiled.matchers(settings.lang or (settings.codebook.languages or ("en",))[0])
+            except Exception:  # noqa: S110 - a language that cannot load fails its documents later
+                pass
 
 
 def iter_results(settings: RunSettings, *, tasks: Sequence[FileTask] | None = None, segments: bool = False,
@@ -144,15 +164,20 @@ def iter_results(settings: RunSettings, *, tasks: Sequence[FileTask] | None = No
 
 def run(settings: RunSettings, *, sinks: Sequence[Sink] = (), segments: bool = False, documents: bool = False,
         codings: bool = True, executor: Any = None, tasks: Sequence[FileTask] | None = None,
-        progress: Callable[[Progress], None] | None = None) -> RunSummary:
+        run_id: str | None = None, progress: Callable[[Progress], None] | None = None) -> RunSummary:
     """Run over every file, feeding each result to every sink; commit the sinks at the end.
+
+    ``tasks`` (default: :func:`plan_files`) may be a subset of the plan, e.g. the files a project has
+    not coded yet; pass ``run_id=run_id_for(settings, full_plan)`` then, so the codings of a resumed
+    run carry the same run id as those of an uninterrupted one.
 
     On any exception (including ``KeyboardInterrupt``) every sink is aborted (an output file keeps its
     previous content; a table sink keeps its partial file) and the exception propagates.
     """
     t0 = time.perf_counter()
     tasks = plan_files(settings) if tasks is None else list(tasks)
-    run_id = run_id_for(settings, tasks) if codings and settings.codebook is not None else None
+    if run_id is None and codings and settings.codebook is not None:
+        run_id = run_id_for(settings, tasks)
     summary = RunSummary(run_id=run_id)
     try:
         for result in iter_results(settings, tasks=tasks, segments=segments, documents=documents,

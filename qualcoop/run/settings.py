@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import QualcoopError, RunSettingsError
@@ -38,6 +39,8 @@ class RunSettings:
     executor: str = "serial"
     scheduler: str | None = None
     prefilter: bool = True
+    #: paths passed over while discovering ``files``, each with its reason (qualcoop.corpus.Skipped)
+    skipped: tuple = ()
 
     def key(self) -> tuple:
         """What makes two runs' per-document results the same (for skipping work already done)."""
@@ -96,6 +99,9 @@ def resolve_settings(
     scheduler: str | None = None,
     prefilter: bool = True,
     compile: bool = True,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    follow_symlinks: bool = False,
 ) -> RunSettings:
     """Check every option of a run and return the resolved :class:`RunSettings`.
 
@@ -107,6 +113,9 @@ def resolve_settings(
         Loaded (and compiled, unless ``compile=False``) now; ``None`` for extraction only.
     executor : {"serial", "process", "dask"}, optional
         Default: ``process`` when ``workers > 1`` (or ``dask`` when ``scheduler`` is given), else ``serial``.
+    include, exclude, follow_symlinks
+        Discovery rules (see :func:`qualcoop.corpus.discover_files`); every path passed over is in
+        ``RunSettings.skipped`` with its reason.
 
     Raises
     ------
@@ -121,7 +130,7 @@ def resolve_settings(
     Traceback (most recent call last):
     RunSettingsError: [Q700] unknown unit 'sentense'; use one of article, document, ...
     """
-    from ..corpus import discover
+    from ..corpus import discover_files
     from ..exec import EXECUTORS
     from ..registry import extractors
 
@@ -162,9 +171,14 @@ def resolve_settings(
     for p in map(Path, given):
         if not p.exists() and not p.is_symlink():
             raise RunSettingsError(f"{p}: no such file or folder")
-    files = tuple(discover(given, recursive=recursive))
+    found = discover_files(given, recursive=recursive, include=include, exclude=exclude,
+                           follow_symlinks=follow_symlinks)
+    files = found.files
     if not files:
-        raise RunSettingsError(f"no input files found under {', '.join(map(str, given))}")
+        why = "; ".join(f"{s.path}: {s.reason}" for s in found.skipped[:10])
+        more = f" and {len(found.skipped) - 10} more" if len(found.skipped) > 10 else ""
+        raise RunSettingsError(f"no input files found under {', '.join(map(str, given))}"
+                               + (f" (skipped {why}{more}; --include/--exclude change the rules)" if why else ""))
     if out is not None and any(_same(out, f) for f in files):
         raise RunSettingsError(f"{out}: the output would overwrite one of the inputs")
     cb = codebook
@@ -174,7 +188,7 @@ def resolve_settings(
         cb = load_codebook(codebook)
     settings = RunSettings(files=files, unit=name, lang=lang, codebook=cb, coder=coder, options=options,
                            output=out, output_format=fmt, workers=workers, executor=executor,
-                           scheduler=scheduler, prefilter=prefilter)
+                           scheduler=scheduler, prefilter=prefilter, skipped=found.skipped)
     if cb is not None and compile:
         from .tasks import compiled_codebook
 

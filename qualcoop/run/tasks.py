@@ -91,6 +91,8 @@ class FileResult:
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
     lang: str | None = field(default=None)
+    #: regex time-outs per qualified rule id in this file (summed over the run by RunSummary)
+    timeouts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -176,8 +178,8 @@ def process_file(context: RunContext, task: FileTask) -> FileResult:
             return FileResult(task.index, task.path, doc.id if doc else task.doc_id, sha,
                               error=ErrorRecord.from_exception(task.path, e),
                               warnings=_messages(caught), seconds=time.perf_counter() - t0)
-    return FileResult(task.index, task.path, doc.id, sha, lang=doc.lang, warnings=(*_messages(caught),
-                      *out.pop("timeouts", ())), seconds=time.perf_counter() - t0, **out)
+    return FileResult(task.index, task.path, doc.id, sha, lang=doc.lang, warnings=_messages(caught),
+                      seconds=time.perf_counter() - t0, **out)
 
 
 def _messages(caught: list) -> tuple[str, ...]:
@@ -192,7 +194,6 @@ def _messages(caught: list) -> tuple[str, ...]:
 def _code(context: RunContext, doc: Document, segs: tuple[Segment, ...], out: dict) -> list[dict[str, Any]]:
     from .. import __version__
     from ..match import document_languages
-    from ..match.compile import timeout_messages
     from ..model import CodingSet, Provenance
 
     settings = context.settings
@@ -202,6 +203,5 @@ def _code(context: RunContext, doc: Document, segs: tuple[Segment, ...], out: di
                       tool_version=__version__, run_id=context.run_id)
     codings = compiled.code_document(doc, segs, lang=document_languages(doc, cb, settings.lang),
                                      provenance=prov)
-    out["timeouts"] = tuple(timeout_messages(compiled.take_timeouts(), max_timeouts=compiled.max_timeouts,
-                                             budget=compiled.regex_timeout))
+    out["timeouts"] = compiled.take_timeouts()  # counts: the run's summary sums them into one warning per rule
     return CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records()

@@ -170,14 +170,14 @@ def test_exemplars_spread_across_documents():
     prov = Provenance(method="rule", coder="t")
     text = "alpha beta gamma. " * 3
     a = Document(id="a", text=text)
-    b = Document(id="b", text="alpha only.")
+    b = Document(id="b", text="alpha in report b.")  # 4 words: substantive enough to be quoted
 
     def c(doc, s, e, terms):
         return Coding(doc.id, s, e, "x", prov, evidence=tuple(
             Evidence(doc.text.index(t, s), doc.text.index(t, s) + len(t), t, "x/r") for t in terms))
 
     cs = CodingSet([c(a, 0, 17, ["alpha", "beta", "gamma"]), c(a, 18, 35, ["alpha", "beta", "gamma"]),
-                    c(b, 0, 11, ["alpha"])], documents={"a": a, "b": b})
+                    c(b, 0, 18, ["alpha"])], documents={"a": a, "b": b})
     ex = exemplars(cs, per_code=2)
     assert list(ex["doc_id"]) == ["a", "b"]  # the second "a" passage scores higher but "b" is a new source
 

@@ -46,7 +46,7 @@ def _expected(docs, code_id):
 
 def test_frequencies_match_an_independent_count(coded):
     docs, cs = coded
-    f = code_frequencies(cs).set_index("code_id")
+    f = code_frequencies(cs, negated="include").set_index("code_id")  # the count below ignores negation
     for code_id in TERMS:
         want = _expected(docs, code_id)
         assert len(want) > 3
@@ -60,10 +60,10 @@ def test_split_by_language_and_type(coded):
     docs, cs = coded
     lang_of = {d.id: d.attributes.get("language") for d in docs}
     want = _expected(docs, "mech.training")
-    f = code_frequencies(cs, by="language", include_empty=False).set_index(["language", "code_id"])
+    f = code_frequencies(cs, by="language", include_empty=False, negated="include").set_index(["language", "code_id"])
     for lang in ("en", "id"):
         assert f.loc[(lang, "mech.training"), "segments"] == len({w for w in want if lang_of[w[0]] == lang})
-    m = matrix_coding(cs, "type")
+    m = matrix_coding(cs, "type", negated="include")
     cell = m[(m["code_id"] == "org.ilo") & (m["value"] == "interview")].iloc[0]
     type_of = {d.id: d.attributes.get("type") for d in docs}
     assert cell.segments == len({w for w in _expected(docs, "org.ilo") if type_of[w[0]] == "interview"})

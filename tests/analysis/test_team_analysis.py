@@ -298,3 +298,58 @@ def test_a_row_repeated_across_tables_is_a_problem_of_the_second(tmp_path: Path)
         agreement([a, b])
     (problem,) = info.value.problems
     assert problem.path == str(b) and problem.line == 2 and str(a) in problem.message
+
+
+_marks = st.dictionaries(st.integers(0, 3), st.lists(st.sampled_from(["a", "b", "c"]), max_size=3, unique=True),
+                         min_size=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(gold_marks=_marks, pred_marks=_marks)
+def test_validation_counts_are_consistent(gold_marks, pred_marks):
+    gold, pred = rows("ana", gold_marks), rows("qualcoop", pred_marks)
+    scores = validate(gold, pred, codes=["a", "b", "c"]).scores.set_index("code_id")
+    per_code = scores.loc[["a", "b", "c"]]
+    assert (per_code["tp"] + per_code["fn"] == per_code["support"]).all()
+    for col in ("tp", "fp", "fn", "support"):
+        assert scores.loc["micro", col] == per_code[col].sum() == scores.loc["macro", col]
+    n_units = len(gold_marks)
+    assert (per_code["tp"] + per_code["fp"] + per_code["fn"] <= n_units).all()
+    perfect = validate(gold, gold.assign(coder="qualcoop"), codes=["a", "b", "c"]).scores.set_index("code_id")
+    assert (perfect["fp"] == 0).all() and (perfect["fn"] == 0).all()
+    assert all(v == 1.0 for v in perfect["recall"].dropna())
+
+
+_spans = st.lists(st.tuples(st.integers(0, 90), st.integers(1, 30), st.sampled_from(["a", "b", ""]),
+                            st.sampled_from(["ana", "budi", "cici"])), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(spans=_spans, overlap=st.sampled_from([0.1, 0.5, 0.9, 1.0]))
+def test_span_units_cover_their_spans_and_every_coder_of_the_document(spans, overlap):
+    frame = pd.DataFrame([{"doc_id": "d", "start": s, "end": s + n, "code_id": c, "coder": who}
+                          for s, n, c, who in spans]).drop_duplicates()
+    units = span_units(frame, overlap=overlap)
+    bounds = sorted(set(zip(units["start"], units["end"])))
+    for s, e, c, who in zip(frame["start"], frame["end"], frame["code_id"], frame["coder"]):
+        assert any(us <= s and e <= ue for us, ue in bounds)  # every span lies in a unit
+        if c:
+            mine = units[(units["coder"] == who) & (units["code_id"] == c)]
+            assert any(us <= s and e <= ue for us, ue in zip(mine["start"], mine["end"]))
+    coders = set(frame["coder"])
+    for b in bounds:  # every coder of the document has a value on every unit
+        assert set(units[(units["start"] == b[0]) & (units["end"] == b[1])]["coder"]) == coders
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_reading(tmp_path: Path):
+    import zipfile
+
+    from qualcoop.errors import LimitError
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (40 << 20))  # 40 MiB of one byte
+    with pytest.raises(LimitError, match="MAX_ZIP_RATIO"):
+        read_codings(bomb)
+    with pytest.raises(LimitError, match="MAX_ZIP_RATIO"):
+        agreement([bomb])

@@ -107,7 +107,7 @@ def test_unexpected_exception_is_one_line_and_a_log(tmp_path):
     (tmp_path / "a.txt").write_text("Training.\n", encoding="utf-8")
     code = ("import sys; import qualcoop.cli.app as a\n"
             "def boom(*_a, **_k): raise RuntimeError('boom [/x]')\n"
-            "a._print_frequencies = boom\n"
+            "a._print_counts = boom\n"
             "sys.argv = ['qualcoop', 'code', sys.argv[1], '--codebook', 'international_cooperation']\n"
             "a.main()\n")
     got = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.txt")], capture_output=True, text=True,

@@ -59,3 +59,18 @@ def test_refi_code_writes_a_project_with_machine_codings(tmp_path, repo):
     assert len(p.documents) == 1 and p.codings and p.report == ()
     assert {c.provenance.method for c in p.codings} == {"rule"}
     assert all(c.evidence for c in p.codings)
+
+
+def test_markup_in_names_is_printed_as_text(tmp_path):
+    from qualcoop.export.refi import QdaProject, write_qdpx
+    from qualcoop.model import Code, Codebook, Coding, Document, Provenance
+
+    cb = Codebook(name="m", version="1", codes=(Code(id="c", name="[bold]x[/]"),))
+    doc = Document(id="d", text="some text")
+    coding = Coding(doc_id="d", start=0, end=4, code_id="c", provenance=Provenance(method="manual", coder="[/x]evil["))
+    path = tmp_path / "[red]p.qdpx"
+    write_qdpx(QdaProject(name="[link=file:x]l", codebook=cb, documents=(doc,), codings=(coding,),
+                          users=("[/x]evil[",)), path)
+    r = _run("refi", "inspect", path)
+    assert r.returncode == 0, r.stderr
+    assert "coder [/x]evil[: 1 coding(s)" in r.stdout and "[link=file:x]l" in r.stdout

@@ -285,3 +285,17 @@ def test_csv_semicolon_delimited_and_problems(tmp_path):
         (5, None, "row has 6 fields but the header has 4"),
         (5, "pinjaman", "parent 'nowhere' is not a code in this codebook"),
     ]
+
+
+def test_dictionary_category_names_with_slash_get_slugged_ids(tmp_path):
+    # issue 13.10: LIWC's own category names contain '/' (work/school); the id is slugged, the name kept
+    f = tmp_path / "liwc.dic"
+    f.write_text("%\n1\twork/school\n2\twork school\n3\thome\n%\nboss\t1\noffice\t2\nhouse\t3\n", encoding="utf-8")
+    cb = read_liwc_dic(f)
+    assert [(c.id, c.name) for c in cb] == [("work_school", "work/school"), ("work_school_2", "work school"),
+                                            ("home", "home")]
+    y = tmp_path / "q.yml"
+    y.write_text("work/school:\n  - boss\nleisure:\n  sport/games:\n    - ball\n", encoding="utf-8")
+    cb = read_quanteda_yaml(y)
+    assert [(c.id, c.name) for c in cb] == [("work_school", "work/school"), ("leisure", "leisure"),
+                                            ("leisure.sport_games", "sport/games")]

@@ -144,3 +144,11 @@ def test_definitions_that_look_like_blocks_or_hold_control_characters_survive(tm
     path = tmp_path / "t.qdc"
     save_codebook(cb, path)
     assert _load(path).to_dict() == cb.to_dict()
+
+
+def test_a_block_with_billion_laughs_stays_text():
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    desc = f"Def.\n\n[qualcoop]\n{laughs}[/qualcoop]"
+    definition, fields, problem = parse_description(desc)
+    assert fields == {} and definition == desc and "MAX_YAML_NODES" in problem

@@ -85,3 +85,12 @@ def test_import_lists_every_problem_with_its_row(tmp_path: Path):
     text = str(info.value)
     assert "unknown code column 'fnd'" in text and "'maybe' is not 1 or 0" in text
     assert "was changed" in text and "not a paragraph" in text and "no document 'zz'" in text
+
+
+def test_a_sheet_exported_for_one_coder_is_not_imported_as_another(tmp_path: Path):
+    rows = coding_sheet([DOC], unit="paragraph", codebook=CB)
+    rows[0]["train"] = "1"
+    path = write_coding_sheet(rows, tmp_path / "ana.xlsx", codebook=CB, coder="ana")
+    with pytest.raises(CodingsTableError, match="exported for coder 'ana'"):
+        read_coding_sheet(path, coder="budi", documents=[DOC], codebook=CB)
+    assert len(read_coding_sheet(path, coder="ana", documents=[DOC], codebook=CB)) == 1

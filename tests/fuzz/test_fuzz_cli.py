@@ -45,7 +45,8 @@ PEAK_MB = 1600
 AS_CAP = 6 << 30
 #: linear time budget: seconds for start-up plus seconds per input file
 BUDGET_BASE, BUDGET_PER_FILE = 60.0, 4.0
-FAILED_LINE = re.compile(r"^  (.+): (\w+(?:Error|Failure)) (.*)$")
+#: "  <path>: <type> (<ErrorClass>) <message>" (the run report) or "  <path>: <ErrorClass> <message>"
+FAILED_LINE = re.compile(r"^  (.+?): (?:\w+ \((\w+Error)\)|(\w+Error)) (.*)$")
 
 pytestmark = pytest.mark.fuzz
 
@@ -101,7 +102,7 @@ def _failed_lines(stderr: str) -> dict[str, str]:
                 fm = FAILED_LINE.match(b)
                 assert fm, f"not a typed failure line: {b!r}"
                 assert fm.group(1) not in out, f"{fm.group(1)} reported twice"
-                out[fm.group(1)] = fm.group(2)
+                out[fm.group(1)] = fm.group(2) or fm.group(3)
             assert len(out) == int(m.group(1))
     return out
 

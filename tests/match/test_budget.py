@@ -120,3 +120,15 @@ def test_regex_rule_on_a_long_single_document():
     doc = Document("d", "word " * 60_000, lang="en")
     got = cc.code_segment(doc, _seg(doc), "en")
     assert len(got[0].evidence) == 60_000
+
+
+def test_many_bad_rules_share_one_run_budget(monkeypatch):
+    """50 bad rules ran past 600 s: each spent its own budget. After MAX_RUN_TIMEOUTS time-outs in the
+    run, every rule that has timed out is off."""
+    monkeypatch.setenv("QUALCOOP_MAX_RUN_TIMEOUTS", "6")
+    rules = [Rule(f"r{i}", "regex", pattern=f"(a|aa)+{'$' * (i + 1)}") for i in range(4)]
+    cc = compile_codebook(_cb(*rules), regex_timeout=0.005, max_timeouts=20)
+    codings, _ = code_documents(_slow_docs(10), cc, unit="document")
+    total = sum(cc.timeouts.values())
+    assert 6 <= total <= 6 + len(rules) - 1  # not 4 rules x 10 documents
+    assert all("MAX_RUN_TIMEOUTS" in m for m in codings.warnings)

@@ -116,3 +116,32 @@ def test_batch_over_broken_inputs(tmp_path: Path, shared: Path, workers: int):
     assert not sources & set(records)  # a failed file has no codings
     assert "ran out of its" in got.stderr  # the catastrophic regex was stopped and reported
     assert _children_with(marker) == []  # no process left behind
+
+
+def test_ctrl_c_keeps_the_previous_output_and_leaves_no_process(tmp_path: Path):
+    import signal
+    import time
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    para = "The ILO ran a training workshop with funding from the donor. " * 20
+    for i in range(300):
+        (docs / f"d{i:03d}.txt").write_text((para + "\n\n") * 20, encoding="utf-8")
+    out = tmp_path / "coded.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    marker = f"QUALCOOP_INT_TEST_{uuid.uuid4().hex}"
+    p = subprocess.Popen([sys.executable, "-m", "qualcoop", "code", str(docs), "-c", "international_cooperation",
+                          "-o", str(out), "--workers", "2"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         text=True, start_new_session=True, env={**os.environ, marker: "1"},
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    partial = out.with_name("coded.csv.partial")
+    deadline = time.time() + 120
+    while not (partial.exists() and partial.stat().st_size > 2000) and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert out.read_text(encoding="utf-8") == "previous results\n"
+    assert partial.exists() and str(partial) in err.replace("\n", "")
+    time.sleep(0.5)
+    assert _children_with(marker) == []

@@ -120,3 +120,16 @@ def test_an_interrupted_run_keeps_the_previous_output(docs: Path, tmp_path: Path
     run(s, sinks=[CodingTable(out)])
     assert out.read_bytes() == before  # and a re-run gives the same bytes
     assert not table.partial.exists()
+
+
+def test_a_subset_of_the_plan_with_the_full_run_id_gives_the_same_rows(docs: Path):
+    """What a resumable batch relies on: coding the missing files alone gives the same codings."""
+    from qualcoop.run import iter_results, plan_files, run_id_for
+
+    s = resolve_settings([docs], codebook="international_cooperation")
+    plan = plan_files(s)
+    rid = run_id_for(s, plan)
+    full = {r.path: r.codings for r in iter_results(s, tasks=plan)}
+    part = {r.path: r.codings for r in iter_results(s, tasks=plan[1:], run_id=rid)}
+    assert part == {k: v for k, v in full.items() if k != plan[0].path}
+    assert all(row["run_id"] == rid for rows in full.values() for row in rows)

@@ -49,6 +49,7 @@ WRITER = """
     from qualcoop.project import Project
     url, coder, go, n = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
     with Project.open(url, create=False) as p:
+        (go.parent / f"ready-{coder}").touch()
         while not go.exists():
             time.sleep(0.01)
         for i in range(n):   # one transaction per coding, interleaved with the other coder
@@ -65,7 +66,7 @@ EDITOR = """
     won = 0
     with Project.open(url, create=False) as p:
         ids = [s.id for s in p.stored_codings(coders=["ana"])]
-        originals = {s.id: s.coding for s in p.stored_codings(coders=["ana"])}
+        (go.parent / f"ready-{who}").touch()
         while not go.exists():
             time.sleep(0.01)
         for i in ids:
@@ -78,6 +79,15 @@ EDITOR = """
 """
 
 
+def _start_together(go: Path, names: tuple[str, ...]) -> None:
+    """Let the processes go once every one of them is ready (all imports done, project open)."""
+    deadline = time.monotonic() + 120
+    while not all((go.parent / f"ready-{n}").exists() for n in names):
+        assert time.monotonic() < deadline, "the writers did not start"
+        time.sleep(0.05)
+    go.touch()
+
+
 def _seed_docs(project: Project, n: int = 5) -> None:
     project.add_documents([Document(id=f"d{i}", text="x" * 60, lang="en") for i in range(n)])
 
@@ -88,8 +98,7 @@ def test_two_coders_writing_at_once_lose_nothing(project_url, tmp_path):
     go = tmp_path / "go"
     n = 150
     procs = [_python(WRITER, project_url, coder, str(go), str(n)) for coder in ("ana", "bob")]
-    time.sleep(1.0)
-    go.touch()
+    _start_together(go, ("ana", "bob"))
     for proc in procs:
         _finish(proc)
     with Project.open(project_url) as p:
@@ -106,8 +115,7 @@ def test_two_people_editing_the_same_coding_one_wins(project_url, tmp_path):
                               provenance=Provenance(method="manual", coder="ana")) for i in range(40)])
     go = tmp_path / "go"
     procs = [_python(EDITOR, project_url, who, str(go)) for who in ("bob", "cem")]
-    time.sleep(1.0)
-    go.touch()
+    _start_together(go, ("bob", "cem"))
     wins = [int(_finish(proc).strip()) for proc in procs]
     assert sum(wins) == 40
     with Project.open(project_url) as p:

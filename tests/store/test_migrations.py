@@ -92,5 +92,8 @@ def test_opening_a_folder_or_a_missing_project_is_a_clear_error(tmp_path):
         Store.open(tmp_path)
     with pytest.raises(StoreError, match="unsupported database"):
         Store.open("mysql://u@localhost/db")
+    (tmp_path / "notes.txt").write_text("not a database", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a database"):
+        Store.open(tmp_path / "notes.txt")
     with pytest.raises(StoreError, match="cannot open the project"):  # nothing listens on port 1
         Store.open("postgresql+psycopg://nobody@127.0.0.1:1/team")
