@@ -70,6 +70,18 @@ def _read(path: Path):
         raise AnalysisError(f"{path}: cannot read the coded-segment table ({e})") from e
 
 
+def _from_xlsx(frame):
+    """Undo the XLSX cell codec: join continuation columns, unescape control characters."""
+    from ..model.cells import join_continuations, unescape_cell
+
+    for base, parts in join_continuations(list(frame.columns)).items():
+        frame[base] = frame[[base, *parts]].astype(str).agg("".join, axis=1)
+        frame = frame.drop(columns=parts)
+    for col in frame.columns:
+        frame[col] = frame[col].map(lambda v: unescape_cell(v) if isinstance(v, str) else v)
+    return frame
+
+
 def _s(v) -> str:
     if v is None:
         return ""

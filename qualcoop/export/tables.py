@@ -226,19 +226,9 @@ class XlsxFormat:
     def read(self, path: Path):
         import pandas as pd
 
+        from ..analysis.tables import _from_xlsx  # the XLSX cell codec undone (model/cells.py)
+
         return _from_xlsx(pd.read_excel(path, dtype=str, keep_default_na=False))
-
-
-def _from_xlsx(frame):
-    """Undo the XLSX cell codec: join continuation columns, unescape control characters."""
-    from ..model.cells import join_continuations, unescape_cell
-
-    for base, parts in join_continuations(list(frame.columns)).items():
-        frame[base] = frame[[base, *parts]].astype(str).agg("".join, axis=1)
-        frame = frame.drop(columns=parts)
-    for col in frame.columns:
-        frame[col] = frame[col].map(lambda v: unescape_cell(v) if isinstance(v, str) else v)
-    return frame
 
 
 def _columns(records: Sequence[dict[str, Any]]) -> list[str]:
