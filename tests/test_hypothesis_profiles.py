@@ -8,9 +8,20 @@ from pathlib import Path
 
 from hypothesis import settings
 
-from conftest import hypothesis_profile
-
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _root_conftest():
+    """tests/conftest.py by path: ``import conftest`` would find whichever conftest pytest loaded last."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("qualcoop_tests_root_conftest", REPO / "tests" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hypothesis_profile = _root_conftest().hypothesis_profile
 
 
 def test_profile_choice():

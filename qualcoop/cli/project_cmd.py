@@ -141,7 +141,8 @@ def _say_result(result, url: str | None = None) -> None:
     if result.errors:
         err.print(f"[bold red]{result.failed} file(s) failed:[/]")
         for e in result.errors:
-            err.print(f"  {_esc(e.path)}: [red]{e.type}[/] {_esc(e.message)}", highlight=False)
+            err.print(f"  {_esc(e.path)}: [red]{e.type}[/] {_esc(' '.join(e.message.split()))}", highlight=False,
+                      soft_wrap=True)  # one line per failed file
     raise typer.Exit(1 if result.errors else 0)
 
 

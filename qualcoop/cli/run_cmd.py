@@ -116,8 +116,8 @@ def report_failures(summary) -> None:
         return
     err.print(f"[bold red]{len(summary.failures)} file(s) failed:[/]")
     for f in summary.failures:
-        err.print(f"  {_esc(f.path)}: [red]{f.type}[/] ({f.error}) {_esc(for_terminal(f.message))}", highlight=False,
-                  soft_wrap=True)
+        err.print(f"  {_esc(f.path)}: [red]{f.type}[/] ({f.error}) {_esc(' '.join(for_terminal(f.message).split()))}",
+                  highlight=False, soft_wrap=True)  # one line per failed file, whatever the message holds
 
 
 @app.command()

@@ -246,7 +246,10 @@ def _yaml_nodes(path: str | Path, text: str, first_line: int):
     from ..bounded import check_yaml_tree
     from ..errors import LimitError
 
-    loader = _strict_loader()(text)
+    try:
+        loader = _strict_loader()(text)  # the reader refuses control characters here already
+    except yaml.YAMLError as e:
+        raise MetadataError(path, f"malformed YAML: {' '.join(str(e).split())}") from e
     loader.first_line = first_line
     try:
         node = loader.get_single_node()

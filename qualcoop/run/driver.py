@@ -136,13 +136,9 @@ def _prepare(context: RunContext) -> None:
     if context.codings and context.settings.codebook is not None:
         from .tasks import compiled_codebook
 
-        compiled = compiled_codebook(context.settings)
-        settings = context.settings
-        if settings.executor == "process":  # the default language's matchers once, before the fork
-            try:
-                compiled.matchers(settings.lang or (settings.codebook.languages or ("en",))[0])
-            except Exception:  # noqa: S110 - a language that cannot load fails its documents later
-                pass
+        compiled_codebook(context.settings)
+        # per-language matchers (spaCy) are built lazily, in each worker: a worker forks its lean
+        # extraction helper (see run/tasks.py) before spaCy is loaded, and a pool forks from a lean driver
 
 
 def iter_results(settings: RunSettings, *, tasks: Sequence[FileTask] | None = None, segments: bool = False,
@@ -158,8 +154,13 @@ def iter_results(settings: RunSettings, *, tasks: Sequence[FileTask] | None = No
                          codings=codings)
     ex = executor or make_executor(settings.executor, workers=settings.workers, scheduler=settings.scheduler,
                                    prepare=_prepare)
-    with ex:
-        yield from ex.map(process_file, tasks, context=context)
+    from .tasks import close_helper
+
+    try:
+        with ex:
+            yield from ex.map(process_file, tasks, context=context)
+    finally:
+        close_helper()
 
 
 def run(settings: RunSettings, *, sinks: Sequence[Sink] = (), segments: bool = False, documents: bool = False,

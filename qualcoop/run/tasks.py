@@ -7,6 +7,8 @@ closed set :data:`qualcoop.errors.ERROR_TYPES`, the error code and message) and 
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 import warnings
 from collections.abc import Iterable
@@ -151,9 +153,58 @@ def compiled_codebook(settings: Any) -> Any:
     return hit
 
 
+_HELPER: Any = None
+
+
+def _extract_collect(path: str, options: Any, doc_id: str | None) -> tuple[Document, list]:
+    """Runs in the lean helper: the document and the warnings extraction gave (message, category)."""
+    from ..extract import extract_file
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = extract_file(path, options=options, doc_id=doc_id)
+    return doc, [(str(w.message), w.category) for w in caught]
+
+
+def _extract(path: str, options: Any, doc_id: str | None) -> Document:
+    """Extract through a lean helper forked before this process loaded spaCy (see
+    :mod:`qualcoop.exec.helper`); in-process when there is none (no ``fork``, or spaCy came first)."""
+    global _HELPER
+    from ..exec.helper import LeanHelper, available
+    from ..extract import extract_file
+
+    helper = _HELPER
+    if helper is not None and (helper.owner != os.getpid() or not helper.alive):
+        helper = _HELPER = None  # inherited from a parent, or broken: never shared
+    if helper is None and available() and "spacy" not in sys.modules:
+        helper = _HELPER = LeanHelper()
+        if os.environ.get("QUALCOOP_NO_HELPER") == "1":  # pragma: no cover - for comparisons
+            helper.close()
+            helper = _HELPER = None
+        else:
+            import atexit
+            from multiprocessing import util
+
+            atexit.register(helper.close)
+            util.Finalize(helper, helper.close, exitpriority=10)  # pool workers skip atexit
+    if helper is None:
+        return extract_file(path, options=options, doc_id=doc_id)
+    doc, caught = helper.call(_extract_collect, path, options, doc_id)
+    for message, category in caught:
+        warnings.warn(message, category, stacklevel=2)
+    return doc
+
+
+def close_helper() -> None:
+    """End this process's extraction helper (the driver calls it at the end of a run)."""
+    global _HELPER
+    helper, _HELPER = _HELPER, None
+    if helper is not None:
+        helper.close()
+
+
 def process_file(context: RunContext, task: FileTask) -> FileResult:
     """Extract, segment and (if asked) code one file; never raises for a bad file."""
-    from ..extract import extract_file
     from ..segment import segment
 
     settings = context.settings
@@ -164,7 +215,7 @@ def process_file(context: RunContext, task: FileTask) -> FileResult:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            doc = extract_file(task.path, options=settings.options, doc_id=task.doc_id)
+            doc = _extract(task.path, settings.options, task.doc_id)
             sha = doc.source.sha256 if doc.source else sha
             segs = segment(doc, settings.unit)
             out["n_segments"] = len(segs)

@@ -130,9 +130,12 @@ def test_full_disk_is_a_clear_error(tmp_path):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 
-    got = run("extract", str(tmp_path), "-o", str(tmp_path / "out.jsonl"), preexec=small_files)
+    out = tmp_path / "out.jsonl"
+    out.write_text("OLD\n", encoding="utf-8")
+    got = run("extract", str(tmp_path), "-o", str(out), preexec=small_files)
     _no_traceback(got)
     assert got.returncode == 1 and "cannot write" in got.stderr
+    assert out.read_text(encoding="utf-8") == "OLD\n"  # atomic outputs: the old file is untouched
 
 
 @pytest.mark.slow
@@ -151,12 +154,14 @@ def test_huge_paragraph_with_sentence_unit_beside_good_files(tmp_path):
 
 
 def test_unknown_output_format_is_exit_2_without_traceback(tmp_path):
-    """`-o out.txt` ended in a TableFormatError traceback and exit 1 (the docs say 2)."""
+    """`-o out.txt` was rejected only after all the work, with a TableFormatError traceback and exit 1
+    (the docs say 2). Checked up front now: a file that would take the whole time-out is never read."""
     (tmp_path / "a.txt").write_text("Training.\n", encoding="utf-8")
-    got = run("code", str(tmp_path / "a.txt"), "--codebook", "international_cooperation", "-o",
-              str(tmp_path / "out.txt"))
-    _no_traceback(got)
-    assert got.returncode == 2 and "out.txt" in got.stderr
+    (tmp_path / "slow.vtt").write_text(G.vtt_many_cues(200_000), encoding="utf-8")
+    for cmd in (["code", "--codebook", "international_cooperation"], ["extract"]):
+        got = run(*cmd, str(tmp_path), "--timeout", "60", "-o", str(tmp_path / "out.txt"), timeout=60)
+        _no_traceback(got)
+        assert got.returncode == 2 and "out.txt" in got.stderr and "files (" not in got.stderr
 
 
 def test_liwc_and_quanteda_globs_are_linear(tmp_path):
@@ -173,3 +178,13 @@ def test_liwc_and_quanteda_globs_are_linear(tmp_path):
     for path in (dic, yml):
         got = compile_codebook(load_codebook(path)).code_segment(doc, seg, "en")
         assert [e.text for m in got for e in m.evidence] == ["a" * 20 + "b"]
+
+
+def test_multi_line_parser_messages_stay_on_one_line(tmp_path):
+    """Found by the fuzzer (seed 5, long profile): a YAML reader message holds a newline."""
+    (tmp_path / "ctl.md").write_bytes(b"---\na: b\x01c\n---\nBody.\n")
+    (tmp_path / "good.txt").write_text("Training.\n", encoding="utf-8")
+    got = run("extract", str(tmp_path), "-o", str(tmp_path / "o.jsonl"))
+    _no_traceback(got)
+    lines = [ln for ln in got.stderr.splitlines() if "ctl.md" in ln]
+    assert got.returncode == 1 and len(lines) == 1 and "MetadataError" in lines[0]
