@@ -106,6 +106,9 @@ SpeakerPattern = Annotated[Optional[str], typer.Option(
     "--speaker-pattern", help="Regex with a named group 'speaker' for speaker labels.")]
 Timeout = Annotated[Optional[float], typer.Option(
     "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")]
+KeepFurniture = Annotated[bool, typer.Option(
+    "--keep-furniture", help="Keep running headers, footers and page numbers of PDFs as segments "
+                             "(by default they are marked and left out).")]
 
 
 @app.command()
@@ -129,6 +132,7 @@ def extract(
     encoding: Encoding = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
+    keep_furniture: KeepFurniture = False,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
     from .run_cmd import execute, report_failures, resolve_or_exit
@@ -138,7 +142,8 @@ def extract(
                        encoding)
     settings = resolve_or_exit(paths, unit=unit, lang=lang, output=output, recursive=recursive, options=options,
                                workers=workers, include=include or (), exclude=exclude or (),
-                               follow_symlinks=follow_symlinks)
+                               follow_symlinks=follow_symlinks,
+                               keep_furniture=keep_furniture)
     summary = execute(settings, [SegmentTable(output)], quiet=quiet, segments=True,
                       documents=output.suffix.lower() == ".jsonl", codings=False)
     err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s) -> {_esc(str(output))}",
@@ -173,6 +178,7 @@ def code(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                                          help="Worker processes (output identical to --workers 1).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
+    keep_furniture: KeepFurniture = False,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from .run_cmd import execute, report_failures, resolve_or_exit
@@ -182,7 +188,8 @@ def code(
                        encoding)
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
                                recursive=recursive, options=options, workers=workers, include=include or (),
-                               exclude=exclude or (), follow_symlinks=follow_symlinks)
+                               exclude=exclude or (), follow_symlinks=follow_symlinks,
+                               keep_furniture=keep_furniture)
     summary = execute(settings, [CodingTable(output)] if output is not None else [], quiet=quiet)
     _print_counts(settings.codebook, summary.code_counts, summary.negated_counts)
     err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"

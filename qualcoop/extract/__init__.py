@@ -8,6 +8,8 @@ attaches attributes from metadata sidecars and provenance, and returns a
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import re
 import warnings
@@ -111,7 +113,8 @@ def extractor_for(path: Path, options: ExtractOptions, attributes: dict | None =
     variants = _transcript_variants()
     if name in variants:
         doc_type = str((attributes or {}).get("type", "")).strip().lower()
-        if options.transcript or (options.transcript is None and doc_type in TRANSCRIPT_TYPES):
+        if options.transcript or (options.transcript is None and (doc_type in TRANSCRIPT_TYPES
+                                                                  or bool(options.speakers))):
             return variants[name]
     return name
 
@@ -168,6 +171,10 @@ def extract_file(
     sha = hashlib.sha256(data).hexdigest()
 
     attrs = dict(attributes_for(path) if attributes is None else attributes)
+    if attrs.get("speakers") and not options.speakers:
+        from .transcript import speaker_table
+
+        options = dataclasses.replace(options, speakers=tuple(speaker_table(attrs["speakers"]).items()))
     name = extractor_for(path, options, attrs)
     cls = extractors.get(name)
     cls().version()  # imports the parser library here, once, not in every child
@@ -217,7 +224,21 @@ def _extract_in_child(path: Path, data: bytes, options: ExtractOptions, name: st
         raise ExtractionError(path, f"{type(e).__name__}: {e}") from e
     if options.transcript is None and name in _transcript_variants():
         name, extractor, got = _maybe_transcript(path, data, options, name, extractor, got)
+        if name in _transcript_variants():  # still the plain extractor: no turns were found
+            got = _transcript_hint(path, got)
     return name, got
+
+
+def _transcript_hint(path: Path, got: Extracted) -> Extracted:
+    """A text that looks like a transcript but gave no speaker turns gets a warning."""
+    from .transcript import transcript_hint
+
+    hint = transcript_hint(got.text, path.name)
+    if hint is None:
+        return got
+    msg = (f"looks like a transcript ({hint}) but no speaker turns were found: it is one text without "
+           "speakers; use --transcript, --speaker-pattern or a `speakers:` table in its metadata")
+    return dataclasses.replace(got, warnings=(*got.warnings, msg))
 
 
 def _maybe_transcript(path: Path, data: bytes, options: ExtractOptions, name: str, extractor,
