@@ -23,8 +23,6 @@ from ..errors import QualcoopError
 from .app import _esc, _load_quietly, app, err, out
 from .inputs import report_skipped
 
-TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl", ".xlsx")
-
 ByOpt = Annotated[Optional[str], typer.Option(
     "--by", help="Document attribute (type, country, year, interviewee_role, ...) or speaker/unit/lang.")]
 CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
@@ -156,7 +154,9 @@ LangOpt = Annotated[Optional[str], typer.Option(
 
 
 def _is_table(paths: list[Path]) -> bool:
-    return len(paths) == 1 and paths[0].suffix.lower() in TABLE_SUFFIXES and paths[0].is_file()
+    from ..export import table_suffixes  # the registered table formats (plugins' too)
+
+    return len(paths) == 1 and paths[0].suffix.lower() in table_suffixes() and paths[0].is_file()
 
 
 MethodOpt = Annotated[Optional[str], typer.Option(

@@ -298,9 +298,12 @@ def codebook_check(
 def codebook_show(
     source: Annotated[str, typer.Argument(help="Codebook file or shipped codebook name.")],
     lang: Annotated[Optional[str], typer.Option("--lang", help="Show labels in this language.")] = None,
+    rules: Annotated[bool, typer.Option("--rules", help="List each rule with its kind and words.")] = False,
 ) -> None:
-    """Print the codebook's tree with definitions and rule counts."""
+    """Print the codebook's tree with definitions, rule counts and the (versioned) rule kinds used."""
     from rich.tree import Tree
+
+    from ..kinds import rule_terms, versioned_name
 
     try:
         cb = _load_quietly(source)
@@ -311,10 +314,16 @@ def codebook_show(
     for depth, code in cb.walk():
         parent = nodes.get(code.parent, tree)
         label = code.label(lang)
-        rules = f" [dim]{len(code.rules)} rule(s)[/]" if code.rules else ""
-        node = parent.add(f"[bold]{_esc(code.id)}[/] {_esc(label)}{rules}")
+        used = ", ".join(dict.fromkeys(versioned_name(r.kind) or r.kind for r in code.rules))
+        counts = f" [dim]{len(code.rules)} rule(s): {_esc(used)}[/]" if code.rules else ""
+        node = parent.add(f"[bold]{_esc(code.id)}[/] {_esc(label)}{counts}")
         if code.definition:
             node.add(f"[dim]{_esc(code.definition)}[/]")
+        if rules:
+            for r in code.rules:
+                words = ", ".join(rule_terms(r))
+                node.add(f"[cyan]{_esc(r.id)}[/] {_esc(versioned_name(r.kind) or r.kind)}"
+                         + (f" [dim]{_esc(words[:120])}[/]" if words else ""))
         nodes[code.id] = node
     out.print(tree)
 
@@ -332,6 +341,7 @@ from . import project_cmd  # noqa: E402,F401  (branch store)
 from . import run_cmd  # noqa: E402,F401  (batch; shared run body of code/extract)
 from . import team_cmd  # noqa: E402,F401  (branch team: agreement, validate, sheets, adjudicate)
 from . import learn_cmd  # noqa: E402,F401  (branch learn: learn, suggest)
+from . import formats_cmd  # noqa: E402,F401  (qualcoop formats: the registries)
 
 
 def main() -> None:

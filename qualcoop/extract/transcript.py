@@ -609,6 +609,7 @@ class TranscriptExtractor:
     """
 
     name = "transcript.v1"
+    transcript_of = "text.v1"  # chosen instead of it for transcripts (document type or --transcript)
     media_type = "text/plain"
     suffixes = (".txt", ".text", ".md", ".markdown")
 
@@ -627,6 +628,7 @@ class DocxTranscriptExtractor:
     """DOCX transcripts: :class:`~qualcoop.extract.docx.DocxExtractor`'s text unchanged, plus turns."""
 
     name = "transcript.docx.v1"
+    transcript_of = "docx.v1"
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     suffixes = (".docx",)
 

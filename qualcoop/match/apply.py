@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from ..errors import RuleTimeoutWarning
 from ..lang.mismatch import language_mismatch, mismatch_messages
 from ..model import Codebook, Coding, CodingSet, Document, Provenance, Segment
+from ..model.document import FrozenMap
 from .compile import (
     DEFAULT_MAX_TIMEOUTS,
     DEFAULT_REGEX_TIMEOUT,
@@ -175,7 +176,8 @@ def apply_codebook(
     if run_id is None:
         run_id = make_run_id(cb, ordered, unit=unit, lang=lang, segments=segments)
     prov = Provenance(method="rule", coder=coder, codebook=cb.name, codebook_version=cb.version,
-                      tool_version=__version__, run_id=run_id)
+                      tool_version=__version__, run_id=run_id,
+                      details=FrozenMap({"rule_kinds": dict(sorted(compiled.kind_names.items()))}))
     codings: list[Coding] = []
     mismatches = []
     for doc in ordered:

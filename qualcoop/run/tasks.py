@@ -17,20 +17,17 @@ from typing import Any
 
 from ..errors import QualcoopError, error_type
 from ..model import Document, Segment
+from ..model.schema import SEGMENT_COLUMNS, SEGMENT_RESERVED  # the one schema module of table columns
 
 __all__ = ["SEGMENT_COLUMNS", "ErrorRecord", "FileResult", "FileTask", "RunContext", "compiled_codebook",
            "document_record", "process_file", "segment_records"]
 
 #: fixed columns of a segment table (document attributes follow, by name)
-SEGMENT_COLUMNS = (
-    "doc_id", "source", "sha256", "media_type", "extractor", "lang", "unit", "index", "start", "end",
-    "page", "speaker", "section", "start_time", "end_time", "text",
-)
 SEGMENT_TYPES = {"index": "int", "start": "int", "end": "int", "page": "int", "start_time": "float",
                  "end_time": "float"}
 
 #: names an attribute may not take in a segment row (it is written as ``attr_<name>`` instead)
-_RESERVED = frozenset({*SEGMENT_COLUMNS, "record"})
+_RESERVED = SEGMENT_RESERVED
 
 
 @dataclass(frozen=True)

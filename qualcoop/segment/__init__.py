@@ -37,7 +37,7 @@ def segment(doc: Document, unit: str = "paragraph", *, keep_furniture: bool = Fa
     ['One.', 'Two.']
     """
     unit = _ALIASES.get(unit, unit)
-    segs = segmenters.get(f"{unit}.v1")(doc, **options)
+    segs = segmenters.resolve(unit)[1](doc, **options)  # "unit" or "unit.vN"; plugins' units too
     if keep_furniture:
         return segs
     from .furniture import drop_furniture

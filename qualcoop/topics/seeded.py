@@ -11,9 +11,11 @@ the words that co-occur with its seeds. ``n_free_topics`` more topics, without s
 take what the codebook does not cover. Seeded topics come first (``0 .. n_codes-1``,
 in codebook order) and carry their code id in ``topic_codes_``.
 
-Which rule terms seed a code: the ``terms`` of ``keyword``, ``phrase``, ``lemma`` and
-``glob`` rules, the ``groups`` of ``near`` rules, and those inside ``all``/``any``
-rules; never ``exclude``, ``not``, ``regex`` or ``pattern`` rules. A rule with a
+Which rule terms seed a code: the words each rule's kind contributes (``terms(rule)`` of
+:mod:`qualcoop.kinds`: the ``terms`` of ``keyword``, ``phrase``, ``lemma``, ``stem`` and
+``glob`` rules, the ``groups`` of ``near`` rules, a plugin kind's own), also inside
+``all``/``any`` rules; never under a silent kind (``exclude``, ``not``), and none from
+``regex`` or ``pattern`` rules. A rule with a
 ``lang`` seeds only in that language. A multi-word term seeds through its learned
 phrase (``"vocational training"`` -> ``vocational_training``) when the vocabulary holds
 it, and is skipped otherwise; a glob (``cooperat*``) seeds every vocabulary term it
@@ -42,7 +44,6 @@ WEAK_SEED_SHARE = 0.05
 #: ... and so is one with no seed word among its top terms
 WEAK_TOP_N = 10
 
-_TERM_KINDS = frozenset({"keyword", "phrase", "lemma", "stem", "glob"})
 
 
 def codebook_seed_terms(codebook: Codebook, *, codes: Sequence[str] | None = None,
@@ -78,17 +79,10 @@ def codebook_seed_terms(codebook: Codebook, *, codes: Sequence[str] | None = Non
 
 
 def _collect(rule: Rule, lang: str | None, into: dict) -> None:
-    lang = rule.lang or lang
-    if rule.kind in _TERM_KINDS:
-        for t in rule.terms:
-            into[(t, lang)] = None
-    elif rule.kind == "near":
-        for group in rule.groups or (rule.terms,):
-            for t in group:
-                into[(t, lang)] = None
-    elif rule.kind in ("all", "any"):
-        for sub in rule.rules:
-            _collect(sub, lang, into)
+    from ..kinds import contributed_terms  # each kind says which words it contributes
+
+    for _, t, lg in contributed_terms(rule, lang):
+        into[(t, lg)] = None
 
 
 def resolve_seeds(seeds: Mapping[str, Sequence[Any]], vocabulary: Vocabulary, preprocessor: Preprocessor,
