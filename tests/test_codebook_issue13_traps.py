@@ -123,7 +123,7 @@ def test_not_found(compiled, text, lang, code):
 
 def test_tota_held_out_title_recall(shared):
     """The published figure (codebooks/README.md): on the held-out ToTA treaties the codebook finds the
-    titled code in >= 85% of labelled articles, and fires on other-titled articles about 15% of the time."""
+    titled code in >= 85% of labelled articles, and fires on other-titled articles <= 15% of the time."""
     import sys
     from pathlib import Path
 
@@ -137,4 +137,4 @@ def test_tota_held_out_title_recall(shared):
     recall = sum(len(a.codes & p) for a, p in zip(arts, preds)) / sum(len(a.codes) for a in arts)
     fires = [f / m for _n, _h, m, f in per.values() if m]
     assert recall >= 0.85
-    assert sum(fires) / len(fires) <= 0.17
+    assert sum(fires) / len(fires) <= 0.15
