@@ -239,8 +239,16 @@ def _as_typed(e: BaseException, path: str | Path, memory_limit_mb: int | None) -
         try:
             pickle.dumps(e)
             return e
-        except Exception:  # noqa: BLE001 - an unpicklable custom error: keep its message
-            return ExtractionError(path, str(e))
+        except Exception:  # noqa: BLE001 - e.g. its class is not the one its module now holds
+            from .. import errors as current
+
+            cls = getattr(current, type(e).__name__, None)
+            try:  # the same typed error, rebuilt from the module's class
+                clone = cls(*e.__reduce__()[1])
+                pickle.dumps(clone)
+                return clone
+            except Exception:  # noqa: BLE001 - an unpicklable custom error: keep its message
+                return ExtractionError(path, str(e))
     if isinstance(e, MemoryError):
         limit = f"{memory_limit_mb} MB" if memory_limit_mb else "the available memory"
         return ResourceLimitError(path, limit_message("EXTRACT_MEMORY_MB", limit, "ran out of memory over the "
