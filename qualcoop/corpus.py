@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExtractionError, Failure, QualcoopError, QualcoopWarning, internal_error
-from .extract import SUPPORTED_SUFFIXES, extract_file
+from .extract import extract_file, supported_suffixes
 from .extract.base import ExtractOptions
 from .model import Document
 
@@ -133,6 +133,7 @@ def _walk(root: Path, *, recursive: bool, include: tuple[str, ...], exclude: tup
     import os
 
     real_root = root.resolve()
+    suffixes = frozenset(supported_suffixes())  # what the registered extractors claim (plugins' too)
     found: list[Path] = []
     skipped: list[Skipped] = []
     visited: set[Path] = {real_root}
@@ -195,7 +196,7 @@ def _walk(root: Path, *, recursive: bool, include: tuple[str, ...], exclude: tup
                 skipped.append(Skipped(str(path), "hidden file"))
             elif lower in _NOT_DOCUMENTS:
                 skipped.append(Skipped(str(path), "readme or licence"))
-            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            elif path.suffix.lower() not in suffixes:
                 skipped.append(Skipped(str(path), f"unsupported type {path.suffix.lower() or '(no suffix)'!r}"))
             else:
                 found.append(path)

@@ -48,6 +48,7 @@ def iter_segmented(
     recursive: bool = True,
     options: ExtractOptions | None = None,
     progress: Progress | None = None,
+    keep_furniture: bool = False,
 ) -> Iterator[tuple[Document, tuple[Segment, ...]] | Failure]:
     """Extract and segment every file under ``paths``, one at a time.
 
@@ -60,7 +61,7 @@ def iter_segmented(
             yield result
         else:
             try:
-                segs = segment(result, unit)
+                segs = segment(result, unit, keep_furniture=keep_furniture)
             except QualcoopError as e:  # e.g. sentences of a language without a profile
                 yield Failure(str(path), e)
             except Exception as e:  # nothing escapes a document (e.g. spaCy's E088 on a huge text)
@@ -72,12 +73,16 @@ def iter_segmented(
 
 
 def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = "paragraph",
-                   lang: str | None = None, coder: str = "qualcoop") -> tuple[Any, list[Failure]]:
+                   lang: str | None = None, coder: str = "qualcoop",
+                   keep_furniture: bool = False) -> tuple[Any, list[Failure]]:
     """Code documents one at a time so that one bad document fails alone.
 
     Returns the :class:`~qualcoop.model.CodingSet` of every document that could be coded
     (one deterministic run id for the whole batch) and a :class:`Failure` for each that
     could not (for example a language with no profile). ``codebook`` may be compiled.
+    Documents that look like another language than the one they are coded in are named in
+    one warning per language pair (:mod:`qualcoop.lang.mismatch`); page furniture is not
+    coded unless ``keep_furniture``.
     """
     import warnings as _warnings
 
@@ -96,7 +101,8 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
         with _warnings.catch_warnings(record=True):
             _warnings.simplefilter("ignore")  # collected below, once per run, from the coding sets
             try:
-                part = apply_codebook([doc], compiled, unit=unit, lang=lang, coder=coder, run_id=run_id)
+                part = apply_codebook([doc], compiled, unit=unit, lang=lang, coder=coder, run_id=run_id,
+                                      check_language=False, keep_furniture=keep_furniture)
             except QualcoopError as e:
                 failures.append(Failure(doc.source.path if doc.source else doc.id, e))
                 continue
@@ -109,4 +115,12 @@ def code_documents(documents: Iterable[Document], codebook: Any, *, unit: str = 
     # (the compiled codebook keeps counting across documents: a rule that ran out stays off)
     run_counts = {q: n - before.get(q, 0) for q, n in compiled.timeouts.items() if n > before.get(q, 0)}
     messages = timeout_messages(run_counts, max_timeouts=compiled.max_timeouts, budget=compiled.regex_timeout)
+    messages.extend(_language_warnings(kept.values(), compiled.codebook, lang))
     return CodingSet(codings, documents=kept, codebook=compiled.codebook, warnings=messages), failures
+
+
+def _language_warnings(docs: Iterable[Document], codebook: Any, lang: str | None) -> list[str]:
+    from .lang.mismatch import language_mismatch, mismatch_messages
+    from .match import document_languages
+
+    return mismatch_messages(language_mismatch(d, document_languages(d, codebook, lang)) for d in docs)

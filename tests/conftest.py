@@ -99,3 +99,31 @@ def pg_server():
 
 
 import subprocess  # noqa: E402  (used by pg_server)
+
+
+# --------------------------------------------------------------------------- plugins (issue 14)
+from helpers_plugins import EXAMPLE_PLUGIN, pip_install_target  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def plugin_site(tmp_path_factory) -> Path:
+    """The example plugin package (examples/qualcoop-plugin-example) pip-installed into a folder."""
+    target = tmp_path_factory.mktemp("plugin-site") / "site"
+    pip_install_target(EXAMPLE_PLUGIN, target)
+    return target
+
+
+@pytest.fixture
+def with_plugin(plugin_site: Path):
+    """The example plugin importable in this process and its entry points read (undone afterwards)."""
+    from qualcoop.registry import refresh_plugins
+
+    sys.path.insert(0, str(plugin_site))
+    refresh_plugins()
+    try:
+        yield plugin_site
+    finally:
+        sys.path.remove(str(plugin_site))
+        for name in [m for m in sys.modules if m.split(".")[0] == "qualcoop_plugin_example"]:
+            del sys.modules[name]
+        refresh_plugins()

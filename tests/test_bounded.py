@@ -171,10 +171,10 @@ def test_an_unexpected_exception_fails_one_document(tmp_path, monkeypatch):
         (tmp_path / name).write_text(f"Text of {name}.\n", encoding="utf-8")
     real = pl.segment
 
-    def boom(doc, unit):
+    def boom(doc, unit, **kw):
         if doc.source.path.endswith("a.txt"):
             raise ValueError("[E088] Text of length 100000001 exceeds maximum")
-        return real(doc, unit)
+        return real(doc, unit, **kw)
 
     monkeypatch.setattr(pl, "segment", boom)
     got = list(pl.iter_segmented([tmp_path], unit="sentence"))
@@ -195,10 +195,10 @@ def test_coding_exception_fails_one_document(monkeypatch):
 
     orig = seg.segment
 
-    def boom(doc, unit):
+    def boom(doc, unit, **kw):
         if doc.id == "bad":
             raise KeyError("surprise")
-        return orig(doc, unit)
+        return orig(doc, unit, **kw)
 
     monkeypatch.setattr(seg, "segment", boom)
     codings, failures = code_documents(docs, cb, unit="document")

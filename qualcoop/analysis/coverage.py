@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
-from ..model import Codebook, CodingSet, Rule
+from ..model import Codebook, CodingSet
 from ._common import code_infos
 
 __all__ = ["COVERAGE_COLUMNS", "RULE_COLUMNS", "TERM_KINDS", "codebook_coverage", "rule_frequencies"]
@@ -14,10 +13,27 @@ __all__ = ["COVERAGE_COLUMNS", "RULE_COLUMNS", "TERM_KINDS", "codebook_coverage"
 RULE_COLUMNS = ("code_id", "rule_id", "kind", "lang", "matches", "segments", "documents")
 #: the columns of :func:`codebook_coverage`
 COVERAGE_COLUMNS = ("issue", "code_id", "rule_id", "term", "other_codes", "detail")
-#: rule kinds whose ``terms`` are literal words (shared terms are looked for among these)
-TERM_KINDS = ("keyword", "phrase", "lemma", "stem", "glob")
-#: rule kinds that never produce evidence of their own (they veto or negate)
-SILENT_KINDS = ("exclude", "not")
+# Which words a rule contributes and whether it can produce evidence at all are its kind's
+# (``terms(rule)`` and ``silent``, see :mod:`qualcoop.kinds`); nothing here names a kind.
+
+
+def __getattr__(name: str):
+    if name == "TERM_KINDS":  # kept for callers of the old constant: kinds whose ``terms`` are words
+        from ..kinds import kind_fields, kind_names
+
+        return tuple(k for k in kind_names() if "terms" in (kind_fields(k) or {}) and not _silent_kind(k))
+    if name == "SILENT_KINDS":
+        from ..kinds import kind_names
+
+        return tuple(k for k in kind_names() if _silent_kind(k))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _silent_kind(kind: str) -> bool:
+    from ..kinds import is_silent
+    from ..model import Rule
+
+    return is_silent(Rule("_", kind))
 
 
 def rule_frequencies(codings: CodingSet, *, codebook: Codebook | None = None):
@@ -38,7 +54,7 @@ def rule_frequencies(codings: CodingSet, *, codebook: Codebook | None = None):
         ``segments``: distinct coded segments with its evidence; ``documents``.
         Evidence read back from a coded table names all the coding's rules (``"a;b"``): it is
         credited to each of them.
-        ``exclude`` and ``not`` rules never produce evidence; they are listed with zeros.
+        Rules of silent kinds (``exclude``, ``not``) never produce evidence; they are listed with zeros.
     """
     import pandas as pd
 
@@ -113,7 +129,7 @@ def codebook_coverage(codings: CodingSet, *, codebook: Codebook | None = None):
                              "term": None, "other_codes": None, "detail": detail})
         rules = rule_frequencies(codings, codebook=cb)
         for r in rules.itertuples(index=False):
-            if r.kind is not None and r.kind not in SILENT_KINDS and r.matches == 0:
+            if r.kind is not None and not _silent_kind(r.kind) and r.matches == 0:
                 rows.append({"issue": "rule_never_fired", "code_id": r.code_id, "rule_id": r.rule_id,
                              "term": None, "other_codes": None,
                              "detail": f"{r.kind} rule" + (f" (lang {r.lang})" if isinstance(r.lang, str) else "")})
@@ -124,27 +140,17 @@ def codebook_coverage(codings: CodingSet, *, codebook: Codebook | None = None):
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS), dtype=object)
 
 
-def _flatten(rules: tuple[Rule, ...]) -> Iterator[Rule]:
-    for r in rules:
-        yield r
-        yield from _flatten(r.rules)
-
-
 def _shared_terms(cb: Codebook) -> list[tuple[str, list[tuple[str, str]]]]:
+    from ..kinds import contributed_terms
+
     owners: dict[str, list[tuple[str, str]]] = {}
     for _, code in cb.walk():
         for top in code.rules:
-            for rule in _flatten((top,)):
-                terms = list(rule.terms) if rule.kind in TERM_KINDS else []
-                if rule.kind == "near":
-                    terms = [t for g in rule.groups for t in g]
-                if top.kind in SILENT_KINDS or rule.kind in SILENT_KINDS:
+            for rule, t, _ in contributed_terms(top):
+                if not t.strip():
                     continue
-                for t in terms:
-                    if not isinstance(t, str) or not t.strip():
-                        continue
-                    key = " ".join(t.split()) if rule.case_sensitive else " ".join(t.lower().split())
-                    holders = owners.setdefault(key, [])
-                    if all(h[0] != code.id for h in holders):
-                        holders.append((code.id, f"{code.id}/{top.id}"))
+                key = " ".join(t.split()) if rule.case_sensitive else " ".join(t.lower().split())
+                holders = owners.setdefault(key, [])
+                if all(h[0] != code.id for h in holders):
+                    holders.append((code.id, f"{code.id}/{top.id}"))
     return sorted(((t, h) for t, h in owners.items() if len(h) > 1), key=lambda x: x[0])

@@ -22,16 +22,16 @@ from pathlib import Path
 from ..errors import AnalysisError
 from ..model import (Code, Codebook, Coding, CodingSet, Document, Evidence, Provenance, Source,
                      evidence_from_json)
-from ..model.cells import join_continuations, unescape_cell
+from ..model.schema import CODING_REQUIRED
 
 __all__ = ["codings_from_frame", "mismatched_documents", "read_coded_table"]
 
-REQUIRED = ("doc_id", "start", "end", "code_id")
+REQUIRED = CODING_REQUIRED
 
 
 def read_coded_table(path: str | Path, *, documents: Iterable[Document] | Mapping[str, Document] = (),
                      codebook: Codebook | None = None) -> CodingSet:
-    """Read a coded-segment table (.csv, .parquet, .jsonl, .xlsx) into a CodingSet.
+    """Read a coded-segment table (.csv, .parquet, .jsonl, .xlsx, or a plugin table format) into a CodingSet.
 
     Parameters
     ----------
@@ -57,29 +57,23 @@ def read_coded_table(path: str | Path, *, documents: Iterable[Document] | Mappin
 
 
 def _read(path: Path):
-    import pandas as pd
+    """The table as a DataFrame, read by the registered table format of its suffix."""
+    from ..registry import by_suffix, table_formats
 
-    suffix = path.suffix.lower()
+    names = by_suffix(table_formats, path.suffix.lower()) if path.suffix else []
+    if not names:
+        known = sorted({x for _, f in table_formats.items() for x in getattr(f, "suffixes", ())})
+        raise AnalysisError(f"{path}: not a coded-segment table (use {', '.join(known)})")
     try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path)
-        elif suffix == ".jsonl":
-            frame = pd.read_json(path, lines=True, dtype=False)
-        elif suffix == ".xlsx":
-            frame = _from_xlsx(pd.read_excel(path, dtype=str, keep_default_na=False))
-        else:
-            raise AnalysisError(f"{path}: not a coded-segment table (use .csv, .parquet, .jsonl or .xlsx)")
-    except AnalysisError:
-        raise
+        return table_formats.get(names[0])().read(path)
     except (OSError, ValueError, UnicodeDecodeError) as e:
         raise AnalysisError(f"{path}: cannot read the coded-segment table ({e})") from e
-    return frame
 
 
 def _from_xlsx(frame):
     """Undo the XLSX cell codec: join continuation columns, unescape control characters."""
+    from ..model.cells import join_continuations, unescape_cell
+
     for base, parts in join_continuations(list(frame.columns)).items():
         frame[base] = frame[[base, *parts]].astype(str).agg("".join, axis=1)
         frame = frame.drop(columns=parts)

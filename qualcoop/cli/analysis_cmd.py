@@ -23,8 +23,6 @@ from ..errors import QualcoopError
 from .app import _esc, _load_quietly, app, err, out
 from .inputs import report_skipped
 
-TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl", ".xlsx")
-
 ByOpt = Annotated[Optional[str], typer.Option(
     "--by", help="Document attribute (type, country, year, interviewee_role, ...) or speaker/unit/lang.")]
 CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
@@ -126,23 +124,39 @@ def load_coded(table: Path, *, corpus: list[Path] | None, codebook: str | None, 
     return codings
 
 
-def _code_paths(paths: list[Path], codebook: str | None, unit: str):
+def _code_paths(paths: list[Path], codebook: str | None, unit: str, lang: str | None = None,
+                keep_furniture: bool = False):
     from ..corpus import Corpus
     from ..match import apply_codebook
 
     cb = _load_quietly(codebook or "international_cooperation")
-    c = Corpus.from_paths(paths)
+    c = Corpus.from_paths(paths, options=_lang_options(lang))
     docs = list(c)
     for f in c.failures:
         err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
     if not docs:
         err.print("[red]no documents could be read[/]")
         raise typer.Exit(2)
-    return apply_codebook(docs, cb, unit=unit)
+    codings = apply_codebook(docs, cb, unit=unit, lang=lang, keep_furniture=keep_furniture)
+    for message in codings.warnings:
+        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
+    return codings
+
+
+def _lang_options(lang: str | None):
+    from ..extract.base import ExtractOptions
+
+    return ExtractOptions(lang=lang) if lang else None
+
+
+LangOpt = Annotated[Optional[str], typer.Option(
+    "--lang", help="Language for documents without one (en, id), as in `qualcoop code`.")]
 
 
 def _is_table(paths: list[Path]) -> bool:
-    return len(paths) == 1 and paths[0].suffix.lower() in TABLE_SUFFIXES and paths[0].is_file()
+    from ..export import table_suffixes  # the registered table formats (plugins' too)
+
+    return len(paths) == 1 and paths[0].suffix.lower() in table_suffixes() and paths[0].is_file()
 
 
 @app.command()
@@ -160,6 +174,9 @@ def report(
     window: Annotated[int, typer.Option("--window", help="Co-occurrence window in segments.")] = 0,
     plots: Annotated[Optional[Path], typer.Option(
         "--plots", help="Also write PNG plots (frequencies, co-occurrence, matrix) into this folder.")] = None,
+    lang: LangOpt = None,
+    keep_furniture: Annotated[bool, typer.Option(
+        "--keep-furniture", help="Code running headers, footers and page numbers of PDFs too.")] = False,
 ) -> None:
     """Write a self-contained HTML report: codebook, frequencies, co-occurrence, matrix, quotes, documents."""
     from ..export.report import write_report
@@ -172,7 +189,7 @@ def report(
         elif _is_table(inputs):
             codings = load_coded(inputs[0], corpus=corpus, codebook=codebook, full_text=True)
         else:
-            codings = _code_paths(inputs, codebook, unit)
+            codings = _code_paths(inputs, codebook, unit, lang, keep_furniture)
         path = write_report(codings, output, by=by, title=title, exemplars_per_code=exemplars_per_code,
                             window=window)
         if plots is not None:
@@ -312,6 +329,7 @@ def kwic(
     regex: Annotated[bool, typer.Option("--regex", help="Terms are regular expressions.")] = False,
     case_sensitive: Annotated[bool, typer.Option("--case-sensitive", help="Match case exactly.")] = False,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the table (.csv, ...).")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Keyword in context: every occurrence of a term with the words around it."""
     from ..analysis import kwic as kwic_table
@@ -322,7 +340,7 @@ def kwic(
         if _is_table(paths):
             docs = list(load_coded(paths[0], corpus=None, codebook=None, full_text=True).documents.values())
         else:
-            c = Corpus.from_paths(paths)
+            c = Corpus.from_paths(paths, options=_lang_options(lang))
             docs = list(c)
             report_skipped(c.skipped, err)
             for f in c.failures:

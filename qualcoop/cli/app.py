@@ -106,6 +106,9 @@ SpeakerPattern = Annotated[Optional[str], typer.Option(
     "--speaker-pattern", help="Regex with a named group 'speaker' for speaker labels.")]
 Timeout = Annotated[Optional[float], typer.Option(
     "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")]
+KeepFurniture = Annotated[bool, typer.Option(
+    "--keep-furniture", help="Keep running headers, footers and page numbers of PDFs as segments "
+                             "(by default they are marked and left out).")]
 
 
 @app.command()
@@ -129,6 +132,7 @@ def extract(
     encoding: Encoding = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
+    keep_furniture: KeepFurniture = False,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
     from .run_cmd import execute, report_failures, resolve_or_exit
@@ -138,7 +142,8 @@ def extract(
                        encoding)
     settings = resolve_or_exit(paths, unit=unit, lang=lang, output=output, recursive=recursive, options=options,
                                workers=workers, include=include or (), exclude=exclude or (),
-                               follow_symlinks=follow_symlinks)
+                               follow_symlinks=follow_symlinks,
+                               keep_furniture=keep_furniture)
     summary = execute(settings, [SegmentTable(output)], quiet=quiet, segments=True,
                       documents=output.suffix.lower() == ".jsonl", codings=False)
     err.print(f"{summary.documents} document(s), {summary.segments} {settings.unit} segment(s) -> {_esc(str(output))}",
@@ -173,6 +178,7 @@ def code(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                                          help="Worker processes (output identical to --workers 1).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
+    keep_furniture: KeepFurniture = False,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from .run_cmd import execute, report_failures, resolve_or_exit
@@ -182,7 +188,8 @@ def code(
                        encoding)
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
                                recursive=recursive, options=options, workers=workers, include=include or (),
-                               exclude=exclude or (), follow_symlinks=follow_symlinks)
+                               exclude=exclude or (), follow_symlinks=follow_symlinks,
+                               keep_furniture=keep_furniture)
     summary = execute(settings, [CodingTable(output)] if output is not None else [], quiet=quiet)
     _print_counts(settings.codebook, summary.code_counts, summary.negated_counts)
     err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"
@@ -285,9 +292,12 @@ def codebook_check(
 def codebook_show(
     source: Annotated[str, typer.Argument(help="Codebook file or shipped codebook name.")],
     lang: Annotated[Optional[str], typer.Option("--lang", help="Show labels in this language.")] = None,
+    rules: Annotated[bool, typer.Option("--rules", help="List each rule with its kind and words.")] = False,
 ) -> None:
-    """Print the codebook's tree with definitions and rule counts."""
+    """Print the codebook's tree with definitions, rule counts and the (versioned) rule kinds used."""
     from rich.tree import Tree
+
+    from ..kinds import rule_terms, versioned_name
 
     try:
         cb = _load_quietly(source)
@@ -298,10 +308,16 @@ def codebook_show(
     for depth, code in cb.walk():
         parent = nodes.get(code.parent, tree)
         label = code.label(lang)
-        rules = f" [dim]{len(code.rules)} rule(s)[/]" if code.rules else ""
-        node = parent.add(f"[bold]{_esc(code.id)}[/] {_esc(label)}{rules}")
+        used = ", ".join(dict.fromkeys(versioned_name(r.kind) or r.kind for r in code.rules))
+        counts = f" [dim]{len(code.rules)} rule(s): {_esc(used)}[/]" if code.rules else ""
+        node = parent.add(f"[bold]{_esc(code.id)}[/] {_esc(label)}{counts}")
         if code.definition:
             node.add(f"[dim]{_esc(code.definition)}[/]")
+        if rules:
+            for r in code.rules:
+                words = ", ".join(rule_terms(r))
+                node.add(f"[cyan]{_esc(r.id)}[/] {_esc(versioned_name(r.kind) or r.kind)}"
+                         + (f" [dim]{_esc(words[:120])}[/]" if words else ""))
         nodes[code.id] = node
     out.print(tree)
 
@@ -318,6 +334,7 @@ from . import refi_cmd  # noqa: E402,F401  (branch refi: codebook convert, refi 
 from . import project_cmd  # noqa: E402,F401  (branch store)
 from . import run_cmd  # noqa: E402,F401  (batch; shared run body of code/extract)
 from . import team_cmd  # noqa: E402,F401  (branch team: agreement, validate, sheets, adjudicate)
+from . import formats_cmd  # noqa: E402,F401  (qualcoop formats: the registries)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import re
 import warnings
 from collections import Counter
 
-__all__ = ["WarningSummary", "for_terminal"]
+__all__ = ["WarningSummary", "for_terminal", "print_warnings"]
 
 #: Python spellings in library messages -> the CLI option a terminal user has
 _TERMINAL = (
@@ -38,6 +38,28 @@ _KINDS = {
     "CodebookWarning": "codebook",
     "LanguageWarning": "language",
 }
+
+
+#: kinds of the warning strings a run collects (they come back from workers as text)
+_MESSAGE_KINDS = (
+    (re.compile(r"encoding|undecodable|U\+FFFD"), "encoding"),
+    (re.compile(r"regex rule|budget|time-?out|timed out"), "rule budget"),
+    (re.compile(r"language|--lang"), "language"),
+    (re.compile(r"page|PDF|OCR|text layer"), "extraction quality"),
+)
+
+
+def print_warnings(messages, console) -> None:
+    """A run's warnings at the end of its summary: one line each, grouped by kind, CLI options named."""
+    groups: dict[str, list[str]] = {}
+    for m in messages:
+        text = for_terminal(" ".join(str(m).split()))
+        kind = next((k for pattern, k in _MESSAGE_KINDS if pattern.search(text)), "other")
+        groups.setdefault(kind, []).append(text)
+    for kind, texts in groups.items():
+        console.print(f"{len(texts)} {kind} warning(s):", markup=False, highlight=False, soft_wrap=True)
+        for text in texts:
+            console.print(f"  {text}", markup=False, highlight=False, soft_wrap=True)
 
 
 class WarningSummary:

@@ -16,7 +16,7 @@ import typer
 
 from ..errors import QualcoopError
 from .app import _esc, _fail_on_codebook, _load_quietly, _options, app, err
-from .messages import for_terminal
+from .messages import for_terminal, print_warnings
 
 Workers = Annotated[int, typer.Option("--workers", "-w", min=1,
                                       help="Worker processes (output is identical to --workers 1).")]
@@ -98,8 +98,7 @@ def execute(settings, sinks, *, quiet: bool, **kw):
         raise typer.Exit(2) from None
     finally:
         reporter.stop()
-    for message in summary.warnings:
-        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
+    print_warnings(summary.warnings, err)  # one line each, grouped by kind, CLI options named
     return summary
 
 

@@ -31,14 +31,15 @@ from ..model import Codebook
 from .validate import check_codebook, problem_at
 
 __all__ = [
-    "CODEBOOK_PATH_ENV", "available_codebooks", "codebook_dirs", "codebook_format", "find_codebook",
+    "CODEBOOK_PATH_ENV", "available_codebooks", "codebook_dirs", "codebook_format", "codebook_suffixes", "find_codebook",
     "load_codebook", "save_codebook", "validate_codebook",
 ]
 
 #: environment variable with extra codebook folders (``os.pathsep``-separated)
 CODEBOOK_PATH_ENV = "QUALCOOP_CODEBOOK_PATH"
 
-#: file suffix -> registered format name (YAML may turn out to be a quanteda dictionary)
+#: file suffix -> format name for writing, and for reading where no registered reader claims the
+#: suffix (readers claim suffixes themselves: their ``suffixes`` and ``sniff``; see :func:`codebook_format`)
 SUFFIX_FORMATS = {
     ".yaml": "qualcoop.yaml.v1",
     ".yml": "qualcoop.yaml.v1",
@@ -47,6 +48,14 @@ SUFFIX_FORMATS = {
     ".csv": "csv.v1",
     ".qdc": "refi.qdc.v1",
 }
+
+
+def codebook_suffixes() -> tuple[str, ...]:
+    """Every suffix a registered codebook reader claims (plugins' too), and those of :data:`SUFFIX_FORMATS`."""
+    from ..registry import codebook_readers
+
+    claimed = {str(x).lower() for _, r in codebook_readers.items() for x in getattr(r, "suffixes", ()) or ()}
+    return tuple(sorted(claimed | set(SUFFIX_FORMATS)))
 
 
 def codebook_dirs() -> list[Path]:
@@ -70,7 +79,8 @@ def available_codebooks() -> list[str]:
     names: set[str] = set()
     for d in codebook_dirs():
         if d.is_dir():
-            names.update(f.stem for f in d.iterdir() if f.is_file() and f.suffix.lower() in SUFFIX_FORMATS)
+            suffixes = codebook_suffixes()
+            names.update(f.stem for f in d.iterdir() if f.is_file() and f.suffix.lower() in suffixes)
     return sorted(names)
 
 
@@ -83,7 +93,7 @@ def find_codebook(name: str) -> Path:
         If no folder has it; the message lists the available names.
     """
     for d in codebook_dirs():
-        for suffix in SUFFIX_FORMATS:
+        for suffix in codebook_suffixes():
             cand = d / f"{name}{suffix}"
             if cand.is_file():
                 return cand
@@ -99,39 +109,37 @@ def _resolve(source: str | os.PathLike[str]) -> Path:
         return path
     text = str(source)
     is_name = isinstance(source, str) and "/" not in text and os.sep not in text \
-        and path.suffix.lower() not in SUFFIX_FORMATS
+        and path.suffix.lower() not in codebook_suffixes()
     if is_name:
         return find_codebook(text)
     raise CodebookError(text, [problem_at(text, "no such file")])
 
 
 def codebook_format(path: str | os.PathLike[str]) -> str:
-    """The registered format name for reading ``path``, from its suffix (and, for YAML, its keys).
+    """The registered reader for ``path``: among the readers claiming its suffix (their ``suffixes``),
+    one whose ``sniff(path)`` says yes (a quanteda dictionary among ``.yaml`` files), else the first
+    without ``sniff`` (built-ins before plugins).
 
     Raises
     ------
     CodebookError
-        If the suffix is not one of ``.yaml .yml .json .dic .csv``.
+        If no registered reader claims the suffix.
     """
-    p = Path(path)
-    fmt = SUFFIX_FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        from ..registry import codebook_readers
+    from ..registry import by_suffix, codebook_readers
 
+    p = Path(path)
+    suffix = p.suffix.lower()
+    claims = by_suffix(codebook_readers, suffix) if suffix else []
+    for name in claims:  # a reader that can tell by the content goes first when it says yes
+        sniff = getattr(codebook_readers.get(name), "sniff", None)
+        if sniff is not None and sniff(p):
+            return name
+    plain = [n for n in claims if getattr(codebook_readers.get(n), "sniff", None) is None]
+    fmt = plain[0] if plain else SUFFIX_FORMATS.get(suffix)
+    if fmt is None:
         raise CodebookError(str(p), [problem_at(p, f"cannot tell the codebook format from the suffix "
                                                    f"{p.suffix!r}; pass format= one of "
                                                    f"{', '.join(codebook_readers.names())}")])
-    if fmt == "qualcoop.yaml.v1":
-        from .locate import SourceError, yaml_tree
-        from .yaml_format import looks_like_quanteda, read_text
-
-        text, _ = read_text(p)
-        if text is not None:
-            try:
-                if looks_like_quanteda(yaml_tree(text)):
-                    return "quanteda.yaml.v1"
-            except SourceError:
-                pass  # the reader reports it, with its line
     return fmt
 
 

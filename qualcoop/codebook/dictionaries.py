@@ -36,7 +36,7 @@ from ..errors import CodebookError, CodebookWarning, Problem
 from ..model import Code, Codebook, Rule
 from .locate import MAP, SCALAR, SEQ, Node, SourceError, yaml_tree
 from .validate import check_codebook, finish, problem_at, slugify, suggest
-from .yaml_format import read_text, yaml_dumper
+from .yaml_format import read_text, sniff_quanteda, yaml_dumper
 
 __all__ = [
     "parse_quanteda_yaml", "read_quanteda_yaml", "dump_quanteda_yaml", "write_quanteda_yaml",
@@ -152,6 +152,8 @@ def read_quanteda_yaml(path: str | Path, *, separator: str = " ", tolower: bool 
 
 
 read_quanteda_yaml.parse = parse_quanteda_yaml  # type: ignore[attr-defined]
+read_quanteda_yaml.suffixes = (".yaml", ".yml")  # type: ignore[attr-defined]
+read_quanteda_yaml.sniff = sniff_quanteda  # type: ignore[attr-defined]  # chosen over qualcoop YAML when it says so
 
 
 class _QuantedaReader:
@@ -431,6 +433,7 @@ def read_liwc_dic(path: str | Path, *, lang: str | None = None) -> Codebook:
 
 
 read_liwc_dic.parse = parse_liwc_dic  # type: ignore[attr-defined]
+read_liwc_dic.suffixes = (".dic",)  # type: ignore[attr-defined]
 
 
 def _dictionary_id(name: str, taken: set[str] = frozenset()) -> str:  # type: ignore[assignment]
@@ -532,3 +535,4 @@ def read_codebook_csv(path: str | Path) -> Codebook:
 
 
 read_codebook_csv.parse = parse_codebook_csv  # type: ignore[attr-defined]
+read_codebook_csv.suffixes = (".csv",)  # type: ignore[attr-defined]

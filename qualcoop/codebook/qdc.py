@@ -358,6 +358,8 @@ def parse_qdc(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
     }
     if meta.get("description"):
         data_["description"] = meta["description"]
+    if meta.get("overlaps"):  # the overlap policy (plugins branch), when not the default
+        data_["overlaps"] = meta["overlaps"]
     codebook, more = build_codebook(data_, where)
     if codebook is not None:
         codebook = replace(codebook, path=where)
@@ -428,6 +430,8 @@ def meta_pi(codebook: Codebook) -> Any:
     meta = {"name": codebook.name, "version": codebook.version, "languages": list(codebook.languages)}
     if codebook.description:
         meta["description"] = codebook.description
+    if codebook.overlaps != "longest":
+        meta["overlaps"] = codebook.overlaps
     walk = [c.id for _, c in codebook.walk()]
     if walk != [c.id for c in codebook.codes]:
         meta["order"] = [c.id for c in codebook.codes]  # the XML nests codes; this is the file order

@@ -21,36 +21,19 @@ from ..errors import CodebookError, CodebookWarning, Problem
 from ..model import NEGATION_POLICIES, Code, Codebook, Rule, Scope
 
 #: keys allowed at each level of a codebook file (file order = writing order)
-TOP_KEYS = ("name", "version", "languages", "description", "codes")
+TOP_KEYS = ("name", "version", "languages", "description", "overlaps", "codes")
 CODE_KEYS = ("id", "name", "parent", "labels", "definition", "inclusion", "exclusion", "examples",
              "color", "negation", "scope", "rules")
 RULE_KEYS = ("id", "kind", "terms", "groups", "pattern", "rules", "window", "ordered", "lang",
              "case_sensitive", "negation", "veto", "scope", "cross_sentences")
 SCOPE_KEYS = ("speakers", "exclude_speakers", "units", "sections", "attributes")
 EXAMPLE_KEYS = ("text", "lang")
-VETOES = ("span", "segment")
 
-#: rule kinds whose ``terms`` are token sequences (phrase semantics)
-TERM_KINDS = ("keyword", "phrase", "lemma", "stem", "glob")
-#: which fields each built-in kind reads; anything else given is ignored (a warning)
-KIND_FIELDS: dict[str, frozenset[str]] = {
-    "keyword": frozenset({"terms"}),
-    "phrase": frozenset({"terms"}),
-    "lemma": frozenset({"terms"}),
-    "stem": frozenset({"terms"}),
-    "glob": frozenset({"terms"}),
-    "regex": frozenset({"pattern"}),
-    "pattern": frozenset({"pattern"}),
-    "all": frozenset({"rules"}),
-    "any": frozenset({"rules"}),
-    "not": frozenset({"rules"}),
-    "near": frozenset({"groups", "window", "ordered", "cross_sentences"}),
-    "exclude": frozenset({"terms", "rules", "veto"}),
-}
+# What each rule kind reads and accepts is the kind's own business (its class's ``fields`` and
+# ``check``, see :mod:`qualcoop.kinds`); this module checks what every rule has in common.
 
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
-_VERSION_SUFFIX = re.compile(r"\.v\d+$")
 
 
 def suggest(word: str, options: Iterable[str]) -> str:
@@ -60,10 +43,11 @@ def suggest(word: str, options: Iterable[str]) -> str:
 
 
 def rule_kinds() -> tuple[str, ...]:
-    """Rule kinds a codebook may use: the ``rule_kinds`` registry names without ``.vN``."""
-    from ..registry import rule_kinds as registry
+    """Rule kinds a codebook may use: the ``rule_kinds`` registry names without ``.vN``
+    (``kind.vN`` names a version; see :func:`qualcoop.kinds.resolve`)."""
+    from ..kinds import kind_names
 
-    return tuple(sorted({_VERSION_SUFFIX.sub("", n) for n in registry.names()}))
+    return kind_names()
 
 
 def supported_langs() -> tuple[str, ...]:
@@ -161,10 +145,20 @@ class _Checker:
                                    f"{', '.join(self.langs)})", line=1, field="languages")
         if not cb.codes:
             yield self.problem("the codebook has no codes (missing or empty `codes`)", line=1, field="codes")
+        yield from self.check_overlaps()
         yield from self.check_tree()
         for code in cb.codes:
             yield from self.check_code(code)
         yield from self.check_shared_terms()
+
+    def check_overlaps(self) -> Iterator[Problem]:
+        from ..registry import overlap_policies
+
+        name = self.cb.overlaps
+        if not isinstance(name, str) or overlap_policies.versioned(name) is None:
+            known = overlap_policies.base_names()
+            yield self.problem(f"unknown overlap policy {name!r}{suggest(str(name), known)} (valid: "
+                               f"{', '.join(known)})", line=1, field="overlaps")
 
     # ------------------------------------------------------------------ hierarchy
     def check_tree(self) -> Iterator[Problem]:
@@ -277,114 +271,47 @@ class _Checker:
         if not kind:
             yield self.problem("rule without a `kind`", code=code, rule=rule)
             return
-        if kind not in self.kinds:
+        from ..errors import RegistryError
+        from ..kinds import given_fields, kind_fields, kind_problems, resolve, subrules, versioned_name
+
+        if versioned_name(kind) is None:
             yield self.problem(f"unknown rule kind {kind!r}{suggest(str(kind), self.kinds)} (valid: "
                                f"{', '.join(self.kinds)})", code=code, rule=rule, field="kind")
             return
-        fields = KIND_FIELDS.get(kind)
-        if fields is None:  # a plugin kind: nothing more is known about its fields
-            return
-        given = {f for f, on in (("terms", bool(rule.terms)), ("groups", bool(rule.groups)),
-                                 ("pattern", rule.pattern is not None), ("rules", bool(rule.rules)),
-                                 ("window", rule.window is not None), ("ordered", rule.ordered),
-                                 ("cross_sentences", rule.cross_sentences),
-                                 ("veto", rule.veto != "span")) if on}
-        for f in sorted(given - fields):
-            yield self.problem(f"`{f}` is ignored by rule kind {kind!r}", code=code, rule=rule,
-                               kind="warning", field=f)
-        if rule.veto not in VETOES:
-            yield self.problem(f"invalid veto {rule.veto!r} (valid: span, segment)"
-                               f"{suggest(str(rule.veto), VETOES)}", code=code, rule=rule, field="veto")
-        yield from getattr(self, f"kind_{kind}", self.kind_terms)(rule, code)
-        for sub in rule.rules:
-            if "rules" in fields:
-                yield from self.check_rule(sub, code)
-
-    def check_terms(self, terms: tuple[str, ...], rule: Rule, code: Code, what: str = "terms"
-                    ) -> Iterator[Problem]:
-        for t in terms:
-            if not isinstance(t, str):
-                yield self.problem(f"{what} entry {t!r} is not text", code=code, rule=rule, field=what)
-            elif not t.strip():
-                yield self.problem(f"empty or whitespace-only entry {t!r} in `{what}`", code=code,
-                                   rule=rule, field=what)
-
-    def kind_terms(self, rule: Rule, code: Code) -> Iterator[Problem]:
-        if not rule.terms:
-            yield self.problem(f"rule kind {rule.kind!r} needs a non-empty `terms` list",
-                               code=code, rule=rule, field="terms")
-        yield from self.check_terms(rule.terms, rule, code)
-        if rule.kind in ("keyword", "phrase", "lemma", "stem"):
-            wild = [t for t in rule.terms if isinstance(t, str) and "*" in t]
-            if wild:
-                yield self.problem(f"terms {', '.join(map(repr, wild))} contain '*', which kind "
-                                   f"{rule.kind!r} matches literally (use kind 'glob' for wildcards)",
-                                   code=code, rule=rule, kind="warning", field="terms")
-
-    def kind_exclude(self, rule: Rule, code: Code) -> Iterator[Problem]:
-        if not rule.terms and not rule.rules:
-            yield self.problem("rule kind 'exclude' needs `terms` or `rules`", code=code, rule=rule)
-        yield from self.check_terms(rule.terms, rule, code)
-
-    def kind_regex(self, rule: Rule, code: Code) -> Iterator[Problem]:
-        if not isinstance(rule.pattern, str) or not rule.pattern:
-            yield self.problem("rule kind 'regex' needs `pattern`, a non-empty string",
-                               code=code, rule=rule, field="pattern")
-            return
-        import regex
-
-        from ..errors import PatternLimitError
-        from ..patterns import compile_regex
-
         try:
-            compile_regex(rule.pattern, 0 if rule.case_sensitive else regex.IGNORECASE)
-        except PatternLimitError as e:  # too expensive to compile: refused before it eats memory
-            yield self.problem(e.message, code=code, rule=rule, field="pattern")
-        except regex.error as e:
-            yield self.problem(f"bad regular expression {rule.pattern!r}: {e}", code=code, rule=rule, field="pattern")
-
-    def kind_pattern(self, rule: Rule, code: Code) -> Iterator[Problem]:
-        for msg in check_token_patterns(rule.pattern):
-            yield self.problem(msg, code=code, rule=rule, field="pattern")
-
-    def _kind_combine(self, rule: Rule, code: Code) -> Iterator[Problem]:
-        if not rule.rules:
-            yield self.problem(f"rule kind {rule.kind!r} needs a non-empty `rules` list",
-                               code=code, rule=rule)
-
-    kind_all = kind_any = _kind_combine
-
-    def kind_not(self, rule: Rule, code: Code) -> Iterator[Problem]:
-        if len(rule.rules) != 1:
-            yield self.problem(f"rule kind 'not' needs exactly one sub-rule in `rules` (has "
-                               f"{len(rule.rules)})", code=code, rule=rule, field="rules")
-
-    def kind_near(self, rule: Rule, code: Code) -> Iterator[Problem]:
-        if len(rule.groups) < 2:
-            yield self.problem(f"rule kind 'near' needs `groups` with at least two term lists (has "
-                               f"{len(rule.groups)})", code=code, rule=rule, field="groups")
-        for n, group in enumerate(rule.groups, 1):
-            if not group:
-                yield self.problem(f"group {n} of `groups` is empty", code=code, rule=rule, field="groups")
-            yield from self.check_terms(group, rule, code, what="groups")
-        w = rule.window
-        if w is not None and (isinstance(w, bool) or not isinstance(w, int) or w <= 0):
-            yield self.problem(f"`window` must be a positive integer (got {w!r})", code=code, rule=rule, field="window")
+            resolve(kind)
+        except RegistryError as e:  # registered by a plugin that fails to import
+            yield self.problem(f"rule kind {kind!r} could not be loaded: {e}", code=code, rule=rule, field="kind")
+            return
+        try:
+            problems = kind_problems(rule)
+        except Exception as e:  # a plugin kind's check crashed: say so, do not crash validation
+            yield self.problem(f"rule kind {kind!r} could not check this rule: {type(e).__name__}: {e}",
+                               code=code, rule=rule, field="kind")
+            return
+        fields = kind_fields(kind)
+        if fields is not None:  # a kind that does not list its fields reads every one
+            for f in sorted(given_fields(rule) - set(fields)):
+                yield self.problem(f"`{f}` is ignored by rule kind {kind!r}", code=code, rule=rule,
+                                   kind="warning", field=f)
+        for p in problems:
+            yield self.problem(p.message, code=code, rule=rule, kind=p.severity, field=p.field)
+        for sub in subrules(rule):
+            yield from self.check_rule(sub, code)
 
     # ------------------------------------------------------------------ across codes
     def check_shared_terms(self) -> Iterator[Problem]:
+        from ..kinds import contributed_terms, terms_fire_alone
+
         owners: dict[str, list[tuple[Code, Rule]]] = {}
         for code in self.cb.codes:
-            for rule in _flatten(code.rules):
-                if rule.kind not in TERM_KINDS:
+            for rule, t, _ in (x for top in code.rules for x in contributed_terms(top)):
+                if not t.strip() or not terms_fire_alone(rule):
                     continue
-                for t in rule.terms:
-                    if not isinstance(t, str) or not t.strip():
-                        continue
-                    key = " ".join(t.split()) if rule.case_sensitive else " ".join(t.lower().split())
-                    holders = owners.setdefault(key, [])
-                    if all(c.id != code.id for c, _ in holders):
-                        holders.append((code, rule))
+                key = " ".join(t.split()) if rule.case_sensitive else " ".join(t.lower().split())
+                holders = owners.setdefault(key, [])
+                if all(c.id != code.id for c, _ in holders):
+                    holders.append((code, rule))
         for term, holders in owners.items():
             if len(holders) > 1:
                 code, rule = holders[1]
@@ -400,6 +327,10 @@ def _flatten(rules: tuple[Rule, ...]) -> Iterator[Rule]:
 
 
 # --------------------------------------------------------------------------- spaCy patterns
+
+#: token attributes a blank pipeline never sets: patterns using them could never match
+_UNSET_ATTRS = frozenset({"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID",
+                          "SENT_START", "IS_SENT_START", "HEAD"})
 
 
 def check_token_patterns(pattern: object) -> list[str]:
@@ -431,6 +362,9 @@ def check_token_patterns(pattern: object) -> list[str]:
                 if not isinstance(key, str) or (key.upper() not in attrs and key != "_"):
                     out.append(f"{label}token {i + 1}: unknown token attribute {key!r}"
                                f"{suggest(str(key).upper(), attrs)}")
+                elif key.upper() in _UNSET_ATTRS:
+                    out.append(f"{label}token {i + 1}: token attribute {key} needs a trained pipeline; "
+                               "qualcoop matches on blank pipelines (use ORTH/LOWER/LEMMA/shape/flags)")
     out.extend(_regex_problems(patterns))
     if out:
         return out

@@ -101,6 +101,22 @@ def read_codebook_json(path: str | Path) -> Codebook:
 
 read_codebook_yaml.parse = parse_codebook_yaml  # type: ignore[attr-defined]
 read_codebook_json.parse = parse_codebook_json  # type: ignore[attr-defined]
+# the suffixes each reader claims (qualcoop.registry.codebook_readers; see codebook_format)
+read_codebook_yaml.suffixes = (".yaml", ".yml")  # type: ignore[attr-defined]
+read_codebook_json.suffixes = (".json",)  # type: ignore[attr-defined]
+
+
+def sniff_quanteda(path: str | Path) -> bool:
+    """Whether a YAML file is a quanteda dictionary (no ``codes:``, no scalar ``name``/``version``)."""
+    from .locate import SourceError, yaml_tree
+
+    text, _ = read_text(path)
+    if text is None:
+        return False
+    try:
+        return looks_like_quanteda(yaml_tree(text))
+    except SourceError:
+        return False  # the reader reports it, with its line
 
 
 def _parse(path: str | Path, tree_of: Any) -> tuple[Codebook | None, list[Problem]]:
@@ -213,6 +229,7 @@ class _Builder:
         langs_node = top.get("languages")
         languages = self.texts(langs_node, "languages") if langs_node is not None else ("en",)
         description = self.text(top.get("description"), "description", "") or ""
+        overlaps = self.text(top.get("overlaps"), "overlaps", "") or "longest"
         codes: list[Code] = []
         codes_node = top.get("codes")
         if codes_node is not None and not codes_node.is_null:
@@ -224,7 +241,7 @@ class _Builder:
                     if code is not None:
                         codes.append(code)
         return Codebook(name=name, version=version, codes=tuple(codes), languages=languages,
-                        description=description, path=self.path)
+                        description=description, path=self.path, overlaps=overlaps)
 
     def code(self, node: Node) -> Code | None:
         if node.kind != MAP:

@@ -34,11 +34,16 @@ _FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def check_table_path(path: str | Path) -> str:
-    """The table format of ``path`` (its suffix), or :class:`TableFormatError`."""
+    """The table format of ``path`` (its suffix), or :class:`TableFormatError`.
+
+    The built-in formats stream; any other registered table format (a plugin's, see
+    :data:`qualcoop.registry.table_formats`) is accepted too and written at the end by its ``write``.
+    """
     suffix = Path(path).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise TableFormatError(f"{path}: unknown table format {suffix or '(none)'!r}; "
-                               f"use one of {', '.join(TABLE_SUFFIXES)}")
+        from .tables import table_format_for
+
+        table_format_for(path)  # TableFormatError naming every registered suffix
     return suffix
 
 
@@ -77,6 +82,12 @@ class TableWriter:
         self._batch = batch
         self._rows: list[dict[str, Any]] = []
         self._fmt = check_table_path(self.target.name.removesuffix(".partial"))
+        #: a registered format that does not stream (a plugin's): rows are kept and written on close
+        self._plain = None
+        if self._fmt not in TABLE_SUFFIXES:
+            from .tables import table_format_for
+
+            self._plain = table_format_for(self.target.name.removesuffix(".partial"))
         self._fh: Any = None
         self._pq: Any = None
         self._wb: Any = None
@@ -99,7 +110,9 @@ class TableWriter:
 
     def write(self, row: Mapping[str, Any]) -> None:
         self.count += 1
-        if self._fmt == ".csv":
+        if self._plain is not None:
+            self._rows.append(dict(row))
+        elif self._fmt == ".csv":
             self._csv.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in self.columns])
         elif self._fmt == ".jsonl":
             self._fh.write(dumps_line({c: row.get(c) for c in self.columns}, sort_keys=False))
@@ -135,7 +148,10 @@ class TableWriter:
         self._rows = []
 
     def close(self) -> None:
-        if self._fmt in (".csv", ".jsonl"):
+        if self._plain is not None:
+            rows, self._rows = self._rows, []
+            self._plain.write(rows, self.target, columns=self.columns, sheet_name=self._sheet)
+        elif self._fmt in (".csv", ".jsonl"):
             if self._fh is not None:
                 self._fh.close()
                 self._fh = None

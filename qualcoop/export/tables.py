@@ -1,4 +1,10 @@
-"""Tables out: CSV, JSONL, Parquet and XLSX, chosen by file suffix, byte-for-byte reproducible.
+"""Tables out (and back in): CSV, JSONL, Parquet and XLSX, chosen by file suffix, byte-for-byte reproducible.
+
+Each format is a class registered in :data:`qualcoop.registry.table_formats` (``"csv.v1"``,
+...; third-party ones through the entry-point group ``qualcoop.table_formats``) with
+``name``, ``suffixes``, ``media_type``, ``write(records, path, *, columns, sheet_name)`` and
+``read(path) -> pandas.DataFrame`` (every cell text where the format has no types).
+:func:`write_table` and :func:`read_table` pick the format by suffix.
 
 Every writer takes a list of flat records (dicts with the same keys) and a column
 order. Same records -> same bytes: CSV and JSONL are written by hand with fixed
@@ -24,8 +30,10 @@ from typing import Any
 from ..errors import QualcoopError
 from ..model.cells import XLSX_CELL_LIMIT, continuation_column, escape_cell, split_cell
 
-__all__ = ["TABLE_SUFFIXES", "write_table", "write_jsonl", "JsonlWriter"]
+__all__ = ["TABLE_SUFFIXES", "read_table", "table_format_for", "table_suffixes", "write_table", "write_jsonl",
+           "JsonlWriter"]
 
+#: the built-in formats' suffixes (:func:`table_suffixes` adds the plugins')
 TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
 _FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -85,9 +93,34 @@ def write_jsonl(records: Iterable[dict[str, Any]], path: str | Path, *, sort_key
         return w.count
 
 
+def table_suffixes() -> tuple[str, ...]:
+    """Every suffix a registered table format claims (built-ins and plugins)."""
+    from ..registry import table_formats
+
+    return tuple(sorted({str(x).lower() for _, fmt in table_formats.items() for x in getattr(fmt, "suffixes", ())}))
+
+
+def table_format_for(path: str | Path) -> Any:
+    """The registered table format (an instance) for ``path``'s suffix; built-ins first.
+
+    Raises
+    ------
+    TableFormatError
+        No registered format claims the suffix.
+    """
+    from ..registry import by_suffix, table_formats
+
+    suffix = Path(path).suffix.lower()
+    names = by_suffix(table_formats, suffix) if suffix else []
+    if not names:
+        raise TableFormatError(f"{path}: unknown table format {suffix or '(none)'!r}; "
+                               f"use one of {', '.join(table_suffixes())}")
+    return table_formats.get(names[0])()
+
+
 def write_table(records: Sequence[dict[str, Any]], path: str | Path, *,
                 columns: Sequence[str] | None = None, sheet_name: str = "data") -> Path:
-    """Write ``records`` to ``path``; the format follows the suffix (.csv .jsonl .parquet .xlsx).
+    """Write ``records`` to ``path``; the format follows the suffix (.csv .jsonl .parquet .xlsx, or a plugin's).
 
     Parameters
     ----------
@@ -99,30 +132,103 @@ def write_table(records: Sequence[dict[str, Any]], path: str | Path, *,
         Column order (default: keys of the first record, then any new keys in order of appearance).
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise TableFormatError(f"{path}: unknown table format {suffix or '(none)'!r}; "
-                               f"use one of {', '.join(TABLE_SUFFIXES)}")
+    fmt = table_format_for(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     cols = list(columns) if columns is not None else _columns(records)
-    if suffix == ".jsonl":
-        write_jsonl(({c: r.get(c) for c in cols} for r in records), path, sort_keys=False)
-    elif suffix == ".csv":
+    fmt.write(records, path, columns=cols, sheet_name=sheet_name)
+    return path
+
+
+def read_table(path: str | Path):
+    """A table file back as a pandas DataFrame; the format follows the suffix.
+
+    Raises
+    ------
+    TableFormatError
+        No registered format claims the suffix.
+    OSError, ValueError, UnicodeDecodeError
+        From the format's reader (the caller names the table).
+    """
+    return table_format_for(path).read(Path(path))
+
+
+class CsvFormat:
+    """CSV (RFC 4180, UTF-8, CRLF); read back with every cell as text."""
+
+    name = "csv.v1"
+    suffixes = (".csv",)
+    media_type = "text/csv"
+
+    def write(self, records: Sequence[dict[str, Any]], path: Path, *, columns: Sequence[str],
+              sheet_name: str = "data") -> None:
         with path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\r\n")  # RFC 4180; quotes fields holding \r or \n
-            w.writerow(cols)
+            w.writerow(columns)
             for r in records:
-                w.writerow(["" if r.get(c) is None else _cell(r.get(c)) for c in cols])
-    elif suffix == ".parquet":
+                w.writerow(["" if r.get(c) is None else _cell(r.get(c)) for c in columns])
+
+    def read(self, path: Path):
+        import pandas as pd
+
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+class JsonlFormat:
+    """JSON Lines: one object per record, keys in column order, no ASCII escaping."""
+
+    name = "jsonl.v1"
+    suffixes = (".jsonl",)
+    media_type = "application/jsonl"
+
+    def write(self, records: Sequence[dict[str, Any]], path: Path, *, columns: Sequence[str],
+              sheet_name: str = "data") -> None:
+        write_jsonl(({c: r.get(c) for c in columns} for r in records), path, sort_keys=False)
+
+    def read(self, path: Path):
+        import pandas as pd
+
+        return pd.read_json(path, lines=True, dtype=False)
+
+
+class ParquetFormat:
+    """Parquet (zstd, no pandas schema metadata: the same records give the same bytes)."""
+
+    name = "parquet.v1"
+    suffixes = (".parquet",)
+    media_type = "application/vnd.apache.parquet"
+
+    def write(self, records: Sequence[dict[str, Any]], path: Path, *, columns: Sequence[str],
+              sheet_name: str = "data") -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        data = {c: [_cell(r.get(c)) for r in records] for c in cols}
-        table = pa.table(data) if records else pa.table({c: pa.array([], pa.string()) for c in cols})
+        data = {c: [_cell(r.get(c)) for r in records] for c in columns}
+        table = pa.table(data) if records else pa.table({c: pa.array([], pa.string()) for c in columns})
         pq.write_table(table, path, compression="zstd", store_schema=False)
-    else:
-        _write_xlsx(records, cols, path, sheet_name)
-    return path
+
+    def read(self, path: Path):
+        import pandas as pd
+
+        return pd.read_parquet(path)
+
+
+class XlsxFormat:
+    """Excel workbook with one sheet; fixed properties and zip dates; text never becomes a formula."""
+
+    name = "xlsx.v1"
+    suffixes = (".xlsx",)
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def write(self, records: Sequence[dict[str, Any]], path: Path, *, columns: Sequence[str],
+              sheet_name: str = "data") -> None:
+        _write_xlsx(records, list(columns), path, sheet_name)
+
+    def read(self, path: Path):
+        import pandas as pd
+
+        from ..analysis.tables import _from_xlsx  # the XLSX cell codec undone (model/cells.py)
+
+        return _from_xlsx(pd.read_excel(path, dtype=str, keep_default_na=False))
 
 
 def _columns(records: Sequence[dict[str, Any]]) -> list[str]:

@@ -8,6 +8,8 @@ attaches attributes from metadata sidecars and provenance, and returns a
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import re
 import warnings
@@ -27,23 +29,52 @@ from .base import Extracted, ExtractOptions
 from .sandbox import run_sandboxed
 
 __all__ = ["ExtractOptions", "Extracted", "extract_file", "extractor_for", "SUPPORTED_SUFFIXES",
-           "document_id", "normalise_lang"]
+           "document_id", "extractors_for_media_type", "normalise_lang", "supported_suffixes", "suffix_table"]
 
-#: default extractor by suffix; ``.pdf`` follows ``ExtractOptions.pdf_engine``
-_BY_SUFFIX = {
-    ".txt": "text.v1", ".text": "text.v1", ".md": "text.v1", ".markdown": "text.v1",
-    ".docx": "docx.v1",
-    ".odt": "odt.v1",
-    ".html": "html.v1", ".htm": "html.v1",
-    ".vtt": "vtt.v1",
-    ".srt": "srt.v1",
-}
-SUPPORTED_SUFFIXES = tuple(sorted({*_BY_SUFFIX, ".pdf"}))
+
+def suffix_table() -> dict[str, tuple[str, ...]]:
+    """Suffix -> names of the registered extractors that claim it (their ``suffixes``), built-ins
+    first. Transcript variants (``transcript_of``) are left out: they are chosen by document type.
+
+    A third-party extractor (entry point group ``qualcoop.extractors``) claims a new suffix by
+    listing it in its ``suffixes``; where several claim one, ``ExtractOptions.pdf_engine`` names the
+    preferred one (it is the PDF engine for ``.pdf``), else a built-in wins.
+    """
+    table: dict[str, list[tuple[bool, str]]] = {}
+    for name, cls in extractors.items():
+        if getattr(cls, "transcript_of", None):
+            continue
+        for suffix in getattr(cls, "suffixes", ()) or ():
+            table.setdefault(str(suffix).lower(), []).append((extractors.source(name) != "builtin", name))
+    return {s: tuple(n for _, n in sorted(v)) for s, v in sorted(table.items())}
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    """Every suffix a registered extractor claims (what folder walks pick up)."""
+    return tuple(suffix_table())
+
+
+def extractors_for_media_type(media_type: str) -> tuple[str, ...]:
+    """Names of the registered extractors that read ``media_type`` (their ``media_type``)."""
+    want = media_type.split(";")[0].strip().lower()
+    return tuple(n for n, cls in extractors.items()
+                 if str(getattr(cls, "media_type", "")).lower() == want and not getattr(cls, "transcript_of", None))
+
+
+def _transcript_variants() -> dict[str, str]:
+    """Extractor name -> the name of its transcript variant (which declares ``transcript_of``)."""
+    return {cls.transcript_of: n for n, cls in extractors.items() if getattr(cls, "transcript_of", None)}
+
+
+def __getattr__(name: str):
+    if name == "SUPPORTED_SUFFIXES":  # computed from the registry (plugins may add suffixes)
+        return supported_suffixes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: document types whose text files are read as speaker-turn transcripts
 TRANSCRIPT_TYPES = frozenset({"interview", "transcript", "focus_group", "focus group", "meeting",
                               "wawancara", "fgd"})
-_TRANSCRIPT_VARIANT = {"text.v1": "transcript.v1", "docx.v1": "transcript.docx.v1"}
 
 _LANG_NAMES = {
     "en": "en", "eng": "en", "english": "en", "inggris": "en", "bahasa inggris": "en",
@@ -73,16 +104,18 @@ def extractor_for(path: Path, options: ExtractOptions, attributes: dict | None =
     if options.extractor:
         return options.extractor
     suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        return options.pdf_engine
-    name = _BY_SUFFIX.get(suffix)
-    if name is None:
+    table = suffix_table()
+    names = table.get(suffix)
+    if not names:
         raise UnsupportedFormatError(path, f"suffix {suffix or '(none)'!r}; supported: "
-                                     f"{', '.join(SUPPORTED_SUFFIXES)}")
-    if name in _TRANSCRIPT_VARIANT:
+                                     f"{', '.join(table)}")
+    name = options.pdf_engine if options.pdf_engine in names else names[0]
+    variants = _transcript_variants()
+    if name in variants:
         doc_type = str((attributes or {}).get("type", "")).strip().lower()
-        if options.transcript or (options.transcript is None and doc_type in TRANSCRIPT_TYPES):
-            return _TRANSCRIPT_VARIANT[name]
+        if options.transcript or (options.transcript is None and (doc_type in TRANSCRIPT_TYPES
+                                                                  or bool(options.speakers))):
+            return variants[name]
     return name
 
 
@@ -138,6 +171,10 @@ def extract_file(
     sha = hashlib.sha256(data).hexdigest()
 
     attrs = dict(attributes_for(path) if attributes is None else attributes)
+    if attrs.get("speakers") and not options.speakers:
+        from .transcript import speaker_table
+
+        options = dataclasses.replace(options, speakers=tuple(speaker_table(attrs["speakers"]).items()))
     name = extractor_for(path, options, attrs)
     cls = extractors.get(name)
     cls().version()  # imports the parser library here, once, not in every child
@@ -185,9 +222,23 @@ def _extract_in_child(path: Path, data: bytes, options: ExtractOptions, name: st
         raise  # typed already, or typed by the sandbox (ResourceLimitError, CorruptDocumentError)
     except Exception as e:  # a library failed in a way we did not foresee: still typed, still named
         raise ExtractionError(path, f"{type(e).__name__}: {e}") from e
-    if options.transcript is None and name in _TRANSCRIPT_VARIANT:
+    if options.transcript is None and name in _transcript_variants():
         name, extractor, got = _maybe_transcript(path, data, options, name, extractor, got)
+        if name in _transcript_variants():  # still the plain extractor: no turns were found
+            got = _transcript_hint(path, got)
     return name, got
+
+
+def _transcript_hint(path: Path, got: Extracted) -> Extracted:
+    """A text that looks like a transcript but gave no speaker turns gets a warning."""
+    from .transcript import transcript_hint
+
+    hint = transcript_hint(got.text, path.name)
+    if hint is None:
+        return got
+    msg = (f"looks like a transcript ({hint}) but no speaker turns were found: it is one text without "
+           "speakers; use --transcript, --speaker-pattern or a `speakers:` table in its metadata")
+    return dataclasses.replace(got, warnings=(*got.warnings, msg))
 
 
 def _maybe_transcript(path: Path, data: bytes, options: ExtractOptions, name: str, extractor,
@@ -200,5 +251,5 @@ def _maybe_transcript(path: Path, data: bytes, options: ExtractOptions, name: st
 
     if not looks_like_transcript(got.text, pattern=options.speaker_pattern):
         return name, extractor, got
-    variant = _TRANSCRIPT_VARIANT[name]
+    variant = _transcript_variants()[name]
     return variant, extractors.get(variant)(), add_turns(got, options)

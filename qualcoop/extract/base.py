@@ -58,6 +58,10 @@ class ExtractOptions:
         starting size (so a parent that has spaCy loaded does not hit the cap at start-up).
     max_bytes : int
         Files larger than this are refused with :class:`~qualcoop.errors.ResourceLimitError`.
+    speakers : tuple of (label, speaker) pairs
+        Speaker labels of a transcript and the speaker each stands for (from the ``speakers:``
+        metadata; see :func:`qualcoop.extract.transcript.speaker_table`): these labels are
+        always read as speakers, aliases map to one name, and the file is read as a transcript.
     """
 
     extractor: str | None = None
@@ -73,6 +77,7 @@ class ExtractOptions:
     timeout: float = field(default_factory=lambda: limits.current("EXTRACT_TIMEOUT"))
     memory_limit_mb: int = field(default_factory=lambda: limits.current("EXTRACT_MEMORY_MB"))
     max_bytes: int = field(default_factory=lambda: limits.current("MAX_FILE_BYTES"))
+    speakers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -84,6 +84,7 @@ from ..errors import (
 )
 from ..model import Region
 from .base import Extracted, ExtractOptions
+from .furniture import find_furniture
 from .sandbox import caused_by, run_sandboxed
 
 __all__ = ["PdfiumExtractor", "PdfplumberExtractor", "PAGE_SEPARATOR", "NO_TEXT_LAYER"]
@@ -708,8 +709,13 @@ def _assemble(pages: _Pages, path: str, details: dict) -> Extracted:
     })
     if pages.log:
         details["engine_log"] = pages.log
+    full = "".join(parts)
+    furniture = find_furniture(full, starts)  # running headers, footers, page numbers
+    if furniture:
+        details["furniture_lines"] = len(furniture)
+        regions = sorted([*regions, *furniture], key=lambda r: (r.start, r.end, r.kind))
     return Extracted(
-        text="".join(parts),
+        text=full,
         media_type=MEDIA_TYPE,
         page_starts=tuple(starts),
         regions=tuple(regions),

@@ -232,6 +232,27 @@ def caused_by(e: BaseException, kinds: type[BaseException] | tuple[type[BaseExce
     return None
 
 
+def _same_type(e: QualcoopError) -> QualcoopError | None:
+    """``e`` rebuilt from the class of the same name in the loaded :mod:`qualcoop.errors`.
+
+    An error whose class is no longer the module's (the module was imported a second time, as a
+    test or a plugin loader can do) does not pickle; rebuilt from its own ``__reduce__`` arguments it
+    keeps its type (``CorruptDocumentError`` stays one) instead of becoming a generic error.
+    """
+    from .. import errors as errors_module
+
+    cls = getattr(errors_module, type(e).__name__, None)
+    try:
+        reduced = e.__reduce__()
+        if not isinstance(cls, type) or not issubclass(cls, QualcoopError) or len(reduced) < 2:
+            return None
+        rebuilt = cls(*reduced[1])
+        pickle.dumps(rebuilt)
+        return rebuilt
+    except Exception:  # noqa: BLE001 - not rebuildable: the caller keeps the message
+        return None
+
+
 def _as_typed(e: BaseException, path: str | Path, memory_limit_mb: int | None) -> QualcoopError:
     if not isinstance(e, QualcoopError) and caused_by(e, MemoryError) is not None:
         e = MemoryError()
@@ -239,16 +260,8 @@ def _as_typed(e: BaseException, path: str | Path, memory_limit_mb: int | None) -
         try:
             pickle.dumps(e)
             return e
-        except Exception:  # noqa: BLE001 - e.g. its class is not the one its module now holds
-            from .. import errors as current
-
-            cls = getattr(current, type(e).__name__, None)
-            try:  # the same typed error, rebuilt from the module's class
-                clone = cls(*e.__reduce__()[1])
-                pickle.dumps(clone)
-                return clone
-            except Exception:  # noqa: BLE001 - an unpicklable custom error: keep its message
-                return ExtractionError(path, str(e))
+        except Exception:  # noqa: BLE001 - an unpicklable custom error: keep its type if we can, else its message
+            return _same_type(e) or ExtractionError(path, str(e))
     if isinstance(e, MemoryError):
         limit = f"{memory_limit_mb} MB" if memory_limit_mb else "the available memory"
         return ResourceLimitError(path, limit_message("EXTRACT_MEMORY_MB", limit, "ran out of memory over the "

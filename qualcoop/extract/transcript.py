@@ -69,7 +69,7 @@ from ..errors import EmptyDocumentError, SpeakerPatternError
 from ..model import Region
 from .base import Extracted, ExtractOptions, qualcoop_version
 
-__all__ = ["TranscriptExtractor", "add_turns", "DocxTranscriptExtractor", "parse_turns", "looks_like_transcript",
+__all__ = ["TranscriptExtractor", "add_turns", "speaker_table", "transcript_hint", "DocxTranscriptExtractor", "parse_turns", "looks_like_transcript",
            "parse_timestamp", "split_label", "is_plausible_label"]
 
 # --------------------------------------------------------------------------- patterns
@@ -80,14 +80,18 @@ _WORD = r"[^\W_][\w'’.\-]*"
 _NAME = rf"[^\W\d_][\w'’.\-]*(?:[ ]{_WORD}){{0,3}}"
 _PAREN = rf"(?:[ ]\((?!{_TIME}\))[^()\n:]{{1,40}}\))?"
 
+_MARK = r"(?:\*\*|__)"  # Markdown bold around a label: **Kiki (K):** or **Kiki (K)**:
 _LABEL = re.compile(
     rf"""
     [ \t]*
+    (?:>{{1,3}}[ \t]*)?                                          # >> Interviewer: (chevrons)
     (?:(?P<pre>{_TS})[ \t]*(?:[-–—][ \t]*)?)?                 # timestamp before the label
     (?:
         \[(?P<bname>{_NAME})(?:[ \t]+(?P<btime>{_TIME}))?\][ \t]*:?     # [Name], [id1], [Name 00:00:52]
-      | (?P<name>{_NAME}{_PAREN})(?:[ \t]*(?P<mid>{_TS}))?[ \t]*:      # Name:, Name (00:01):
+      | {_MARK}?(?P<name>{_NAME}{_PAREN})(?:[ \t]*(?P<mid>{_TS}))?[ \t]*{_MARK}?[ \t]*:{_MARK}?  # Name:
       | (?P<oname>{_NAME})[ \t]+(?P<otime>{_TIME})[ \t]*$              # Otter: label + time alone
+      | (?P<qname>[QA])\.(?=[ \t])                                   # Q. / A.
+      | [-–—][ \t]*(?P<dname>{_NAME})[ \t]*[-–—][ \t]*$               # - P1 - alone on a line
     )
     (?=[ \t]|$)
     (?:[ \t]*(?P<post>{_TS})(?=[ \t]|$))?                      # timestamp after the label
@@ -135,6 +139,7 @@ class _Candidate:
     label: str
     time: float | None
     para_start: bool
+    dotted: bool = False  # "Q." / "A.": taken only when both occur
 
 
 # --------------------------------------------------------------------------- small public helpers
@@ -219,7 +224,8 @@ def split_label(line: str) -> tuple[str, float | None, int] | None:
     m = _LABEL.match(line)
     if m is None:
         return None
-    label = (m.group("bname") or m.group("name") or m.group("oname")).strip()
+    label = (m.group("bname") or m.group("name") or m.group("oname") or m.group("qname")
+             or m.group("dname")).strip()
     if not is_plausible_label(label):
         return None
     token = next((m.group(g) for g in ("pre", "btime", "mid", "post", "otime") if m.group(g)), None)
@@ -246,31 +252,43 @@ def _candidates(text: str, lines: list[tuple[int, int]]) -> list[_Candidate]:
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         blank = not line.strip()
-        if not blank and (":" in line or "[" in line):
+        if not blank and (":" in line or "[" in line or "." in line[:8] or line.rstrip()[-1:] in "-–—"):
             got = split_label(line)
             if got is not None:
                 label, t, off = got
-                out.append(_Candidate(i, s, s + off, label, t, prev_blank))
+                dotted = label in ("Q", "A") and line.lstrip(" \t>").startswith(label + ".")
+                out.append(_Candidate(i, s, s + off, label, t, prev_blank, dotted))
         prev_blank = blank
     return out
 
 
-def _accept(cands: list[_Candidate]) -> list[_Candidate]:
+def _accept(cands: list[_Candidate], known: frozenset[str] = frozenset()) -> list[_Candidate]:
+    """The candidates taken as turns; ``known`` labels (casefolded, from a ``speakers:`` table)
+    are always taken."""
     if not cands:
         return []
-    cands = [c for c in cands if _looks_like_name(c.label) or _is_role(c.label)]
-    counts = Counter(c.label.casefold() for c in cands)
+    dotted = {c.label for c in cands if c.dotted}
+    if dotted and dotted != {"Q", "A"}:  # "A. Background" in an outline is no answer
+        cands = [c for c in cands if not c.dotted]
+    cands = [c for c in cands if _looks_like_name(c.label) or _is_role(c.label) or c.label.casefold() in known]
+    canon = _auto_aliases([c.label for c in cands])  # "K" and "Kiki (K)" count as one speaker
+
+    def key(c: _Candidate) -> str:
+        return canon.get(c.label.casefold(), c.label).casefold()
+
+    counts = Counter(key(c) for c in cands)
 
     def strong(c: _Candidate) -> bool:
-        return counts[c.label.casefold()] >= 2 or _is_role(c.label)
+        return counts[key(c)] >= 2 or _is_role(c.label) or c.label.casefold() in known
 
     strong_c = [c for c in cands if strong(c)]
     if not strong_c:
         return []
     blank_layout = sum(c.para_start for c in strong_c) >= 0.8 * len(strong_c)
     out = [c for c in cands
-           if (c.para_start or not blank_layout) and (strong(c) or c.para_start)]
-    if len({c.label.casefold() for c in out}) < 2 and not any(_is_role(c.label) and len(c.label) >= 2
+           if c.label.casefold() in known
+           or (c.para_start or not blank_layout) and (strong(c) or c.para_start)]
+    if len({key(c) for c in out}) < 2 and not any(_is_role(c.label) and len(c.label) >= 2
                                                               for c in out):
         return []
     return out
@@ -331,10 +349,12 @@ def _turns(text: str, accepted: list[_Candidate],
     return out
 
 
-def _find(text: str, pattern: str | None, barriers: tuple[tuple[int, int], ...] = ()
+def _find(text: str, pattern: str | None, barriers: tuple[tuple[int, int], ...] = (),
+          known: frozenset[str] = frozenset(), rejected: list[_Candidate] | None = None,
           ) -> tuple[list[tuple[int, int]], list[tuple[_Candidate, Region]]]:
     """Lines and (candidate, turn) pairs. ``barriers`` are spans (headings, front matter) that
-    hold no label and end any turn running into them."""
+    hold no label and end any turn running into them; ``known`` labels (casefolded) are always
+    taken; candidates not taken are appended to ``rejected``."""
     lines = _lines(text)
     barriers = tuple(sorted(barriers))
     if pattern is not None:
@@ -345,7 +365,11 @@ def _find(text: str, pattern: str | None, barriers: tuple[tuple[int, int], ...] 
         cands = [c for c in cands if not any(b <= c.line_start < e or b <= c.utterance_start - 1 < e
                                              for b, e in barriers)]
     if pattern is None:
-        cands = _accept(cands)
+        taken = _accept(cands, known)
+        if rejected is not None:
+            ids = {id(c) for c in taken}
+            rejected.extend(c for c in cands if id(c) not in ids)
+        cands = taken
     return lines, _turns(text, cands, barriers)
 
 
@@ -425,10 +449,28 @@ def looks_like_transcript(text: str, *, pattern: str | None = None) -> bool:
 _BARRIER_KINDS = frozenset({"heading", "front_matter", "footnote", "endnote"})
 
 
-def add_turns(got: Extracted, options: ExtractOptions, what: str = "transcript") -> Extracted:
-    """``got`` with a ``Region(kind="turn")`` for every speaker turn in its text (text unchanged)."""
+def add_turns(got: Extracted, options: ExtractOptions, what: str = "transcript",
+              speakers: object = None) -> Extracted:
+    """``got`` with a ``Region(kind="turn")`` for every speaker turn in its text (text unchanged).
+
+    ``speakers`` is the document's ``speakers:`` metadata (see :func:`speaker_table`): its labels
+    are always read as speakers and its aliases are mapped to one name. Labels "Kiki (K)" and
+    "K" (or "Kiki") in one transcript are one speaker, "Kiki (K)". Speaker labels the parser
+    finds but does not take (a one-off ``Name:`` inside a paragraph) are reported in the
+    warnings with their line, never silently left in the previous speaker's turn.
+    """
+    if speakers is None:
+        speakers = dict(options.speakers) or got.attributes.get("speakers")
+    table = speaker_table(speakers)
+    known = frozenset(k.casefold() for k in table)
     barriers = tuple((r.start, r.end) for r in got.regions if r.kind in _BARRIER_KINDS)
-    turns = tuple(r for _, r in _find(got.text, options.speaker_pattern, barriers)[1])
+    rejected: list[_Candidate] = []
+    lines, found = _find(got.text, options.speaker_pattern, barriers, known, rejected)
+    aliases = {**_auto_aliases([r.label for _, r in found if r.label]),
+               **{k.casefold(): v for k, v in table.items()}}
+    turns = tuple(r if (r.label or "").casefold() not in aliases
+                  else Region(r.kind, r.start, r.end, aliases[r.label.casefold()], r.start_time, r.end_time)
+                  for _, r in found)
     details: dict[str, Any] = dict(got.details)
     details["turns"] = len(turns)
     details["speakers"] = len({t.label for t in turns})
@@ -436,12 +478,126 @@ def add_turns(got: Extracted, options: ExtractOptions, what: str = "transcript")
         details["speaker_pattern"] = options.speaker_pattern
     warnings = list(got.warnings)
     if not turns:
-        warnings.append(f"read as a {what} but no speaker labels were found; "
-                        "set options.speaker_pattern if the labels have another form")
+        warnings.append(f"read as a {what} but no speaker labels were found: the text is one turn "
+                        "without a speaker; use --speaker-pattern (options.speaker_pattern) if the "
+                        "labels have another form")
+    else:
+        unplaced = _unplaced(rejected, found)
+        if unplaced:
+            shown = ", ".join(f"line {c.line + 1} {c.label!r}" for c in unplaced[:5])
+            more = f" and {len(unplaced) - 5} more" if len(unplaced) > 5 else ""
+            warnings.append(f"{len(unplaced)} line(s) start like a speaker label but were not read as "
+                            f"a new turn ({shown}{more}); they stay in the turn before them; list the "
+                            "speakers under `speakers:` in the metadata or use --speaker-pattern")
     regions = tuple(sorted((*got.regions, *turns), key=lambda r: (r.start, r.end, r.kind)))
     return Extracted(text=got.text, media_type=got.media_type, page_starts=got.page_starts,
                      regions=regions, details=details, attributes=dict(got.attributes),
                      warnings=tuple(warnings))
+
+
+def _unplaced(rejected: list[_Candidate], found: list[tuple[_Candidate, Region]]) -> list[_Candidate]:
+    """Rejected labels that lie inside an accepted turn (so they would be merged into it)."""
+    out = []
+    for c in rejected:
+        if not (_looks_like_name(c.label) or _is_role(c.label)):
+            continue
+        if any(r.start <= c.line_start < r.end for _, r in found):
+            out.append(c)
+    return out
+
+
+def _auto_aliases(labels: list[str]) -> dict[str, str]:
+    """"K" and "Kiki" are "Kiki (K)" when that label occurs (casefolded keys), if unambiguous."""
+    full: dict[str, set[str]] = {}
+    for label in set(labels):
+        m = re.fullmatch(r"(.+?) \(([^()]+)\)", label)
+        if m:
+            for short in (m.group(1).strip(), m.group(2).strip()):
+                full.setdefault(short.casefold(), set()).add(label)
+    present = {x.casefold() for x in labels}
+    return {short: next(iter(longs)) for short, longs in sorted(full.items())
+            if len(longs) == 1 and short in present}
+
+
+def speaker_table(value: object) -> dict[str, str]:
+    """A ``speakers:`` metadata entry as ``{label: speaker}`` (labels as written).
+
+    Accepted forms: a mapping from a speaker to its labels (``{Kiki: [K, "Kiki (K)"]}``), a
+    mapping from a label to its speaker (``{K: Kiki}``), or the text ``"K=Kiki; I=Interviewer"``
+    (a CSV cell). Every speaker is also a label of itself.
+
+    Examples
+    --------
+    >>> speaker_table({"Kiki": ["K", "Kiki (K)"]})
+    {'K': 'Kiki', 'Kiki': 'Kiki', 'Kiki (K)': 'Kiki'}
+    >>> speaker_table("K=Kiki; I = Interviewer")
+    {'I': 'Interviewer', 'Interviewer': 'Interviewer', 'K': 'Kiki', 'Kiki': 'Kiki'}
+    """
+    out: dict[str, str] = {}
+    if value is None or value == "":
+        return out
+    if isinstance(value, str):
+        pairs = [part.split("=", 1) for part in re.split(r"[;\n]", value) if "=" in part]
+        items = [(b.strip(), [a.strip()]) for a, b in pairs]
+    elif isinstance(value, dict):
+        items = []
+        for k, v in value.items():
+            if isinstance(v, (list, tuple)):
+                items.append((str(k).strip(), [str(x).strip() for x in v]))
+            else:
+                items.append((str(v).strip(), [str(k).strip()]))
+    elif isinstance(value, (list, tuple)):
+        items = [(str(x).strip(), []) for x in value]
+    else:
+        items = []
+    for speaker, labels in items:
+        if not speaker:
+            continue
+        for label in (*labels, speaker):
+            if label:
+                out[label] = speaker
+    return dict(sorted(out.items()))
+
+
+_HINT_NAME = re.compile(r"transcript|interview|wawancara|podcast|verbatim|transkrip|fgd|focus.?group",
+                        re.IGNORECASE)
+_HINT_LINE = re.compile(r"[ \t]*(?:>{1,3}|\*\*|[-–—(\[])?[ \t]*(?P<label>[^\W\d_][\w'’.]*(?:[ ][\w'’.]+){0,2})"
+                        r"[ \t]*(?:\([^()\n]{1,20}\))?[ \t]*(?:\*\*|[)\]])?[ \t]*(?::|[ ][-–—>][ ])")
+
+
+def transcript_hint(text: str, name: str = "") -> str | None:
+    """Why a text that yielded no speaker turns still looks like a transcript (or ``None``).
+
+    A file named like one (interview, wawancara, transcript, podcast, ...), or text where at
+    least two short labels (``KIKI -``, ``(Budi)``, ``Kiki >``, ``Name:``) each open three or more
+    lines and such lines are at least a fifth of all non-blank lines.
+
+    Examples
+    --------
+    >>> transcript_hint("Just prose.", "wawancara_pak_budi.txt")
+    "its name ('wawancara_pak_budi.txt')"
+    >>> transcript_hint("KIKI - halo semua\\nBUDI - halo\\n" * 3)
+    "6 lines that start with the labels 'BUDI', 'KIKI'"
+    >>> transcript_hint("Policy text.\\n\\nMore policy text.") is None
+    True
+    """
+    lines = [line for line in text.splitlines()[:5000] if line.strip()]
+    labels: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for line in lines:
+        m = _HINT_LINE.match(line)
+        if m and is_plausible_label(m.group("label")):
+            key = m.group("label").casefold()
+            labels[key] += 1
+            first.setdefault(key, m.group("label"))
+    recurring = sorted(k for k, c in labels.items() if c >= 3)
+    n = sum(labels[k] for k in recurring)
+    if len(recurring) >= 2 and n >= 0.2 * len(lines):
+        shown = ", ".join(repr(first[k]) for k in recurring[:4])
+        return f"{n} lines that start with the labels {shown}"
+    if _HINT_NAME.search(name):
+        return f"its name ({name!r})"
+    return None
 
 
 class TranscriptExtractor:
@@ -453,6 +609,7 @@ class TranscriptExtractor:
     """
 
     name = "transcript.v1"
+    transcript_of = "text.v1"  # chosen instead of it for transcripts (document type or --transcript)
     media_type = "text/plain"
     suffixes = (".txt", ".text", ".md", ".markdown")
 
@@ -471,6 +628,7 @@ class DocxTranscriptExtractor:
     """DOCX transcripts: :class:`~qualcoop.extract.docx.DocxExtractor`'s text unchanged, plus turns."""
 
     name = "transcript.docx.v1"
+    transcript_of = "docx.v1"
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     suffixes = (".docx",)
 

@@ -8,7 +8,9 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..errors import RuleTimeoutWarning
+from ..lang.mismatch import language_mismatch, mismatch_messages
 from ..model import Codebook, Coding, CodingSet, Document, Provenance, Segment
+from ..model.document import FrozenMap
 from .compile import (
     DEFAULT_MAX_TIMEOUTS,
     DEFAULT_REGEX_TIMEOUT,
@@ -98,6 +100,8 @@ def apply_codebook(
     prefilter: bool = True,
     regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
     max_timeouts: int = DEFAULT_MAX_TIMEOUTS,
+    check_language: bool = True,
+    keep_furniture: bool = False,
 ) -> CodingSet:
     """Code documents with a codebook's rules.
 
@@ -131,6 +135,12 @@ def apply_codebook(
         Seconds one regex rule may run on one segment.
     max_timeouts : int
         Time-outs after which a regex rule is no longer run.
+    check_language : bool
+        Warn (in ``warnings``) about documents the offline detector confidently reads as
+        another language than the one they are coded in (:mod:`qualcoop.lang.mismatch`).
+    keep_furniture : bool
+        Code running headers, footers and page numbers too (``Region`` kinds ``header`` /
+        ``footer``); by default they are no segment and evidence inside them does not count.
 
     Returns
     -------
@@ -166,16 +176,39 @@ def apply_codebook(
     if run_id is None:
         run_id = make_run_id(cb, ordered, unit=unit, lang=lang, segments=segments)
     prov = Provenance(method="rule", coder=coder, codebook=cb.name, codebook_version=cb.version,
-                      tool_version=__version__, run_id=run_id)
+                      tool_version=__version__, run_id=run_id,
+                      details=FrozenMap({"rule_kinds": dict(sorted(compiled.kind_names.items()))}))
     codings: list[Coding] = []
+    mismatches = []
     for doc in ordered:
+        langs = document_languages(doc, cb, lang)
         segs = segments.get(doc.id) if segments is not None else None
         if segs is None:
-            segs = segment_doc(doc, unit)
-        codings.extend(compiled.code_document(doc, segs, lang=document_languages(doc, cb, lang),
-                                              provenance=prov))
+            segs = segment_doc(doc, unit, keep_furniture=keep_furniture,
+                               **({"lang": langs[0]} if _unit_takes_lang(unit) else {}))
+        found = compiled.code_document(doc, segs, lang=langs, provenance=prov)
+        codings.extend(found if keep_furniture else _off_furniture(doc, found))
+        if check_language:
+            mismatches.append(language_mismatch(doc, langs))
     messages = timeout_messages(compiled.take_timeouts(), max_timeouts=compiled.max_timeouts,
                                 budget=compiled.regex_timeout)
     for msg in messages:
         warnings.warn(msg, RuleTimeoutWarning, stacklevel=2)
+    messages = [*messages, *mismatch_messages(mismatches)]
     return CodingSet(codings, documents=docs, codebook=cb, warnings=messages)
+
+
+def _unit_takes_lang(unit: str) -> bool:
+    """Sentences are split with the document's (the run's) language."""
+    return unit in ("sentence", "sentences")
+
+
+def _off_furniture(doc: Document, codings: list[Coding]) -> list[Coding]:
+    """``codings`` without those whose every piece of evidence lies in a header or footer."""
+    from ..segment.furniture import furniture_spans, inside
+
+    spans = furniture_spans(doc)
+    if not spans:
+        return codings
+    return [c for c in codings
+            if not c.evidence or not all(inside(spans, e.start, e.end) for e in c.evidence)]

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compile import LangMatchers
+    from .matchers import LangMatchers
 
 __all__ = ["TokenView"]
 

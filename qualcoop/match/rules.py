@@ -1,15 +1,17 @@
 """Rule kinds: compiled forms of :class:`qualcoop.model.Rule`.
 
-Each class here is registered in :data:`qualcoop.registry.rule_kinds` as
-``"<kind>.v1"`` and has a classmethod ``compile(rule, builder)`` returning a node
-with ``evaluate(ctx) -> (fired, matches)``. Semantics follow ``docs/codebook.md``.
+Each class here is one rule kind, registered in :data:`qualcoop.registry.rule_kinds` as
+``"<kind>.v1"``, implementing the protocol of :mod:`qualcoop.kinds`: ``fields`` (with
+defaults), ``check(rule)`` (the only validation of the kind), ``terms(rule)``, ``silent``
+and ``compile(rule, builder, *, qid, negation)`` returning a node with
+``evaluate(ctx) -> (fired, matches)``. Semantics follow ``docs/codebook.md``.
 
 A *match* is a tuple ``(start, end, order, rule_id, negated)`` with character
 offsets relative to the segment; ``order`` is the rule's position in file order
 (used to break ties when overlapping matches are resolved).
 
 Token-based leaves (phrase, lemma, glob, near, pattern) register what they need in
-per-language matchers (:class:`qualcoop.match.compile.LangMatchers`) and read their
+per-language matchers (:class:`qualcoop.match.matchers.LangMatchers`) and read their
 hits from the segment context; regex leaves run on the raw segment text.
 """
 
@@ -22,16 +24,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PatternLimitError, RuleError
+from ..kinds import KindProblem
 from ..model import NEGATION_POLICIES, Rule, Scope
 from ..model.codebook import thaw_json
 from ..patterns import Glob, compile_regex
+from .tokenpatterns import check_token_patterns, pattern_literals
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compile import Builder, LangMatchers, SegmentContext
+    from .compile import Builder
+    from .context import SegmentContext
+    from .matchers import LangMatchers
 
 __all__ = [
     "AllRule", "AnyRule", "ExcludeRule", "GlobRule", "KeywordRule", "LemmaRule", "NearRule",
-    "NotRule", "PatternRule", "RegexRule", "StemRule", "glob_regex", "glob_literal", "scope_allows",
+    "NotRule", "PatternRule", "RegexRule", "StemRule", "check_token_patterns", "glob_regex", "glob_literal",
+    "scope_allows",
 ]
 
 #: placeholders standing for glob wildcards while a glob term is tokenised (rare Latin
@@ -39,12 +46,6 @@ __all__ = [
 #: them like the letters they stand for: "Atlantic-*" splits at the hyphen like "Atlantic-Ocean")
 STAR = "\ua74f"  # LATIN SMALL LETTER OO
 QMARK = "\ua733"  # LATIN SMALL LETTER AA
-
-#: token attributes a blank pipeline never sets: patterns using them could never match
-_UNSET_ATTRS = frozenset({"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID",
-                          "SENT_START", "IS_SENT_START", "HEAD"})
-_LITERAL_ATTRS = frozenset({"ORTH", "TEXT", "LOWER"})
-
 
 # --------------------------------------------------------------------------- glob helpers
 
@@ -136,9 +137,31 @@ def scope_allows(scope: Scope | None, ctx: SegmentContext) -> bool:
 
 
 class Node:
-    """A compiled rule: ``evaluate(ctx) -> (fired, matches)``."""
+    """A compiled rule: ``evaluate(ctx) -> (fired, matches)``; the class is the rule kind.
+
+    The protocol (:mod:`qualcoop.kinds`): ``fields``, ``check``, ``terms``, ``silent``, ``compile``.
+    """
 
     token_based = False
+    #: the Rule fields this kind reads, with their defaults; others given are warned about
+    fields: dict[str, Any] = {}
+    #: never produces evidence of its own (``not``, ``exclude``)
+    silent = False
+    #: each of its ``terms`` alone makes the rule fire (False for ``near``: validation warns
+    #: about a term listed in two codes only where it does)
+    terms_fire_alone = True
+    #: sample rules (``Rule`` fields; sub-rules as dicts) for docs and the fast/reference equivalence tests
+    examples: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        """Every problem of ``rule``'s kind-specific fields (the only validation of the kind)."""
+        return []
+
+    @classmethod
+    def terms(cls, rule: Rule) -> tuple[str, ...]:
+        """The words ``rule`` contributes (coverage, shared terms, seeded topics, suggestions)."""
+        return ()
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         self.rule = rule
@@ -223,19 +246,54 @@ class Leaf(Node):
 # --------------------------------------------------------------------------- leaves
 
 
-def _terms(rule: Rule, node: Node) -> tuple[str, ...]:
-    terms = tuple(t.strip() for t in rule.terms if isinstance(t, str))
-    if len(terms) != len(rule.terms):
-        raise node.error("every term must be a string")
-    if not terms:
-        raise node.error(f"a {rule.kind} rule needs at least one term")
-    if any(not t for t in terms):
-        raise node.error("empty term")
-    return terms
+def _terms(rule: Rule, node: Node | None = None) -> tuple[str, ...]:
+    """The stripped terms of a rule its kind's ``check`` accepted."""
+    return tuple(t.strip() for t in rule.terms)
 
 
-class KeywordRule(Leaf):
+def check_terms(terms: Sequence[Any], what: str = "terms") -> list[KindProblem]:
+    """Entries of a term list that are not text or are empty."""
+    out = []
+    for t in terms:
+        if not isinstance(t, str):
+            out.append(KindProblem(f"{what} entry {t!r} is not text", what))
+        elif not t.strip():
+            out.append(KindProblem(f"empty or whitespace-only entry {t!r} in `{what}`", what))
+    return out
+
+
+def _check_term_rule(rule: Rule, *, literal: bool) -> list[KindProblem]:
+    out = []
+    if not rule.terms:
+        out.append(KindProblem(f"rule kind {rule.kind!r} needs a non-empty `terms` list", "terms"))
+    out.extend(check_terms(rule.terms))
+    wild = [t for t in rule.terms if isinstance(t, str) and "*" in t]
+    if literal and wild:
+        out.append(KindProblem(f"terms {', '.join(map(repr, wild))} contain '*', which kind {rule.kind!r} "
+                               "matches literally (use kind 'glob' for wildcards)", "terms", "warning"))
+    return out
+
+
+class _Terms:
+    """Kinds whose ``terms`` are their words."""
+
+    fields: dict[str, Any] = {"terms": ()}
+    literal = True  # '*' in a term is matched as itself (warned about)
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        return _check_term_rule(rule, literal=cls.literal)
+
+    @classmethod
+    def terms(cls, rule: Rule) -> tuple[str, ...]:
+        return tuple(t for t in rule.terms if isinstance(t, str))
+
+
+class KeywordRule(_Terms, Leaf):
     """``keyword``/``phrase``: each term as a token sequence (PhraseMatcher on LOWER or ORTH)."""
+
+    examples = ({"terms": ["capacity building", "co-operation", "kerja sama", "workers' organisations"]},
+                {"terms": ["ILO", "State"], "case_sensitive": True})
 
     token_based = True
     fast_path = True
@@ -259,7 +317,7 @@ class KeywordRule(Leaf):
         return ctx.token_hits("phrase", self.key)
 
 
-class _TermLeaf(Leaf):
+class _TermLeaf(_Terms, Leaf):
     """A token-based leaf over a list of ``terms``, matched on the fast token path."""
 
     token_based = True
@@ -273,6 +331,8 @@ class _TermLeaf(Leaf):
 
 class LemmaRule(_TermLeaf):
     """``lemma``: tokens whose lookup lemma (of the lower-cased token) equals a term token's."""
+
+    examples = ({"terms": ["agreement", "train", "sign agreement"], "lang": "en"},)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] = set()
@@ -301,6 +361,8 @@ class StemRule(_TermLeaf):
     sequences of normal forms. The prefilter's literals come from ``profile.norm_literals``;
     a term none of whose tokens has one makes the rule run on every segment.
     """
+
+    examples = ({"terms": ["latih", "kerja sama", "dana"], "lang": "id"}, {"terms": ["policy", "biaya"]})
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] | None = set()
@@ -355,6 +417,10 @@ def _glob_token_specs(term: str, lm: LangMatchers, case_sensitive: bool) -> tupl
 class GlobRule(_TermLeaf):
     """``glob``: per-token ``*``/``?`` patterns, multi-word terms as token sequences."""
 
+    literal = False
+    examples = ({"terms": ["develop*", "co-operat*", "?LO", "capacit* build*"]},
+                {"terms": ["Govern*"], "case_sensitive": True})
+
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         literals: set[str] | None = set()
         for term in self.terms:
@@ -375,19 +441,31 @@ class GlobRule(_TermLeaf):
 class RegexRule(Leaf):
     """``regex``: a pattern over the raw segment text (``regex`` module, time budget per segment)."""
 
-    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
-        super().__init__(rule, builder, qid=qid, negation=negation)
+    fields = {"pattern": None}
+    examples = ({"pattern": r"\b(19|20)\d\d\b"},)
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        if not isinstance(rule.pattern, str) or not rule.pattern:
+            return [KindProblem("rule kind 'regex' needs `pattern`, a non-empty string", "pattern")]
+        try:
+            cls._compile(rule)
+        except PatternLimitError as e:  # too expensive to compile: refused before it eats memory
+            return [KindProblem(e.message, "pattern")]
+        except Exception as e:  # regex.error, ValueError, TypeError
+            return [KindProblem(f"bad regular expression {rule.pattern!r}: {e}", "pattern")]
+        return []
+
+    @staticmethod
+    def _compile(rule: Rule):
         import regex
 
-        if not isinstance(rule.pattern, str) or not rule.pattern:
-            raise self.error("a regex rule needs a non-empty string `pattern`")
         flags = regex.V0 if rule.case_sensitive else regex.V0 | regex.IGNORECASE
-        try:
-            self.compiled = compile_regex(rule.pattern, flags)
-        except PatternLimitError as e:
-            raise self.error(e.message) from e
-        except (regex.error, ValueError, TypeError) as e:
-            raise self.error(f"invalid regular expression {rule.pattern!r}: {e}") from e
+        return compile_regex(rule.pattern, flags)
+
+    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
+        super().__init__(rule, builder, qid=qid, negation=negation)
+        self.compiled = self._compile(rule)
         self.timeout = builder.regex_timeout
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
@@ -404,62 +482,29 @@ class RegexRule(Leaf):
             return []
 
 
-def _pattern_literals(pattern: list[dict]) -> set[str] | None:
-    """Literals one of which a match of this token pattern must contain (None: cannot tell)."""
-    best: set[str] | None = None
-    for spec in pattern:
-        op = spec.get("OP")
-        if op not in (None, "1", "+") and not (isinstance(op, str) and re.fullmatch(r"\{[1-9]\d*(,\d*)?\}", op)):
-            continue
-        for attr, value in spec.items():
-            if attr.upper() not in _LITERAL_ATTRS:
-                continue
-            if isinstance(value, str):
-                cand = {value.lower()}
-            elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
-                cand = {v.lower() for v in value["IN"]}
-            else:
-                continue
-            if cand and all(cand) and (best is None or len(min(cand, key=len)) > len(min(best, key=len))):
-                best = cand
-    return best
-
-
 class PatternRule(Leaf):
     """``pattern``: a spaCy ``Matcher`` token pattern, or a list of them."""
 
     token_based = True
+    fields = {"pattern": None}
+    examples = ({"pattern": [{"LOWER": "labour"}, {"IS_ALPHA": True}]},)
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        return [KindProblem(m, "pattern") for m in check_token_patterns(rule.pattern)]
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
         raw = thaw_json(rule.pattern)
         if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):
             raw = [raw]
-        if not (isinstance(raw, list) and raw and all(isinstance(p, list) and p for p in raw)):
-            raise self.error("`pattern` must be a spaCy token pattern (a list of token dicts) "
-                             "or a list of such patterns")
-        for p in raw:
-            for spec in p:
-                if not isinstance(spec, dict):
-                    raise self.error(f"token pattern entries must be dicts, got {spec!r}")
-                unset = sorted(k for k in spec if k.upper() in _UNSET_ATTRS)
-                if unset:
-                    raise self.error(f"token attribute(s) {', '.join(unset)} need a trained pipeline; "
-                                     "qualcoop matches on blank pipelines (use ORTH/LOWER/LEMMA/shape/flags)")
-        from spacy.matcher import Matcher
-        from spacy.vocab import Vocab
-
         from .budget import reroute_regex
 
-        try:
+        try:  # REGEX token attributes run within the regex budget (check() reported what is wrong)
             raw, self.regexes = reroute_regex(raw)
         except PatternLimitError as e:
             raise self.error(e.message) from e
         except ValueError as e:
-            raise self.error(f"invalid token pattern: {e}") from e
-        try:
-            Matcher(Vocab(), validate=True).add("check", raw)
-        except Exception as e:  # spaCy raises MatchPatternError/ValueError/KeyError for bad patterns
             raise self.error(f"invalid token pattern: {e}") from e
         self.patterns = raw
         self.needs_lemma = any(k.upper() == "LEMMA" for p in raw for spec in p for k in spec) or any(
@@ -470,7 +515,7 @@ class PatternRule(Leaf):
                              qid=self.qid)
         literals: set[str] | None = set()
         for p in self.patterns:
-            lits = _pattern_literals(p)
+            lits = pattern_literals(p)
             if lits is None:
                 return [None]
             literals |= lits
@@ -499,19 +544,36 @@ class NearRule(Leaf):
     token_based = True
     fast_path = True
     max_combinations = 10_000
+    fields = {"groups": (), "window": 10, "ordered": False, "cross_sentences": False}
+    examples = ({"groups": [["training", "pelatihan"], ["expert*", "hibah"]], "window": 4},
+                {"groups": [["labour"], ["inspection"]], "window": 2, "ordered": True})
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        out = []
+        if len(rule.groups) < 2:
+            out.append(KindProblem(f"rule kind 'near' needs `groups` with at least two term lists (has "
+                                   f"{len(rule.groups)})", "groups"))
+        for n, group in enumerate(rule.groups, 1):
+            if not group:
+                out.append(KindProblem(f"group {n} of `groups` is empty", "groups"))
+            out.extend(check_terms(group, "groups"))
+        w = rule.window
+        if w is not None and (isinstance(w, bool) or not isinstance(w, int) or w <= 0):
+            out.append(KindProblem(f"`window` must be a positive integer (got {w!r})", "window"))
+        return out
+
+    #: a term alone does not make the rule fire (a term in two codes' near rules is no conflict)
+    terms_fire_alone = False
+
+    @classmethod
+    def terms(cls, rule: Rule) -> tuple[str, ...]:
+        return tuple(t for g in rule.groups for t in g if isinstance(t, str))
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
-        groups = rule.groups
-        if len(groups) < 2:
-            raise self.error("a near rule needs at least two `groups` of terms")
-        for g in groups:
-            if not g or any(not isinstance(t, str) or not t.strip() for t in g):
-                raise self.error("every near group needs non-empty string terms")
-        self.groups = tuple(tuple(t.strip() for t in g) for g in groups)
-        self.window = 10 if rule.window is None else rule.window
-        if not isinstance(self.window, int) or self.window < 1:
-            raise self.error(f"`window` must be a positive integer, got {rule.window!r}")
+        self.groups = tuple(tuple(t.strip() for t in g) for g in rule.groups)
+        self.window = self.fields["window"] if rule.window is None else rule.window
         self.ordered = rule.ordered
         self.case_sensitive = rule.case_sensitive
         self.subkeys = [builder.add_subkey(owner=self.key) for _ in self.groups]
@@ -592,14 +654,9 @@ class NearRule(Leaf):
 # --------------------------------------------------------------------------- combinators
 
 
-def _subrules(rule: Rule, node: Node, builder: Builder, *, minimum: int = 1,
-              maximum: int | None = None) -> list[Node]:
-    subs = rule.rules
-    if len(subs) < minimum or (maximum is not None and len(subs) > maximum):
-        want = f"exactly {minimum}" if maximum == minimum else f"at least {minimum}"
-        raise node.error(f"a {rule.kind} rule needs {want} sub-rule(s) in `rules`, got {len(subs)}")
+def _subrules(rule: Rule, node: Node, builder: Builder) -> list[Node]:
     out = []
-    for n, sub in enumerate(subs, start=1):
+    for n, sub in enumerate(rule.rules, start=1):
         sub_id = sub.id or f"{rule.id}.{n}"
         out.append(builder.compile_rule(sub, rule_id=sub_id, parent_negation=node.negation))
     return out
@@ -607,6 +664,15 @@ def _subrules(rule: Rule, node: Node, builder: Builder, *, minimum: int = 1,
 
 class AllRule(Node):
     """``all``: every sub-rule matches somewhere in the segment; evidence is the union."""
+
+    fields = {"rules": ()}
+    examples = ({"rules": [{"kind": "phrase", "terms": ["experts"]}, {"kind": "glob", "terms": ["train*"]}]},)
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        if not rule.rules:
+            return [KindProblem(f"rule kind {rule.kind!r} needs a non-empty `rules` list")]
+        return []
 
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         super().__init__(rule, builder, qid=qid, negation=negation)
@@ -630,6 +696,8 @@ class AllRule(Node):
 class AnyRule(AllRule):
     """``any``: at least one sub-rule matches; evidence is every firing sub-rule's spans."""
 
+    examples = ({"rules": [{"kind": "phrase", "terms": ["funding"]}, {"kind": "lemma", "terms": ["worker"]}]},)
+
     def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
         if not self.applies(ctx):
             return False, []
@@ -646,9 +714,15 @@ class AnyRule(AllRule):
 class NotRule(AllRule):
     """``not``: fires (with no evidence) when its one sub-rule does not match."""
 
-    def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
-        Node.__init__(self, rule, builder, qid=qid, negation=negation)
-        self.children = _subrules(rule, self, builder, minimum=1, maximum=1)
+    silent = True
+    examples = ({"rules": [{"kind": "phrase", "terms": ["employers"]}]},)
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        if len(rule.rules) != 1:
+            return [KindProblem(f"rule kind 'not' needs exactly one sub-rule in `rules` (has "
+                                f"{len(rule.rules)})", "rules")]
+        return []
 
     def evaluate(self, ctx: SegmentContext) -> tuple[bool, list[tuple]]:
         if not self.applies(ctx):
@@ -664,17 +738,35 @@ class ExcludeRule(AllRule):
     Negation is not looked for in exclude matches.
     """
 
+    silent = True
+    fields = {"terms": (), "rules": (), "veto": "span"}
+    vetoes = ("span", "segment")
+    examples = ({"terms": ["international cooperation"]}, {"terms": ["forced labour"], "veto": "segment"})
+
+    @classmethod
+    def check(cls, rule: Rule) -> list[KindProblem]:
+        from ..codebook.validate import suggest
+
+        out = []
+        if not rule.terms and not rule.rules:
+            out.append(KindProblem("rule kind 'exclude' needs `terms` or `rules`"))
+        out.extend(check_terms(rule.terms))
+        if rule.veto not in cls.vetoes:
+            out.append(KindProblem(f"invalid veto {rule.veto!r} (valid: span, segment)"
+                                   f"{suggest(str(rule.veto), cls.vetoes)}", "veto"))
+        return out
+
+    @classmethod
+    def terms(cls, rule: Rule) -> tuple[str, ...]:
+        return tuple(t for t in rule.terms if isinstance(t, str))
+
     def __init__(self, rule: Rule, builder: Builder, *, qid: str, negation: str) -> None:
         Node.__init__(self, rule, builder, qid=qid, negation="off")
-        if rule.veto not in ("span", "segment"):
-            raise self.error(f"`veto` must be 'span' or 'segment', got {rule.veto!r}")
-        if not rule.terms and not rule.rules:
-            raise self.error("an exclude rule needs `terms` or `rules`")
         self.veto_kind = rule.veto
         self.children: list[Node] = []
         if rule.terms:
             self.children.append(KeywordRule(rule, builder, qid=qid, negation="off",
-                                             terms=_terms(rule, self)))
+                                             terms=_terms(rule)))
         for n, sub in enumerate(rule.rules, start=1):
             sub_id = sub.id or f"{rule.id}.{n}"
             self.children.append(builder.compile_rule(sub, rule_id=sub_id, parent_negation="off"))

@@ -198,6 +198,9 @@ class Codebook:
     languages: tuple[str, ...] = ("en",)
     description: str = ""
     path: str | None = None
+    #: the overlap policy within one code (a registered name: ``longest``, ``all``, ``leftmost``,
+    #: ``rule_order``, or a plugin's; see :mod:`qualcoop.match.overlaps`)
+    overlaps: str = "longest"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codes", tuple(self.codes))
@@ -260,13 +263,16 @@ class Codebook:
 
     # ---------------------------------------------------------------- identity
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "name": self.name,
             "version": self.version,
             "languages": list(self.languages),
             "description": self.description,
-            "codes": [c.to_dict() for c in self.codes],
         }
+        if self.overlaps != "longest":  # the default is left out (fingerprints of older codebooks hold)
+            d["overlaps"] = self.overlaps
+        d["codes"] = [c.to_dict() for c in self.codes]
+        return d
 
     def _repr_html_(self) -> str:
         """Jupyter view: the code tree with names, definitions and rule counts, escaped."""

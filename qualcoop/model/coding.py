@@ -9,16 +9,10 @@ from typing import Any
 
 from .codebook import Codebook
 from .document import Document, FrozenMap
+from .schema import CODING_COLUMNS  # the one schema module of table columns; re-exported here
 
 #: How a coding was made.
 METHODS = ("rule", "manual", "topic", "import", "model")
-
-#: The documented columns of :meth:`CodingSet.to_frame`, in order.
-CODING_COLUMNS = (
-    "doc_id", "source", "unit", "segment_index", "start", "end", "speaker",
-    "code_id", "code_name", "parent_id", "rule_ids", "matched_terms", "negated", "text",
-    "coder", "method", "codebook", "codebook_version", "qualcoop_version", "run_id", "evidence",
-)
 
 
 @dataclass(frozen=True, order=True)

@@ -70,8 +70,9 @@ class Region:
 
     ``kind`` is one of ``"turn"`` (a speaker turn; ``label`` is the speaker),
     ``"cue"`` (one subtitle cue), ``"heading"`` (``label`` is the heading level, e.g. ``"1"``),
-    ``"page"``, ``"table"``, ``"footnote"``, ``"endnote"``, ``"textbox"``, and from web pages
-    ``"paragraph"``, ``"list"``, ``"list_item"``. (Markdown front matter is
+    ``"page"``, ``"table"``, ``"footnote"``, ``"endnote"``, ``"textbox"``, ``"header"`` / ``"footer"``
+    (page furniture: a running header, footer or page number line; segments leave it out), and from web
+    pages ``"paragraph"``, ``"list"``, ``"list_item"``. (Markdown front matter is
     not text: the document text starts after it, at ``source.details["body_offset"]`` in the file.)
     Times are in seconds, where the source has them.
     """

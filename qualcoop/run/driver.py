@@ -67,6 +67,8 @@ class RunSummary:
 
     def add(self, r: FileResult) -> None:
         self.files += 1
+        if r.language_mismatch is not None:
+            self._mismatches.append(r.language_mismatch)
         for w in r.warnings:
             if w not in self._seen:
                 self._seen.add(w)
@@ -100,6 +102,16 @@ class RunSummary:
         self._seen: set[str] = set()
         self._timeouts: dict[str, int] = {}
         self._timeout_msgs: list[str] = []
+        self._mismatches: list = []  # documents that look like another language, named once at the end
+
+    def finish(self) -> None:
+        """Add the run's summed-up warnings (documents that look like another language)."""
+        from ..lang.mismatch import mismatch_messages
+
+        for w in mismatch_messages(self._mismatches):
+            if w not in self._seen:
+                self._seen.add(w)
+                self.warnings.append(w)
 
 
 def plan_files(settings: RunSettings, *, ids: DocumentIds | None = None) -> list[FileTask]:
@@ -198,5 +210,6 @@ def run(settings: RunSettings, *, sinks: Sequence[Sink] = (), segments: bool = F
         raise
     for s in sinks:
         s.commit()
+    summary.finish()
     summary.seconds = time.perf_counter() - t0
     return summary

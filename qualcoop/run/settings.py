@@ -39,13 +39,15 @@ class RunSettings:
     executor: str = "serial"
     scheduler: str | None = None
     prefilter: bool = True
+    keep_furniture: bool = False  # code running headers, footers and page numbers too
     #: paths passed over while discovering ``files``, each with its reason (qualcoop.corpus.Skipped)
     skipped: tuple = ()
 
     def key(self) -> tuple:
         """What makes two runs' per-document results the same (for skipping work already done)."""
         fp = self.codebook.fingerprint() if self.codebook is not None else None
-        return (fp, self.unit, self.lang, self.coder, self.prefilter, repr(self.options))
+        return (fp, self.unit, self.lang, self.coder, self.prefilter, repr(self.options),
+                *(("keep_furniture",) if self.keep_furniture else ()))
 
 
 _UNIT_ALIASES = {"section": "article", "doc": "document", "turns": "turn", "paragraphs": "paragraph",
@@ -99,6 +101,7 @@ def resolve_settings(
     scheduler: str | None = None,
     prefilter: bool = True,
     compile: bool = True,
+    keep_furniture: bool = False,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     follow_symlinks: bool = False,
@@ -188,7 +191,8 @@ def resolve_settings(
         cb = load_codebook(codebook)
     settings = RunSettings(files=files, unit=name, lang=lang, codebook=cb, coder=coder, options=options,
                            output=out, output_format=fmt, workers=workers, executor=executor,
-                           scheduler=scheduler, prefilter=prefilter, skipped=found.skipped)
+                           scheduler=scheduler, prefilter=prefilter, skipped=found.skipped,
+                           keep_furniture=bool(keep_furniture))
     if cb is not None and compile:
         from .tasks import compiled_codebook
 

@@ -17,20 +17,17 @@ from typing import Any
 
 from ..errors import QualcoopError, error_type
 from ..model import Document, Segment
+from ..model.schema import SEGMENT_COLUMNS, SEGMENT_RESERVED  # the one schema module of table columns
 
 __all__ = ["SEGMENT_COLUMNS", "ErrorRecord", "FileResult", "FileTask", "RunContext", "compiled_codebook",
            "document_record", "process_file", "segment_records"]
 
 #: fixed columns of a segment table (document attributes follow, by name)
-SEGMENT_COLUMNS = (
-    "doc_id", "source", "sha256", "media_type", "extractor", "lang", "unit", "index", "start", "end",
-    "page", "speaker", "section", "start_time", "end_time", "text",
-)
 SEGMENT_TYPES = {"index": "int", "start": "int", "end": "int", "page": "int", "start_time": "float",
                  "end_time": "float"}
 
 #: names an attribute may not take in a segment row (it is written as ``attr_<name>`` instead)
-_RESERVED = frozenset({*SEGMENT_COLUMNS, "record"})
+_RESERVED = SEGMENT_RESERVED
 
 
 @dataclass(frozen=True)
@@ -98,6 +95,7 @@ class FileResult:
     lang: str | None = field(default=None)
     #: regex time-outs per qualified rule id in this file (summed over the run by RunSummary)
     timeouts: dict[str, int] = field(default_factory=dict)
+    language_mismatch: Any = None  # qualcoop.lang.mismatch.LanguageMismatch, summed up once per run
 
     @property
     def ok(self) -> bool:
@@ -220,7 +218,7 @@ def process_file(context: RunContext, task: FileTask) -> FileResult:
         try:
             doc = _extract(task.path, settings.options, task.doc_id)
             sha = doc.source.sha256 if doc.source else sha
-            segs = segment(doc, settings.unit)
+            segs = _segment(doc, settings, segment)
             out["n_segments"] = len(segs)
             if context.segments:
                 out["segments"] = tuple(segment_records(doc, segs))
@@ -234,6 +232,19 @@ def process_file(context: RunContext, task: FileTask) -> FileResult:
                               warnings=_messages(caught), seconds=time.perf_counter() - t0)
     return FileResult(task.index, task.path, doc.id, sha, lang=doc.lang, warnings=_messages(caught),
                       seconds=time.perf_counter() - t0, **out)
+
+
+def _segment(doc: Document, settings: Any, segment: Any) -> tuple[Segment, ...]:
+    """Segments without page furniture (unless ``keep_furniture``); sentences split in the document's
+    language, or the run's for documents without one."""
+    kw: dict[str, Any] = {}
+    if settings.unit == "sentence":
+        from ..lang.profile import document_languages
+
+        cb = settings.codebook
+        langs = cb.languages if cb is not None and cb.languages else ("en",)
+        kw["lang"] = document_languages(doc, lang=settings.lang, codebook_languages=langs)[0]
+    return segment(doc, settings.unit, keep_furniture=getattr(settings, "keep_furniture", False), **kw)
 
 
 def _messages(caught: list) -> tuple[str, ...]:
@@ -255,7 +266,13 @@ def _code(context: RunContext, doc: Document, segs: tuple[Segment, ...], out: di
     cb = compiled.codebook
     prov = Provenance(method="rule", coder=settings.coder, codebook=cb.name, codebook_version=cb.version,
                       tool_version=__version__, run_id=context.run_id)
-    codings = compiled.code_document(doc, segs, lang=document_languages(doc, cb, settings.lang),
-                                     provenance=prov)
+    from ..lang.mismatch import language_mismatch
+    from ..match.apply import _off_furniture
+
+    langs = document_languages(doc, cb, settings.lang)
+    codings = compiled.code_document(doc, segs, lang=langs, provenance=prov)
+    if not getattr(settings, "keep_furniture", False):
+        codings = _off_furniture(doc, codings)
+    out["language_mismatch"] = language_mismatch(doc, langs)
     out["timeouts"] = compiled.take_timeouts()  # counts: the run's summary sums them into one warning per rule
     return CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records()

@@ -20,11 +20,14 @@ _ALIASES = {"section": "article", "doc": "document", "turns": "turn", "paragraph
             "sentences": "sentence", "articles": "article", "sections": "article", "windows": "window"}
 
 
-def segment(doc: Document, unit: str = "paragraph", **options: Any) -> tuple[Segment, ...]:
+def segment(doc: Document, unit: str = "paragraph", *, keep_furniture: bool = False,
+            **options: Any) -> tuple[Segment, ...]:
     """Split ``doc`` into segments of ``unit``.
 
     Options are passed to the unit's segmenter (e.g. ``size=``/``step=`` for windows);
-    an option the segmenter does not take raises ``TypeError``.
+    an option the segmenter does not take raises ``TypeError``. Page furniture (regions of
+    kind ``header``/``footer``: running headers, footers, page numbers) is left out of the
+    segments unless ``keep_furniture`` (see :mod:`qualcoop.segment.furniture`).
 
     Examples
     --------
@@ -34,4 +37,9 @@ def segment(doc: Document, unit: str = "paragraph", **options: Any) -> tuple[Seg
     ['One.', 'Two.']
     """
     unit = _ALIASES.get(unit, unit)
-    return segmenters.get(f"{unit}.v1")(doc, **options)
+    segs = segmenters.resolve(unit)[1](doc, **options)  # "unit" or "unit.vN"; plugins' units too
+    if keep_furniture:
+        return segs
+    from .furniture import drop_furniture
+
+    return drop_furniture(doc, segs)

@@ -30,7 +30,7 @@ from ..errors import TopicModelError
 from ..model import FrozenMap
 from ..registry import Registry
 
-__all__ = ["DOMAIN_STOP_WORDS", "Preprocessor", "Vocabulary", "stop_words", "token_normalisers"]
+__all__ = ["COLLOQUIAL_EN_STOP_WORDS", "COLLOQUIAL_ID_STOP_WORDS", "DOMAIN_STOP_WORDS", "Preprocessor", "Vocabulary", "stop_words", "token_normalisers"]
 
 #: token normaliser factories: ``name -> (lang) -> (lower-cased word) -> normalised word``
 token_normalisers: Registry[Callable[[str], Callable[[str], str]]] = Registry("token normaliser")
@@ -49,7 +49,28 @@ DOMAIN_STOP_WORDS: dict[str, frozenset[str]] = {
     }),
 }
 
+#: colloquial Indonesian (spoken, chat, podcasts): particles, fillers and short forms that
+#: carry no topic ("gitu kayak tuh udah banget" was labelled trade and investment). They are
+#: stop words in both languages, since code-switched talk is often tokenised as English.
+COLLOQUIAL_ID_STOP_WORDS: frozenset[str] = frozenset("""
+    gitu gini begitu begini kayak kaya kayaknya kek tuh nih tu ni udah udh dah sudah banget bgt
+    nggak ngga nggk gak ga gk enggak engga ndak tak tdk sih kok deh dong lho loh lah kan kah yah
+    ya yaa iya iyah yup aja saja doang cuma cuman emang memang emangnya terus trus terusan
+    pokoknya kalo kalau klo kl gimana bagaimana gmn kenapa knp apa apanya mah eh ah oh hmm hm em
+    eee ehm anu tadi nanti ntar gue gua gw lu lo elo elu aku kamu dia kita kami mereka bener
+    beneran sama juga jg lagi lg mau pengen pingin bisa dapet dapat ada gak-gak nah wah wow ayo
+    yuk dulu aja-aja sebenernya sebenarnya kayanya soalnya makanya gimanapun semacam macam
+""".split())
+
+#: spoken English fillers (interviews, podcasts)
+COLLOQUIAL_EN_STOP_WORDS: frozenset[str] = frozenset("""
+    yeah yep yup nope um umm uh uhm hmm mhm er erm ah oh gonna wanna gotta kinda sorta okay ok
+    like actually basically literally really right guess stuff thing things lot lots
+""".split())
+
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+#: small words that may sit inside a multi-word name
+_NAME_JOINERS = frozenset({"of", "for", "and", "the", "de", "van", "dan", "untuk"})
 
 
 @token_normalisers.register("lower")
@@ -79,7 +100,8 @@ def _lemma_factory(lang: str) -> Callable[[str], str]:
 
 @functools.lru_cache(maxsize=None)
 def stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop words for ``lang`` plus :data:`DOMAIN_STOP_WORDS` (lower-case)."""
+    """spaCy's stop words for ``lang`` plus :data:`DOMAIN_STOP_WORDS` and the colloquial
+    Indonesian and English fillers (:data:`COLLOQUIAL_ID_STOP_WORDS`, in every language), lower-case."""
     from ..lang.pipelines import normalise_lang_code
 
     code = normalise_lang_code(lang)
@@ -87,7 +109,8 @@ def stop_words(lang: str) -> frozenset[str]:
         from spacy.lang.en.stop_words import STOP_WORDS
     else:
         from spacy.lang.id.stop_words import STOP_WORDS
-    return frozenset(w.lower() for w in STOP_WORDS) | DOMAIN_STOP_WORDS.get(code, frozenset())
+    return (frozenset(w.lower() for w in STOP_WORDS) | DOMAIN_STOP_WORDS.get(code, frozenset())
+            | COLLOQUIAL_ID_STOP_WORDS | COLLOQUIAL_EN_STOP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -237,15 +260,40 @@ class Preprocessor:
 
         code = normalise_lang_code(lang or self.lang)
         words = _word_cache(self, code)
-        tokenizer = get_nlp(code).tokenizer
+        toks = [tok.text for tok in get_nlp(code).tokenizer(text)]
+        names = self._name_positions(toks, code)
         out: list[str] = []
-        for tok in tokenizer(text):
-            t = tok.text
-            got = words.get(t)
-            if got is None:
-                got = words[t] = self._normalise_word(t, code)
+        for i, t in enumerate(toks):
+            if i in names:
+                got = self._normalise_word(t, code, keep_form=True)
+            else:
+                got = words.get(t)
+                if got is None:
+                    got = words[t] = self._normalise_word(t, code)
             if got:
                 out.append(got)
+        return out
+
+    def _name_positions(self, toks: Sequence[str], lang: str) -> set[int]:
+        """Positions of the words of multi-word names: runs of two or more capitalised words
+        that are not stop words ("United Nations", "International Labour Organization").
+        Their words are lower-cased but not lemmatised or stemmed, so "United Nations" becomes
+        ``united nations`` (and the phrase ``united_nations``), never ``unite_nation``."""
+        if self.normalise == "lower" and not self.normalise_by_lang:
+            return set()
+        stops = stop_words(lang) if self.stop_words else frozenset()
+        out: set[int] = set()
+        run: list[int] = []
+        for i, t in enumerate([*toks, ""]):
+            if t[:1].isupper() and _WORD.fullmatch(t) and not t.isupper():
+                run.append(i)
+                continue
+            if t.lower() in _NAME_JOINERS and run:
+                continue  # "Ministry of Manpower": "of" may sit inside a name
+            content = [j for j in run if toks[j].lower() not in stops]
+            if len(content) >= 2:
+                out.update(content)
+            run = []
         return out
 
     def term_tokens(self, term: str, lang: str | None = None) -> list[str]:
@@ -254,17 +302,19 @@ class Preprocessor:
 
         code = normalise_lang_code(lang or self.lang)
         norm = _normaliser(self.normaliser_name(code), code)
+        toks = [tok.text for tok in get_nlp(code).tokenizer(term)]
+        names = self._name_positions(toks, code)  # a name written as one ("United Nations") keeps its form
         out = []
-        for tok in get_nlp(code).tokenizer(term):
-            low = tok.text.lower()
+        for i, t in enumerate(toks):
+            low = t.lower()
             if _WORD.fullmatch(low):
-                out.append(norm(low))
+                out.append(low if i in names else norm(low))
         return out
 
     def normaliser_name(self, lang: str) -> str:
         return self.normalise_by_lang.get(lang, self.normalise)
 
-    def _normalise_word(self, word: str, lang: str) -> str:
+    def _normalise_word(self, word: str, lang: str, *, keep_form: bool = False) -> str:
         low = word.lower()
         if len(low) < self.min_length or not _WORD.fullmatch(low):
             return ""
@@ -272,7 +322,7 @@ class Preprocessor:
         extra = self.extra_stop_words
         if low in stops or low in extra:
             return ""
-        norm = _normaliser(self.normaliser_name(lang), lang)(low)
+        norm = low if keep_form else _normaliser(self.normaliser_name(lang), lang)(low)
         if len(norm) < self.min_length or norm in stops or norm in extra:
             return ""
         return norm

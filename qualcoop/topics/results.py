@@ -23,7 +23,7 @@ from ..errors import TopicModelError
 from ..model import Codebook, Coding, CodingSet, Document, FrozenMap, Provenance, Segment
 from .base import TopicModel
 
-__all__ = ["TopicResult", "fit_topics", "topic_code_id"]
+__all__ = ["TopicResult", "corpus_size_problem", "fit_topics", "topic_code_id"]
 
 #: unit-level columns of :meth:`TopicResult.document_topics`
 UNIT_COLUMNS = ("doc_id", "unit", "segment_index", "start", "end", "speaker", "section", "lang")
@@ -33,6 +33,39 @@ _SPECIAL = {"doc_id", "speaker", "section", "lang", "unit"}
 def topic_code_id(k: int) -> str:
     """The code id a free topic's codings carry (``"topic.3"``)."""
     return f"topic.{k}"
+
+
+#: fewer units (segments) per topic than this and the topics are not worth reading
+MIN_UNITS_PER_TOPIC = 5
+#: fewer vocabulary terms per topic than this and topics share their words
+MIN_TERMS_PER_TOPIC = 10
+
+
+def corpus_size_problem(n_units: int, n_terms: int, n_topics: int) -> str | None:
+    """A one-line warning when ``n_units`` segments and ``n_terms`` terms are too few for ``n_topics``.
+
+    Rule of thumb: at least :data:`MIN_UNITS_PER_TOPIC` units and :data:`MIN_TERMS_PER_TOPIC`
+    vocabulary terms per topic; below that topics are mostly noise and seeded topics get
+    confident code labels on it.
+
+    Examples
+    --------
+    >>> corpus_size_problem(1000, 5000, 10) is None
+    True
+    >>> corpus_size_problem(12, 80, 10)  # doctest: +ELLIPSIS
+    '12 unit(s) and 80 term(s) are too few for 10 topics (...); use fewer topics (--k ...'
+    """
+    if n_topics <= 0:
+        return None
+    short_units = n_units < MIN_UNITS_PER_TOPIC * n_topics
+    short_terms = n_terms < MIN_TERMS_PER_TOPIC * n_topics
+    if not (short_units or short_terms):
+        return None
+    fit = max(1, min(n_units // MIN_UNITS_PER_TOPIC, n_terms // MIN_TERMS_PER_TOPIC))
+    return (f"{n_units} unit(s) and {n_terms} term(s) are too few for {n_topics} topics (rule of thumb: "
+            f"{MIN_UNITS_PER_TOPIC} units and {MIN_TERMS_PER_TOPIC} terms per topic); use fewer topics "
+            f"(--k {fit} or less, fewer seeded --codes), a smaller --unit, or more documents: topics on "
+            "so little text are mostly noise")
 
 
 def fit_topics(
@@ -102,6 +135,13 @@ def fit_topics(
     if "seed_langs" in params and params["seed_langs"] is None:
         model.set_params(seed_langs=tuple(sorted(set(langs))))
     model.fit(tokens)
+    problem = corpus_size_problem(len(units), len(model.vocabulary_), model.n_topics_)
+    if problem:
+        import warnings
+
+        from ..errors import TopicWarning
+
+        warnings.warn(problem, TopicWarning, stacklevel=2)
     weights = model.transform_tokens(tokens)
     return TopicResult(model=model, documents=docs, units=tuple(units), langs=tuple(langs),
                        tokens=tuple(tuple(t) for t in tokens), weights=weights, unit=unit)

@@ -11,9 +11,11 @@ the words that co-occur with its seeds. ``n_free_topics`` more topics, without s
 take what the codebook does not cover. Seeded topics come first (``0 .. n_codes-1``,
 in codebook order) and carry their code id in ``topic_codes_``.
 
-Which rule terms seed a code: the ``terms`` of ``keyword``, ``phrase``, ``lemma`` and
-``glob`` rules, the ``groups`` of ``near`` rules, and those inside ``all``/``any``
-rules; never ``exclude``, ``not``, ``regex`` or ``pattern`` rules. A rule with a
+Which rule terms seed a code: the words each rule's kind contributes (``terms(rule)`` of
+:mod:`qualcoop.kinds`: the ``terms`` of ``keyword``, ``phrase``, ``lemma``, ``stem`` and
+``glob`` rules, the ``groups`` of ``near`` rules, a plugin kind's own), also inside
+``all``/``any`` rules; never under a silent kind (``exclude``, ``not``), and none from
+``regex`` or ``pattern`` rules. A rule with a
 ``lang`` seeds only in that language. A multi-word term seeds through its learned
 phrase (``"vocational training"`` -> ``vocational_training``) when the vocabulary holds
 it, and is skipped otherwise; a glob (``cooperat*``) seeds every vocabulary term it
@@ -35,9 +37,13 @@ from ..model import Codebook, Rule
 from .lda import LDA
 from .preprocess import Preprocessor, Vocabulary
 
-__all__ = ["SeededLDA", "codebook_seed_terms", "resolve_seeds"]
+__all__ = ["SeededLDA", "WEAK_SEED_SHARE", "codebook_seed_terms", "resolve_seeds"]
 
-_TERM_KINDS = frozenset({"keyword", "phrase", "lemma", "stem", "glob"})
+#: a seeded topic whose seed words carry less than this share of its word weight is weak
+WEAK_SEED_SHARE = 0.05
+#: ... and so is one with no seed word among its top terms
+WEAK_TOP_N = 10
+
 
 
 def codebook_seed_terms(codebook: Codebook, *, codes: Sequence[str] | None = None,
@@ -73,17 +79,10 @@ def codebook_seed_terms(codebook: Codebook, *, codes: Sequence[str] | None = Non
 
 
 def _collect(rule: Rule, lang: str | None, into: dict) -> None:
-    lang = rule.lang or lang
-    if rule.kind in _TERM_KINDS:
-        for t in rule.terms:
-            into[(t, lang)] = None
-    elif rule.kind == "near":
-        for group in rule.groups or (rule.terms,):
-            for t in group:
-                into[(t, lang)] = None
-    elif rule.kind in ("all", "any"):
-        for sub in rule.rules:
-            _collect(sub, lang, into)
+    from ..kinds import contributed_terms  # each kind says which words it contributes
+
+    for _, t, lg in contributed_terms(rule, lang):
+        into[(t, lg)] = None
 
 
 def resolve_seeds(seeds: Mapping[str, Sequence[Any]], vocabulary: Vocabulary, preprocessor: Preprocessor,
@@ -146,6 +145,14 @@ class SeededLDA(LDA):
         The code id of each topic (``None`` for free topics).
     eta_ : ndarray of shape (n_topics, n_terms)
         The prior given to gensim.
+    seed_share_ : tuple of (float or None)
+        The share of each seeded topic's word weight carried by its seed words (``None`` for
+        free topics). A seeded topic below :data:`WEAK_SEED_SHARE`, or with none of its seed
+        words among its :data:`WEAK_TOP_N` top terms, is *weak*: its label says
+        ``"<code> (weak)"``, because the seeds did not gather it (on a small or mixed corpus
+        a seeded topic can be all noise: "gitu kayak tuh udah banget" labelled trade).
+    weak_codes_ : tuple of str
+        The codes of the weak seeded topics.
 
     Examples
     --------
@@ -261,14 +268,42 @@ class SeededLDA(LDA):
     def _topic_codes(self) -> tuple:
         return tuple(self.topic_codes_)
 
+    def _set_labels(self) -> None:
+        super()._set_labels()
+        phi = self._topic_word()
+        index = self.vocabulary_.index
+        shares: list[float | None] = []
+        for t, code in enumerate(self.topic_codes_):
+            words = self.seed_words_.get(code, ()) if code else ()
+            shares.append(round(float(sum(phi[t, index[w]] for w in words if w in index)), 4) if code else None)
+        self.seed_share_ = tuple(shares)
+        top = self.topic_words(WEAK_TOP_N)
+        self.weak_codes_ = tuple(
+            code for code, share, words in zip(self.topic_codes_, shares, top)
+            if code and share is not None
+            and (share < WEAK_SEED_SHARE or not set(words) & set(self.seed_words_.get(code, ()))))
+        weak = set(self.weak_codes_)
+        self.topic_labels_ = tuple(
+            label.replace(f"{code}: ", f"{code} (weak): ", 1) if code in weak else label
+            for code, label in zip(self.topic_codes_, self.topic_labels_))
+        if self.weak_codes_:
+            warnings.warn(
+                f"SeededLDA: {len(self.weak_codes_)} seeded topic(s) are weak (their seed words carry under "
+                f"{WEAK_SEED_SHARE:.0%} of the topic's weight or none is among its top {WEAK_TOP_N} terms; "
+                f"the topic is mostly other words and its code label is doubtful): "
+                f"{', '.join(self.weak_codes_)}", TopicWarning, stacklevel=3)
+
     def _state_json(self) -> dict[str, Any]:
         return {"seed_words": {c: list(w) for c, w in self.seed_words_.items()},
                 "dropped_codes": list(self.dropped_codes_),
-                "topic_codes": list(self.topic_codes_)}
+                "topic_codes": list(self.topic_codes_),
+                "seed_share": list(self.seed_share_), "weak_codes": list(self.weak_codes_)}
 
     def _restore(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
         self.seed_words_ = {c: tuple(w) for c, w in state["seed_words"].items()}
         self.dropped_codes_ = tuple(state.get("dropped_codes", ()))
         self.topic_codes_ = tuple(state["topic_codes"])
+        self.seed_share_ = tuple(state.get("seed_share", (None,) * len(self.topic_codes_)))
+        self.weak_codes_ = tuple(state.get("weak_codes", ()))
         super()._restore(arrays, state)
         self.eta_ = np.asarray(self.gensim_model_.eta)

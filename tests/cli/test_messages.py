@@ -39,7 +39,7 @@ def test_warnings_are_one_line_each_grouped_and_paths_whole(tmp_path):
     err = got.stderr
     assert "ExtractionQualityWarning:" not in err and "warnings.warn" not in err and "result:" not in err
     assert "options.encoding" not in err and "use --encoding" in err
-    assert "2 extraction quality warning(s):" in err
+    assert "2 encoding warning(s):" in err
     lines = err.splitlines()
     for i in range(2):
         path = str(folder / f"catatan_lapangan_{i}.txt")

@@ -78,7 +78,8 @@ def codebooks(draw):
         ))
     return Codebook(name=draw(st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,15}", fullmatch=True)),
                     version=draw(words), codes=tuple(codes), languages=("en", "id"),
-                    description=draw(any_text))
+                    description=draw(any_text),
+                    overlaps=draw(st.sampled_from(["longest", "all", "leftmost", "rule_order"])))
 
 
 def _load(path):

@@ -200,3 +200,24 @@ def test_any_text_and_spans_round_trip(tmp_path_factory, text, data, offsets):
     _same(p, q)
     for c in q.codings:
         assert q.document(c.doc_id).text[c.start:c.end] == text[c.start:c.end]
+
+
+_xml_text = st.text(st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from(["\n", "\t", "\r"]), max_size=20)
+_values = st.one_of(st.booleans(), st.integers(-10**20, 10**20),
+                    st.floats(allow_nan=False, allow_infinity=False), _xml_text)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(attrs=st.dictionaries(st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=10)
+                             .filter(lambda k: k != "case"), _values, max_size=5),
+       case=st.none() | _xml_text.filter(str.strip))
+def test_document_attributes_round_trip_with_their_types(tmp_path_factory, attrs, case):
+    if case is not None:
+        attrs = {**attrs, "case": case}
+    doc = Document(id="d", text="text", attributes=attrs)
+    p = QdaProject(name="p", codebook=Codebook(name="cb", version="1", codes=()), documents=(doc,))
+    path = tmp_path_factory.mktemp("attrs") / "p.qdpx"
+    write_qdpx(p, path)
+    got = dict(read_qdpx(path).documents[0].attributes)
+    assert got == attrs
+    assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in attrs.items()}

@@ -500,9 +500,13 @@ def test_mou_paragraphs_are_the_source_paragraphs(repo, engine, name, expected):
     spec = build.PDFS[name]
     source = [_words(re.sub(r"^(#{1,2}|-|\|) ", "", block)) for block in build._blocks(spec["source"])]
     doc = extract_file(repo / "corpora/score_bali" / name, options=ExtractOptions(pdf_engine=engine))
-    segments = segment(doc, "paragraph")
+    segments = segment(doc, "paragraph", keep_furniture=True)  # page numbers included
     pages = len(doc.source.page_starts)
     continued = MOU_CONTINUED[name]
+    # by default the page numbers are page furniture (footers), not segments
+    furniture = [doc.text[r.start:r.end] for r in doc.regions if r.kind == "footer"]
+    assert furniture == [str(n) for n in range(1, pages + 1)]
+    assert len(segment(doc, "paragraph")) == expected - pages
     assert len(segments) == len(source) + 1 + pages + len(continued) == expected
 
     texts = [_words(doc.text[s.start:s.end]) for s in segments]
@@ -523,7 +527,9 @@ def test_mou_paragraphs_are_the_source_paragraphs(repo, engine, name, expected):
 def _page_paragraphs(doc, page: int) -> list[str]:
     from qualcoop.segment import segment
 
-    return [" ".join(doc.text[s.start:s.end].split()[:3]) for s in segment(doc, "paragraph")
+    # paragraph breaks as extracted: page furniture kept (test_furniture.py checks it is marked)
+    return [" ".join(doc.text[s.start:s.end].split()[:3])
+            for s in segment(doc, "paragraph", keep_furniture=True)
             if doc.source.page_of(s.start) == page]
 
 

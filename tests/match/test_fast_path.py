@@ -249,3 +249,50 @@ def test_real_paragraph_chunks_tokenise_like_whole_paragraphs(shared):
                 [ref.char_span(i, i + 1)[:2] for i in range(len(ref.doc))]
             checked += len(view)
     assert checked > 150_000
+
+
+# --------------------------------------------------------------------------- every registered kind
+
+
+def _every_kind_codebook() -> Codebook:
+    """One code per registered rule kind (plugins' too): the kind's own ``examples`` and a plain
+    phrase rule, so that silent kinds (``not``, ``exclude``) have matches to act on."""
+    from qualcoop import kinds
+    from qualcoop.registry import rule_kinds
+
+    codes = []
+    missing = []
+    for name in rule_kinds.names():
+        rules = kinds.example_rules(name)
+        if not rules:
+            missing.append(name)
+        base = Rule("base", "phrase", terms=["international cooperation", "cooperation", "labour", "training"])
+        codes.append(Code(f"k.{name}", name, rules=[*rules, base]))
+    assert not missing, f"rule kinds without `examples` (needed by this test): {missing}"
+    return Codebook("every-kind", "1", codes, languages=("en", "id"))
+
+
+def test_every_registered_kind_fast_equals_reference_plugins_included(with_plugin):
+    import random
+
+    from qualcoop import kinds
+
+    cb = _every_kind_codebook()
+    assert "k.prefix.v1" in cb  # the example plugin's kind is registered through its entry point
+    fast, ref = compile_codebook(cb, prefilter=True), compile_codebook(cb, prefilter=False)
+    vocab = list(PLANTED) + sorted({t for c in cb.codes for r in c.rules for _, t, _ in kinds.contributed_terms(r)}
+                                   | {"cooperative", "Cooperation", "trainer", "ILO's", "ilo", "kerja samanya"})
+    rnd = random.Random(14)
+    fired: Counter = Counter()
+    for n in range(300):
+        pieces = [rnd.choice(vocab) for _ in range(rnd.randint(0, 25))]
+        text = rnd.choice(["", " ", "\n"]) + "".join(p + rnd.choice(SEPS) for p in pieces)
+        lang = rnd.choice(["en", "id", ("id", "en")])
+        doc = Document("d", text, lang=lang if isinstance(lang, str) else None)
+        seg = Segment("d", 0, len(text), "paragraph", 0)
+        got = _seg_result(fast, doc, seg, lang)
+        assert got == _seg_result(ref, doc, seg, lang), (text, lang)
+        fired.update(code for code, evidence in got if any(not e.rule_id.endswith("/base") for e in evidence))
+    # the comparison meant something: every evidence-producing kind fired on both paths
+    silent = {c.id for c in cb.codes if kinds.is_silent(Rule("x", c.name))}
+    assert {c.id for c in cb.codes} - silent - set(fired) == set()

@@ -103,7 +103,7 @@ def test_stem_rule_literals_come_from_the_profile():
 
 
 def test_stem_rule_needs_terms():
-    with pytest.raises(RuleError, match="needs at least one term"):
+    with pytest.raises(RuleError, match="needs a non-empty `terms` list"):
         compile_codebook(one_code(Rule("t", "stem", lang="id", terms=[])))
 
 
