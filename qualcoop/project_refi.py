@@ -86,8 +86,13 @@ def import_qdpx(source: str | os.PathLike[str], project: Any, *, extract_rich: b
             kind, target_id = _target(note.target)
             text = f"{note.name}\n\n{note.text}" if note.name and note.name not in note.text else note.text
             p.add_memo(text, author=note.author or "unknown", target_kind=kind, target_id=target_id)
+        held = set(p.document_ids()) if qda.sets else set()
         for s in qda.sets:
-            p.add_set(s.name, description=s.description, doc_ids=s.doc_ids, code_ids=s.code_ids)
+            lost = [d for d in s.doc_ids if d not in held]
+            if lost:  # a member whose source could not be read: the set is kept without it
+                report.append(f"set {s.name!r}: document(s) not in the project are left out: {', '.join(lost)}")
+            p.add_set(s.name, description=s.description, doc_ids=[d for d in s.doc_ids if d in held],
+                      code_ids=s.code_ids)
         url = p.url
     finally:
         if own:
