@@ -100,6 +100,24 @@ def test_one_bad_rule_over_many_documents_is_bounded_per_run(tmp_path):
     assert "on 20 segment(s)" in got.stderr and "not run on the remaining" in got.stderr
 
 
+def test_one_bad_rule_is_bounded_per_run_across_worker_processes(tmp_path):
+    """With ``--workers 2`` each worker switched the rule off after its own 20 time-outs (40 in the
+    run, more with more workers); the counts are shared by the forked workers now. A worker may read
+    the count just before another one adds to it, so the run total may pass 20 by one per extra worker."""
+    import re
+
+    for i in range(60):
+        (tmp_path / f"d{i:02d}.txt").write_text("a" * 30 + "!\n", encoding="utf-8")
+    cb = tmp_path / "cb.yaml"
+    cb.write_text(G.codebook_yaml([G.regex_rule("(a|aa)+$")]), encoding="utf-8")
+    got = run("code", str(tmp_path), "--codebook", str(cb), "--workers", "2", "-o", str(tmp_path / "o.csv"))
+    _no_traceback(got)
+    assert got.returncode == 0, got.stderr[-2000:]
+    counts = [int(n) for n in re.findall(r"on (\d+) segment\(s\)", got.stderr)]
+    assert counts and sum(counts) <= 20 + 1, got.stderr[-2000:]
+    assert sum(counts) >= 20 and "not run on the remaining" in got.stderr
+
+
 # --------------------------------------------------------------------------- crashes and disks
 
 
