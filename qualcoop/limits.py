@@ -11,7 +11,7 @@ CLI) reads its limits from here.
 from __future__ import annotations
 
 __all__ = [
-    "EXTRACT_TIMEOUT", "EXTRACT_MEMORY_MB", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED",
+    "EXTRACT_TIMEOUT", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED",
     "MAX_ZIP_MEMBERS", "MAX_YAML_NODES", "MAX_NESTING", "MAX_REGEX_PROGRAM", "MAX_REGEX_LENGTH",
     "REGEX_TIMEOUT", "MAX_TIMEOUTS", "MAX_RUN_TIMEOUTS", "SPEAKER_PATTERN_TIMEOUT", "MAX_SENTENCE_CHARS",
     "HEADING_PATTERN_TIMEOUT", "RAISE_WITH",
@@ -74,6 +74,7 @@ RAISE_WITH: dict[str, str] = {
         "MAX_RUN_TIMEOUTS", "HEADING_PATTERN_TIMEOUT",
         "MAX_SENTENCE_CHARS")},
     "EXTRACT_TIMEOUT": "--timeout SECONDS, or QUALCOOP_EXTRACT_TIMEOUT=... in the environment",
+    "EXTRACT_MEMORY_MB": "--memory-limit MB, or QUALCOOP_EXTRACT_MEMORY_MB=... in the environment",
     "REGEX_TIMEOUT": "compile_codebook(regex_timeout=...)",
     "MAX_TIMEOUTS": "compile_codebook(max_timeouts=...)",
 }

@@ -13,8 +13,8 @@ import typer
 from rich.table import Table
 
 from ..errors import CodingsTableError, QualcoopError
-from .app import (UNITS_HELP, Password, PdfEngine, Recursive, Replace, Timeout, _esc, _fail_on_codebook,
-                  _load_quietly, _options, _report_failures, app, err, out)
+from .app import (UNITS_HELP, MemoryLimit, Password, PdfEngine, Recursive, Replace, Timeout, _esc,
+                  _fail_on_codebook, _load_quietly, _options, _report_failures, app, err, out)
 
 project_app = typer.Typer(help="A project store for a coding team: documents, codebooks, machine and "
                                "human codings, runs. PROJECT is a file path (SQLite) or a "
@@ -53,11 +53,13 @@ def project_add(
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
     timeout: Timeout = None,
+    memory_limit: MemoryLimit = None,
 ) -> None:
     """Extract files and add the documents to the project (a document already there is kept)."""
     from ..corpus import discover
 
-    options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout)
+    options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout,
+                       memory_limit=memory_limit)
     if not discover(paths, recursive=recursive):
         err.print("[red]no input files found[/]")
         raise typer.Exit(2)
@@ -84,6 +86,7 @@ def project_code(
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
     timeout: Timeout = None,
+    memory_limit: MemoryLimit = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")] = False,
 ) -> None:
     """Code documents with a codebook as a recorded run; documents already coded with the same content,
@@ -98,7 +101,8 @@ def project_code(
     with _open(project) as p:
         try:
             if paths:
-                options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout)
+                options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout,
+                       memory_limit=memory_limit)
                 result = p.code_files(paths, cb, unit=unit, lang=lang, coder=coder, recursive=recursive,
                                       options=options, progress=reporter)
             else:

@@ -140,6 +140,10 @@ def batch(
     password: Annotated[Optional[str], typer.Option("--password")] = None,
     timeout: Annotated[Optional[float], typer.Option(
         "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")] = None,
+    memory_limit: Annotated[Optional[int], typer.Option(
+        "--memory-limit", metavar="MB", min=0,
+        help="MB of memory the extraction of one file may add (default 2048; 0: no cap; see README, Limits).")]
+    = None,
     quiet: Quiet = False,
     project: Annotated[Optional[str], typer.Option(
         "--project", help="Code into this project (file path or postgresql+psycopg:// URL; created if missing): "
@@ -154,7 +158,7 @@ def batch(
                   "`qualcoop project export PROJECT OUT`", highlight=False)
         raise typer.Exit(2)
 
-    options = _options(password, None, False, lang, None, None, timeout)
+    options = _options(password, None, False, lang, None, None, timeout, memory_limit=memory_limit)
     if errors is not None:
         from ..export.stream import check_table_path
 
