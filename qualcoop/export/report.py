@@ -23,7 +23,7 @@ codings give the same bytes (no dates, sorted keys).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 
@@ -71,7 +71,8 @@ def _json_script(data: object) -> str:
 
 
 def write_report(codings: CodingSet, path: str | Path, *, by: str | None = None, title: str | None = None,
-                 exemplars_per_code: int = 3, window: int = 0, docs_per_page: int = DOCS_PER_PAGE) -> Path:
+                 exemplars_per_code: int = 3, window: int = 0, docs_per_page: int = DOCS_PER_PAGE,
+                 progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the HTML report of ``codings`` to ``path`` (UTF-8). See :func:`render_report`.
 
     Returns
@@ -82,13 +83,14 @@ def write_report(codings: CodingSet, path: str | Path, *, by: str | None = None,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     html = render_report(codings, by=by, title=title, exemplars_per_code=exemplars_per_code, window=window,
-                         docs_per_page=docs_per_page)
+                         docs_per_page=docs_per_page, progress=progress)
     path.write_text(html, encoding="utf-8", newline="\n")
     return path
 
 
 def render_report(codings: CodingSet, *, by: str | None = None, title: str | None = None,
-                  exemplars_per_code: int = 3, window: int = 0, docs_per_page: int = DOCS_PER_PAGE) -> str:
+                  exemplars_per_code: int = 3, window: int = 0, docs_per_page: int = DOCS_PER_PAGE,
+                  progress: Callable[[int, int], None] | None = None) -> str:
     """The HTML report of ``codings`` as one self-contained string.
 
     Parameters
@@ -106,6 +108,8 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
         Co-occurrence window in segments (0: within a segment).
     docs_per_page : int
         Documents the page renders at once (the others are rendered when chosen or paged to).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each document's text is highlighted (the long part).
 
     Returns
     -------
@@ -148,7 +152,7 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
                                                                 ctx, window)),
         ("codebook", "Codebook", _codebook_section(codings, ctx, rule_frequencies(codings) if cb else None)),
         ("coverage", "Codebook coverage", _coverage_section(codebook_coverage(codings), ctx)),
-        ("documents", "Documents", _documents_section(codings, ctx, evidence)),
+        ("documents", "Documents", _documents_section(codings, ctx, evidence, progress)),
     ]
     data = {
         "codes": [{"i": index[cid], "id": cid, "name": info.name, "color": colors[cid],
@@ -392,7 +396,8 @@ def _evidence_spans(codings: CodingSet, doc_id: str) -> list[tuple[int, int, str
     return _evidence_by_doc(codings.filter(doc_id=doc_id)).get(doc_id, [])
 
 
-def _documents_section(codings: CodingSet, ctx: _Ctx, evidence: dict | None = None) -> str:
+def _documents_section(codings: CodingSet, ctx: _Ctx, evidence: dict | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> str:
     if evidence is None:
         evidence = _evidence_by_doc(codings)
     by_doc: dict[str, list] = {}
@@ -412,6 +417,8 @@ def _documents_section(codings: CodingSet, ctx: _Ctx, evidence: dict | None = No
             + f" \u00b7 {len(by_doc.get(doc.id, []))} coding(s)</div>"
             + (f"<details><summary>attributes</summary><table class='t'>{attrs}</table></details>" if attrs else "")
             + f"{note}<div class='text'>{text}</div></section></template>")
+        if progress is not None:
+            progress(i + 1, len(ctx.docs))
     pager = ("<div class='pager' id='qc-pager' hidden><button type='button' id='qc-prev'>\u2039 previous</button> "
              "<span id='qc-page'></span> <button type='button' id='qc-next'>next \u203a</button></div>")
     return (f"<p class='muted'>{len(ctx.docs)} document(s); choose one above, or page through them.</p>"
