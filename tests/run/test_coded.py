@@ -76,3 +76,17 @@ def test_report_progress_lines_and_quiet(tmp_path: Path):
     assert quiet.returncode == 0, quiet.stderr
     assert "files/s" not in quiet.stderr and "documents/s" not in quiet.stderr
     assert "2 document(s)" in quiet.stderr  # the summary stays
+
+
+def test_topics_progress_lines_and_quiet(tmp_path: Path):
+    folder = _folder(tmp_path)
+    base = [sys.executable, "-m", "qualcoop", "topics", str(folder), "--sweep", "2:3", "--passes", "2",
+            "--min-df", "1", "--max-df", "1.0", "--no-phrases", "-o", str(tmp_path / "sweep")]
+    loud = subprocess.run(base, capture_output=True, text=True, timeout=300)
+    assert loud.returncode == 0, loud.stderr
+    assert "2/2 files read (100%)" in loud.stderr and "2/2 models fitted (100%)" in loud.stderr
+    assert "\x1b[" not in loud.stderr
+    quiet = subprocess.run([*base, "--quiet"], capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "files read" not in quiet.stderr and "models fitted" not in quiet.stderr
+    assert "sweep over 2 value(s)" in quiet.stderr  # the summary stays
