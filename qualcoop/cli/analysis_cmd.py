@@ -113,6 +113,8 @@ def report(
     = False,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                                          help="Worker processes when coding documents.")] = 1,
+    docs_per_page: Annotated[int, typer.Option(
+        "--docs-per-page", min=1, help="Documents the page shows at once (the others load when chosen).")] = 20,
 ) -> None:
     """Write a self-contained HTML report: codebook, frequencies, co-occurrence, matrix, quotes, documents."""
 
@@ -126,7 +128,7 @@ def report(
         else:
             codings = _code_paths(inputs, codebook, unit, lang, keep_furniture, quiet=quiet, workers=workers)
         path = _write_report(codings, output, quiet=quiet, by=by, title=title,
-                             exemplars_per_code=exemplars_per_code, window=window)
+                             exemplars_per_code=exemplars_per_code, window=window, docs_per_page=docs_per_page)
         if plots is not None:
             _write_plots(codings, plots, by=by, window=window)
     except QualcoopError as e:

@@ -72,8 +72,10 @@ def test_report_progress_lines_and_quiet(tmp_path: Path):
     assert loud.returncode == 0, loud.stderr
     assert "2/2 files (100%)" in loud.stderr  # coding, through the run
     assert "2/2 documents rendered (100%)" in loud.stderr and "\x1b[" not in loud.stderr
-    quiet = subprocess.run([*base, "--quiet"], capture_output=True, text=True, timeout=300)
+    assert '"per_page":20' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    quiet = subprocess.run([*base, "--quiet", "--docs-per-page", "1"], capture_output=True, text=True, timeout=300)
     assert quiet.returncode == 0, quiet.stderr
+    assert '"per_page":1' in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "files/s" not in quiet.stderr and "documents/s" not in quiet.stderr
     assert "2 document(s)" in quiet.stderr  # the summary stays
 
