@@ -218,14 +218,16 @@ class Project:
             todo = [t for t in tasks if t.sha256 is None or t.sha256 not in runner.done]
             runner.skipped = len(tasks) - len(todo)
             n_segments = done = 0
+            mismatches: list[Any] = []  # documents that look like another language: one warning per run
+            timeouts: dict[str, int] = {}  # regex time-outs per rule, summed over the run
             for result in iter_results(settings, tasks=todo, segments=True, documents=True, codings=True,
                                        run_id=runner.key):
                 done += 1
                 runner.warnings.extend(m for m in result.warnings if m not in runner.warnings)
-                if result.timeouts:  # regex time-outs come as counts (RunSummary sums them for the CLI)
-                    from .match.compile import timeout_messages
-
-                    runner.warnings.extend(m for m in timeout_messages(result.timeouts) if m not in runner.warnings)
+                for qid, n in (result.timeouts or {}).items():
+                    timeouts[qid] = timeouts.get(qid, 0) + n
+                if getattr(result, "language_mismatch", None) is not None:
+                    mismatches.append(result.language_mismatch)
                 if result.error is not None:
                     runner.fail(result.path, result.error.type, result.error.message)
                 else:
@@ -236,6 +238,11 @@ class Project:
                 if progress is not None:
                     progress(Progress(done, len(todo), n_segments, runner.n_codings, len(runner.errors),
                                       time.monotonic() - started, result.path))
+            from .lang.mismatch import mismatch_messages
+            from .match.compile import timeout_messages
+
+            summed = [*(timeout_messages(timeouts) if timeouts else ()), *mismatch_messages(mismatches)]
+            runner.warnings.extend(m for m in summed if m not in runner.warnings)
         except BaseException as e:
             runner.finish(status="interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
             raise

@@ -137,11 +137,12 @@ def batch_into_project(project: str, settings, *, quiet: bool, reporter) -> None
 
 
 def _say_result(result, url: str | None = None) -> None:
-    for message in result.warnings:
-        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
+    from .messages import print_warnings
+
     err.print(f"run {result.run_id}: {result.coded} document(s) coded ({result.codings} coding(s)), "
-              f"{result.skipped} already coded, {result.failed} failed" + (f" -> {url}" if url else ""),
-              highlight=False)
+              f"{result.skipped} already coded, {result.failed} failed" + (f" -> {_esc(url)}" if url else ""),
+              highlight=False, soft_wrap=True)
+    print_warnings(result.warnings, err)  # one line each, grouped by kind, as the other runs print them
     if result.errors:
         err.print(f"[bold red]{result.failed} file(s) failed:[/]")
         for e in result.errors:

@@ -38,25 +38,28 @@ class Reporter:
         if self.quiet:
             return
         rate = p.files_done / p.elapsed if p.elapsed > 0 else 0.0
-        info = f"{p.segments} segments, {p.codings} codings, {p.failures} failed"
+        unit = self.what.split()[0]  # "files", "documents", ...
+        info = (f"{p.segments} segments, {p.codings} codings, {p.failures} failed" if self.what == "files"
+                else f"{p.failures} failed" if p.failures else "")
         if err.is_terminal:
             if self._bar is None:
                 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                            TimeRemainingColumn)
 
-                self._bar = Progress(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
+                self._bar = Progress(TextColumn(f"[bold]{self.what}"), BarColumn(), MofNCompleteColumn(),
                                      TextColumn("{task.fields[info]} · {task.fields[rate]}"),
                                      TimeRemainingColumn(), console=err, transient=True)
                 self._bar.start()
-                self._task = self._bar.add_task("files", total=p.files_total, info="", rate="")
-            self._bar.update(self._task, completed=p.files_done, info=info, rate=f"{rate:.1f} files/s")
+                self._task = self._bar.add_task(self.what, total=p.files_total, info="", rate="")
+            self._bar.update(self._task, completed=p.files_done, info=info, rate=f"{rate:.1f} {unit}/s")
             return
         now = time.monotonic()
         if now - self._last >= self.every or p.files_done == p.files_total:
             self._last = now
             left = (p.files_total - p.files_done) / rate if rate > 0 else 0.0
-            err.print(f"{p.files_done}/{p.files_total} files ({100 * p.files_done // max(p.files_total, 1)}%), "
-                      f"{info}, {rate:.1f} files/s, ETA {left:.0f} s", highlight=False, markup=False)
+            err.print(f"{p.files_done}/{p.files_total} {self.what} ({100 * p.files_done // max(p.files_total, 1)}%), "
+                      + (f"{info}, " if info else "") + f"{rate:.1f} {unit}/s, ETA {left:.0f} s",
+                      highlight=False, markup=False)
 
     def stop(self) -> None:
         if self._bar is not None:
