@@ -11,10 +11,10 @@ CLI) reads its limits from here.
 from __future__ import annotations
 
 __all__ = [
-    "EXTRACT_TIMEOUT", "EXTRACT_MEMORY_MB", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED",
+    "EXTRACT_TIMEOUT", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED",
     "MAX_ZIP_MEMBERS", "MAX_YAML_NODES", "MAX_NESTING", "MAX_REGEX_PROGRAM", "MAX_REGEX_LENGTH",
     "REGEX_TIMEOUT", "MAX_TIMEOUTS", "MAX_RUN_TIMEOUTS", "SPEAKER_PATTERN_TIMEOUT", "MAX_SENTENCE_CHARS",
-    "RAISE_WITH",
+    "HEADING_PATTERN_TIMEOUT", "RAISE_WITH",
     "limit_message",
 ]
 
@@ -56,6 +56,9 @@ MAX_TIMEOUTS = 20
 MAX_RUN_TIMEOUTS = 100
 #: seconds a speaker-label pattern may take on one line
 SPEAKER_PATTERN_TIMEOUT = 1.0
+#: seconds a custom article-heading pattern (``segment(doc, "article", pattern=...)``) may take
+#: on one document
+HEADING_PATTERN_TIMEOUT = 5.0
 
 # --------------------------------------------------------------------------- segmentation
 
@@ -68,9 +71,10 @@ RAISE_WITH: dict[str, str] = {
     **{name: f"QUALCOOP_{name}=... in the environment" for name in (
         "EXTRACT_MEMORY_MB", "MAX_FILE_BYTES", "MAX_ZIP_RATIO", "MAX_ZIP_UNCOMPRESSED", "MAX_ZIP_MEMBERS",
         "MAX_YAML_NODES", "MAX_NESTING", "MAX_REGEX_PROGRAM", "MAX_REGEX_LENGTH", "SPEAKER_PATTERN_TIMEOUT",
-        "MAX_RUN_TIMEOUTS",
+        "MAX_RUN_TIMEOUTS", "HEADING_PATTERN_TIMEOUT",
         "MAX_SENTENCE_CHARS")},
     "EXTRACT_TIMEOUT": "--timeout SECONDS, or QUALCOOP_EXTRACT_TIMEOUT=... in the environment",
+    "EXTRACT_MEMORY_MB": "--memory-limit MB, or QUALCOOP_EXTRACT_MEMORY_MB=... in the environment",
     "REGEX_TIMEOUT": "compile_codebook(regex_timeout=...)",
     "MAX_TIMEOUTS": "compile_codebook(max_timeouts=...)",
 }

@@ -26,7 +26,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ from .model import CODING_COLUMNS, Code, Codebook, Coding, CodingSet, Document, 
 
 if TYPE_CHECKING:
     from .extract.base import ExtractOptions
-    from .store import RunError, Store, StoredCoding
+    from .store import RunError, Store, StoredCoding, StoredSet
 
 __all__ = ["Project", "RunResult"]
 
@@ -218,14 +218,16 @@ class Project:
             todo = [t for t in tasks if t.sha256 is None or t.sha256 not in runner.done]
             runner.skipped = len(tasks) - len(todo)
             n_segments = done = 0
+            mismatches: list[Any] = []  # documents that look like another language: one warning per run
+            timeouts: dict[str, int] = {}  # regex time-outs per rule, summed over the run
             for result in iter_results(settings, tasks=todo, segments=True, documents=True, codings=True,
                                        run_id=runner.key):
                 done += 1
                 runner.warnings.extend(m for m in result.warnings if m not in runner.warnings)
-                if result.timeouts:  # regex time-outs come as counts (RunSummary sums them for the CLI)
-                    from .match.compile import timeout_messages
-
-                    runner.warnings.extend(m for m in timeout_messages(result.timeouts) if m not in runner.warnings)
+                for qid, n in (result.timeouts or {}).items():
+                    timeouts[qid] = timeouts.get(qid, 0) + n
+                if getattr(result, "language_mismatch", None) is not None:
+                    mismatches.append(result.language_mismatch)
                 if result.error is not None:
                     runner.fail(result.path, result.error.type, result.error.message)
                 else:
@@ -236,6 +238,11 @@ class Project:
                 if progress is not None:
                     progress(Progress(done, len(todo), n_segments, runner.n_codings, len(runner.errors),
                                       time.monotonic() - started, result.path))
+            from .lang.mismatch import mismatch_messages
+            from .match.compile import timeout_messages
+
+            summed = [*(timeout_messages(timeouts) if timeouts else ()), *mismatch_messages(mismatches)]
+            runner.warnings.extend(m for m in summed if m not in runner.warnings)
         except BaseException as e:
             runner.finish(status="interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
             raise
@@ -324,6 +331,35 @@ class Project:
         assert last is not None
         return Codebook(name=last.name, version=last.version, codes=tuple(codes.values()),
                         languages=last.languages, description=last.description)
+
+    def full_codebook(self) -> Codebook | None:
+        """The newest stored codebook version whole (inclusion, exclusion, examples, labels, rules), then
+        the codes only older versions know (ids, names, parents, definitions from the codes table, e.g.
+        imported from NVivo before the project was coded); ``None`` when the project has no codebook."""
+        from .codebook.qdc import build_codebook
+
+        versions = self.store.codebooks()
+        if not versions:
+            return None
+        newest = versions[-1]["id"]
+        cb, problems = build_codebook(self.store.codebook_body(newest), f"{self.url}#codebook-{newest}")
+        if cb is None or any(p.kind == "error" for p in problems):
+            cb = self.store.codebook(newest)  # a body the current reader refuses: its codes at least
+        merged = self.codebook()
+        assert merged is not None
+        have = {c.id for c in cb.codes}
+        extra = tuple(c for c in merged.codes if c.id not in have)
+        return replace(cb, codes=cb.codes + extra) if extra else cb
+
+    # ------------------------------------------------------------------ sets
+    def add_set(self, name: str, *, description: str = "", doc_ids: Iterable[str] = (),
+                code_ids: Iterable[str] = ()) -> int:
+        """Add a named set of documents and/or codes (adding to an existing name adds its missing members)."""
+        return self.store.add_set(name, description=description, doc_ids=doc_ids, code_ids=code_ids)
+
+    def sets(self) -> list[StoredSet]:
+        """Every set with its document and code members."""
+        return self.store.sets()
 
     # ------------------------------------------------------------------ memos
     def add_memo(self, text: str, *, author: str, target_kind: str = "project", target_id: str | None = None) -> int:

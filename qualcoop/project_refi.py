@@ -13,7 +13,7 @@ writes it with :func:`qualcoop.export.refi.write_qdpx`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ class ImportResult:
     new_documents: int
     codings: int
     notes: int
+    sets: int
     report: tuple[str, ...]
 
 
@@ -58,7 +59,7 @@ def import_qdpx(source: str | os.PathLike[str], project: Any, *, extract_rich: b
     Returns
     -------
     ImportResult
-        Counts, and the report of what could not be carried over (sets are not kept by the store).
+        Counts, and the report of what the reader could not carry over.
 
     Raises
     ------
@@ -85,35 +86,40 @@ def import_qdpx(source: str | os.PathLike[str], project: Any, *, extract_rich: b
             kind, target_id = _target(note.target)
             text = f"{note.name}\n\n{note.text}" if note.name and note.name not in note.text else note.text
             p.add_memo(text, author=note.author or "unknown", target_kind=kind, target_id=target_id)
-        if qda.sets:
-            report.append(f"{len(qda.sets)} set(s) are not kept by the project store: "
-                          + ", ".join(repr(s.name) for s in qda.sets))
+        held = set(p.document_ids()) if qda.sets else set()
+        for s in qda.sets:
+            lost = [d for d in s.doc_ids if d not in held]
+            if lost:  # a member whose source could not be read: the set is kept without it
+                report.append(f"set {s.name!r}: document(s) not in the project are left out: {', '.join(lost)}")
+            p.add_set(s.name, description=s.description, doc_ids=[d for d in s.doc_ids if d in held],
+                      code_ids=s.code_ids)
         url = p.url
     finally:
         if own:
             p.close()
     return ImportResult(project=url, users=len(qda.users), codes=len(qda.codebook), documents=len(qda.documents),
-                        new_documents=len(new), codings=n, notes=len(qda.notes), report=tuple(report))
+                        new_documents=len(new), codings=n, notes=len(qda.notes), sets=len(qda.sets),
+                        report=tuple(report))
 
 
 def project_to_qda(project: Any, *, name: str | None = None, coders: Any = None,
                    codebook: Codebook | None = None) -> Any:
     """The :class:`~qualcoop.export.refi_model.QdaProject` of an open project: its documents, current
-    codings (of ``coders``, or all), codebook (``codebook``, e.g. with its rules, instead of the codes
-    the store keeps), coders and memos."""
-    from .export.refi_model import QdaNote, QdaProject
+    codings (of ``coders``, or all), codebook (``codebook``, or the project's newest stored codebook
+    version whole, rules included, plus the codes only older versions know), coders, memos and sets."""
+    from .export.refi_model import QdaNote, QdaProject, QdaSet
 
     codings = project.codings(coders=coders)
     docs = project.documents()
-    cb = codebook if codebook is not None else project.codebook()
+    cb = codebook if codebook is not None else project.full_codebook()
     report: list[str] = []
     codes = list(cb.codes) if cb is not None else []
     known = {c.id for c in codes}
     for cid in sorted({c.code_id for c in codings} - known):
         codes.append(Code(id=cid, name=cid))
         report.append(f"code {cid!r} is used by codings but not in a stored codebook; exported by its id")
-    codebook = Codebook(name=cb.name if cb else "project", version=cb.version if cb else "1", codes=tuple(codes),
-                        languages=cb.languages if cb else ("en",), description=cb.description if cb else "")
+    codebook = (replace(cb, codes=tuple(codes)) if cb is not None
+                else Codebook(name="project", version="1", codes=tuple(codes), languages=("en",)))
     notes = []
     for m in project.memos():
         kind, tid = m.get("target_kind") or "project", m.get("target_id")
@@ -127,17 +133,26 @@ def project_to_qda(project: Any, *, name: str | None = None, coders: Any = None,
         created = m.get("created_at")
         notes.append(QdaNote(name="memo", text=m.get("text") or "", target=target, author=m.get("author"),
                              created=str(created).replace(" ", "T") if created else None))
+    exported = {c.id for c in codebook.codes}
+    sets = []
+    for st in project.sets():
+        gone = [c for c in st.code_ids if c not in exported]
+        if gone:
+            report.append(f"set {st.name!r}: code(s) not in the exported codebook are left out: {', '.join(gone)}")
+        sets.append(QdaSet(name=st.name, description=st.description, doc_ids=st.doc_ids,
+                           code_ids=tuple(c for c in st.code_ids if c in exported)))
     users = tuple(c["name"] for c in project.store.coders())
     label = name or Path(str(project.url)).stem or "project"
     return QdaProject(name=label, codebook=codebook, documents=tuple(docs), codings=tuple(codings), users=users,
-                      notes=tuple(notes), origin="qualcoop", report=tuple(report))
+                      notes=tuple(notes), sets=tuple(sets), origin="qualcoop", report=tuple(report))
 
 
 def export_qdpx(project: Any, path: str | os.PathLike[str], *, offsets: str = "codepoints",
                 coders: Any = None, codebook: Codebook | None = None) -> tuple[str, ...]:
     """Write a project store as a REFI-QDA project archive; returns the report (codes made up for
-    codings without a stored codebook). The codebook's rules are not exported from a store (it keeps
-    codes) unless ``codebook`` is given; or export the codebook itself with ``qualcoop codebook convert``."""
+    codings without a stored codebook). The codebook is the project's newest stored version whole
+    (inclusion, exclusion, examples, labels and rules in each code's structured ``Description``), with
+    the codes only older versions know, unless ``codebook`` is given."""
     from .export.refi import write_qdpx
     from .project import Project
 

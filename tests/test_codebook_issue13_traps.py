@@ -49,6 +49,18 @@ FOUND = [
     ("Neither Party shall impose customs duties on electronic transmissions.", "en", "domain.trade_investment"),
     ("Youth employment and the free movement of workers are priorities of the cooperation.", "en",
      "domain.employment"),
+    # a treaty's references to itself are references to the instrument (branch cb13)
+    ("Any dispute concerning the interpretation of the present Agreement shall be settled amicably.", "en",
+     "instrument.agreement"),
+    ("The Parties shall review the activities undertaken under this Agreement.", "en", "instrument.agreement"),
+    ("1. This Agreement shall enter into force on the first day of the second month.", "en",
+     "instrument.agreement"),
+    ("Nothing in Article 5 of this Agreement affects the rights of the Parties under the WTO Agreement.", "en",
+     "instrument.agreement"),
+    # trade stays trade next to a citation; a monitoring report stays monitoring
+    ("The Parties shall eliminate customs duties on originating goods in accordance with Article 2 of this "
+     "Agreement.", "en", "domain.trade_investment"),
+    ("The Committee shall report annually on the implementation of this Chapter.", "en", "mechanism.monitoring"),
 ]
 
 NOT_FOUND = [
@@ -80,6 +92,22 @@ NOT_FOUND = [
      "mechanism.monitoring"),
     # personal effects are not trade
     ("Experts may import their household effects free of duty.", "en", "domain.trade_investment"),
+    # an internal cross-reference addresses a provision, not the instrument (branch cb13)
+    ("The procedures set out in Article 408(4) of this Agreement shall apply.", "en", "instrument.agreement"),
+    ("The measures listed in Annex 2-A to this Agreement shall be notified.", "en", "instrument.agreement"),
+    ("Paragraphs 2 and 3 of this Treaty apply to the service of documents.", "en", "instrument.agreement"),
+    # a cited heading and a body named for trade are not the field of trade
+    ("Any dispute concerning Chapter 11 (Trade-related energy) of Title IV (Trade and trade-related matters) "
+     "shall be resolved by the arbitration panel.", "en", "domain.trade_investment"),
+    ("The Association Committee in Trade configuration shall adopt its rules of procedure.", "en",
+     "domain.trade_investment"),
+    ("The Parties may request that the Trade and Sustainable Development Sub-Committee be convened.", "en",
+     "domain.trade_investment"),
+    # a dispute panel's report is adjudication, not monitoring
+    ("The arbitration panel shall notify its interim report to the Parties within 90 days.", "en",
+     "mechanism.monitoring"),
+    ("The panel shall issue its report within 120 days and make a full examination of the matter.", "en",
+     "mechanism.monitoring"),
 ]
 
 
@@ -95,7 +123,7 @@ def test_not_found(compiled, text, lang, code):
 
 def test_tota_held_out_title_recall(shared):
     """The published figure (codebooks/README.md): on the held-out ToTA treaties the codebook finds the
-    titled code in >= 85% of labelled articles, and fires on other-titled articles about 15% of the time."""
+    titled code in >= 85% of labelled articles, and fires on other-titled articles <= 15% of the time."""
     import sys
     from pathlib import Path
 
@@ -109,4 +137,4 @@ def test_tota_held_out_title_recall(shared):
     recall = sum(len(a.codes & p) for a, p in zip(arts, preds)) / sum(len(a.codes) for a in arts)
     fires = [f / m for _n, _h, m, f in per.values() if m]
     assert recall >= 0.85
-    assert sum(fires) / len(fires) <= 0.17
+    assert sum(fires) / len(fires) <= 0.15

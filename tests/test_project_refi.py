@@ -6,10 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 
 import pytest
 import xmlschema
 
+from qualcoop.codebook import load_codebook
 from qualcoop.errors import UnsafeInputError
 from qualcoop.export.refi import read_qdpx, schema_path, write_qdpx
 from qualcoop.project import Project
@@ -60,13 +62,14 @@ def test_attributes_memos_and_machine_codings_survive_the_store(tmp_path):
     write_qdpx(qp, src)
     r = import_qdpx(src, tmp_path / "p.qualcoop")
     assert r.codings == 3 and r.notes == 3
-    assert any("1 set(s) are not kept" in line for line in r.report)
+    assert r.sets == 1 and not any("set" in line for line in r.report)
     out = tmp_path / "out.qdpx"
     export_qdpx(tmp_path / "p.qualcoop", out)
     back = read_qdpx(out)
     assert sorted(back.codings, key=_key) == sorted(qp.codings, key=_key)
     assert dict(back.documents[0].attributes) == dict(qp.documents[0].attributes)
     assert sorted(n.target for n in back.notes) == sorted(n.target for n in qp.notes)
+    assert back.sets == qp.sets  # documents and codes, with the description
 
 
 def test_a_hostile_file_stores_nothing(tmp_path):
@@ -144,3 +147,79 @@ def test_agreement_on_codings_made_in_nvivo(shared, tmp_path):
     overall = rows["overall"]
     assert overall["n_coders"] == "2"
     assert 0.0 < float(overall["percent_agreement"]) < 1.0  # a third of the codings disagree
+
+
+MAXQDA = "refi_qda/samples/maxqda_paper_themes/maxqda24_ICLS_Conf_Themes_just10.qdpx"
+
+
+def _sets(sets):
+    return [(s.name, s.description, tuple(s.doc_ids), tuple(s.code_ids)) for s in sets]
+
+
+def test_maxqda_sets_through_the_store(shared, tmp_path, project_url):
+    """MAXQDA's two document sets are stored, exported schema-valid, and survive a second import."""
+    from qualcoop.export.refi import validate_refi
+
+    src = read_qdpx(shared / MAXQDA)
+    r = import_qdpx(shared / MAXQDA, project_url)
+    assert r.sets == 2 and not any("set" in line for line in r.report)
+    with Project.open(project_url, create=False) as p:
+        stored = p.sets()
+        assert [(s.name, len(s.doc_ids)) for s in stored] == [("ICLS 2024", 5), ("ICLS 2025", 5)]
+        assert _sets(stored) == _sets(src.sets)
+    import_qdpx(shared / MAXQDA, project_url)  # importing again adds no set and no member
+    with Project.open(project_url, create=False) as p:
+        assert _sets(p.sets()) == _sets(src.sets)
+    out = tmp_path / "back.qdpx"
+    assert export_qdpx(project_url, out) == ()
+    with zipfile.ZipFile(out) as zf:
+        qde = zf.read("project.qde")
+    assert validate_refi(qde, "project") == []
+    assert qde.count(b"<MemberSource ") == 10 and b"<Sets/>" not in qde
+    back = read_qdpx(out)
+    assert _sets(back.sets) == _sets(src.sets)
+    # the MAXQDA descriptions come back whole (the store keeps the imported codebook version entire)
+    assert [c.to_dict() for c in back.codebook] == [c.to_dict() for c in src.codebook]
+    # round trip: project -> qdpx -> a new project keeps the sets
+    again = tmp_path / "again.qualcoop"
+    assert import_qdpx(out, again).sets == 2
+    with Project.open(again, create=False) as p:
+        assert _sets(p.sets()) == _sets(src.sets)
+
+
+def test_a_project_without_sets_writes_no_sets_element(tmp_path):
+    from qualcoop.model import Document
+
+    with Project.open(tmp_path / "p.qualcoop") as p:
+        p.add_documents([Document(id="d", text="text")])
+        export_qdpx(p, tmp_path / "out.qdpx")
+    with zipfile.ZipFile(tmp_path / "out.qdpx") as zf:
+        assert b"<Sets" not in zf.read("project.qde")
+
+
+def test_a_project_coded_with_the_bundled_codebook_exports_it_whole(tmp_path, project_url):
+    """No ``codebook=`` argument: the export carries the stored codebook version with its rules,
+    plus the codes only an older (imported) version knows."""
+    import warnings
+
+    from qualcoop.export.refi import validate_refi
+    from qualcoop.model import Code, Codebook, Document
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cb = load_codebook("international_cooperation")
+    assert any(c.rules for c in cb.codes) and any(c.inclusion or c.examples for c in cb.codes)
+    text = "The ILO delivered a training workshop with UNESCO under a memorandum of understanding."
+    with Project.open(project_url) as p:
+        p.store.add_codebook(Codebook(name="nvivo", version="1", codes=(
+            Code(id="nvivo.only", name="From NVivo", definition="kept by the codes table"),)))
+        p.add_documents([Document(id="d", text=text)])
+        assert p.code(cb).codings > 0
+        export_qdpx(p, tmp_path / "coded.qdpx")
+    with zipfile.ZipFile(tmp_path / "coded.qdpx") as zf:
+        assert validate_refi(zf.read("project.qde"), "project") == []
+    back = read_qdpx(tmp_path / "coded.qdpx")
+    assert back.codebook.get("nvivo.only").definition == "kept by the codes table"
+    ours = replace(back.codebook, codes=tuple(c for c in back.codebook.codes if c.id != "nvivo.only"))
+    assert ours.to_dict() == cb.to_dict()  # inclusion, exclusion, examples, labels, rules
+    assert back.codings and {c.provenance.coder for c in back.codings} == {"qualcoop"}

@@ -11,8 +11,6 @@ and reads its attributes from the metadata sidecar next to its source file.
 
 from __future__ import annotations
 
-import dataclasses
-import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -36,110 +34,44 @@ def _fail(e: Exception) -> None:
     raise typer.Exit(2) from None
 
 
-def _codebook_for(frame, source: str | None):
-    """The codebook given, else the shipped one the table names (same version), else None."""
-    if source:
-        return _load_quietly(source)
-    if "codebook" not in frame.columns or not len(frame):
-        return None
-    name = str(frame["codebook"].iloc[0] or "")
-    if not name:
-        return None
+def load_coded(table: Path, *, corpus: list[Path] | None, codebook: str | None, full_text: bool,
+               quiet: bool = True):
+    """:func:`qualcoop.run.coded.load_coded` with the codebook loaded the CLI's way, progress on stderr
+    (unless ``quiet``) and its warnings printed."""
+    from ..run.coded import load_coded as load
+    from .run_cmd import Reporter
+
+    cb = _load_quietly(codebook) if codebook else None
+    reporter = Reporter(quiet=quiet, what="documents read")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from ..codebook import load_codebook
-
-            cb = load_codebook(name)
-    except QualcoopError:
-        return None
-    version = str(frame["codebook_version"].iloc[0]) if "codebook_version" in frame.columns else ""
-    if version and cb.version != version:
-        err.print(f"[yellow]warning:[/] the table was coded with {_esc(name)} {_esc(version)}; "
-                  f"using the shipped {_esc(cb.version)} for definitions and rules")
-    return cb
-
-
-def _source_paths(frame, table: Path) -> dict[str, Path]:
-    out: dict[str, Path] = {}
-    if "source" not in frame.columns:
-        return out
-    for doc_id, src in frame[["doc_id", "source"]].drop_duplicates("doc_id").itertuples(index=False):
-        if not src or str(src) == "nan":
-            continue
-        for cand in (Path(str(src)), table.parent / str(src)):
-            if cand.is_file():
-                out[str(doc_id)] = cand
-                break
-    return out
-
-
-def load_coded(table: Path, *, corpus: list[Path] | None, codebook: str | None, full_text: bool):
-    """Read a coded table into a CodingSet (see the module docstring). CLI helper."""
-    from ..analysis import codings_from_frame
-    from ..analysis.tables import _read, mismatched_documents
-    from ..corpus import Corpus
-    from ..extract.metadata import attributes_for
-
-    frame = _read(table)
-    cb = _codebook_for(frame, codebook)
-    sources = _source_paths(frame, table)
-    ids = {str(d) for d in frame["doc_id"].unique()} if "doc_id" in frame.columns else set()
-    docs = {}
-    if full_text:
-        paths = list(corpus) if corpus else sorted(set(sources.values()))
-        if paths:
-            c = Corpus.from_paths(paths)
-            docs = {d.id: d for d in c if d.id in ids}
-            for f in c.failures:
-                err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
-        bad = mismatched_documents(frame, docs)
-        for doc_id, why in sorted(bad.items()):
-            err.print(f"[yellow]warning:[/] {_esc(doc_id)} changed since it was coded ({_esc(why)}); "
-                      "showing only its coded passages")
-            docs.pop(doc_id)
-        missing = sorted(ids - set(docs))
-        if missing:
-            err.print(f"[yellow]warning:[/] {len(missing)} document(s) without their source file "
-                      f"(give --corpus): only coded passages shown for {_esc(', '.join(missing[:5]))}"
-                      + (" ..." if len(missing) > 5 else ""))
-    elif ids - set(sources):
-        lost = sorted(ids - set(sources))
-        err.print(f"[yellow]warning:[/] the source files of {len(lost)} document(s) were not found (run where "
-                  "you coded, or give --corpus): their attributes are unknown")
-    codings = codings_from_frame(frame, documents=docs, codebook=cb, name=str(table))
-    # rebuilt documents: attributes from the sidecar next to their source file
-    fixed = {}
-    for doc_id, doc in codings.documents.items():
-        if doc_id in docs or doc_id not in sources:
-            continue
-        attrs = attributes_for(sources[doc_id])
-        if attrs:
-            lang = attrs.get("language") or attrs.get("lang")
-            fixed[doc_id] = dataclasses.replace(doc, attributes=attrs, lang=str(lang) if lang else None)
-    if fixed:
-        from ..model import CodingSet
-
-        codings = CodingSet(codings, documents={**codings.documents, **fixed}, codebook=codings.codebook)
+        codings = load(table, corpus=corpus, codebook=cb, full_text=full_text, progress=reporter)
+    finally:
+        reporter.stop()
+    for message in codings.warnings:
+        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False, soft_wrap=True)
     return codings
 
 
 def _code_paths(paths: list[Path], codebook: str | None, unit: str, lang: str | None = None,
-                keep_furniture: bool = False):
-    from ..corpus import Corpus
-    from ..match import apply_codebook
+                keep_furniture: bool = False, quiet: bool = True, workers: int = 1):
+    """Code ``paths`` with the streaming run (progress on stderr) for ``report PATHS``."""
+    from ..run.coded import code_to_codings
+    from .run_cmd import Reporter, resolve_or_exit
 
-    cb = _load_quietly(codebook or "international_cooperation")
-    c = Corpus.from_paths(paths, options=_lang_options(lang))
-    docs = list(c)
-    for f in c.failures:
-        err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
-    if not docs:
-        err.print("[red]no documents could be read[/]")
-        raise typer.Exit(2)
-    codings = apply_codebook(docs, cb, unit=unit, lang=lang, keep_furniture=keep_furniture)
+    settings = resolve_or_exit(paths, codebook=codebook or "international_cooperation", unit=unit, lang=lang,
+                               options=_lang_options(lang), keep_furniture=keep_furniture, workers=workers)
+    reporter = Reporter(quiet=quiet)
+    try:
+        codings = code_to_codings(settings, progress=reporter)
+    except QualcoopError as e:
+        reporter.stop()
+        err.print(f"[red]error:[/] {_esc(e.message)}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    finally:
+        reporter.stop()
+    report_skipped(settings.skipped, err)
     for message in codings.warnings:
-        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
+        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False, soft_wrap=True)
     return codings
 
 
@@ -192,10 +124,15 @@ def report(
     lang: LangOpt = None,
     keep_furniture: Annotated[bool, typer.Option(
         "--keep-furniture", help="Code running headers, footers and page numbers of PDFs too.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")]
+    = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1,
+                                         help="Worker processes when coding documents.")] = 1,
+    docs_per_page: Annotated[int, typer.Option(
+        "--docs-per-page", min=1, help="Documents the page shows at once (the others load when chosen).")] = 20,
     method: MethodOpt = None,
 ) -> None:
     """Write a self-contained HTML report: codebook, frequencies, co-occurrence, matrix, quotes, documents."""
-    from ..export.report import write_report
 
     from .refi_cmd import project_codings, project_location  # branch refi: `report PROJECT`
 
@@ -203,12 +140,12 @@ def report(
         if (location := project_location(inputs)) is not None:
             codings = project_codings(location)
         elif _is_table(inputs):
-            codings = load_coded(inputs[0], corpus=corpus, codebook=codebook, full_text=True)
+            codings = load_coded(inputs[0], corpus=corpus, codebook=codebook, full_text=True, quiet=quiet)
         else:
-            codings = _code_paths(inputs, codebook, unit, lang, keep_furniture)
+            codings = _code_paths(inputs, codebook, unit, lang, keep_furniture, quiet=quiet, workers=workers)
         codings = by_method(codings, method)
-        path = write_report(codings, output, by=by, title=title, exemplars_per_code=exemplars_per_code,
-                            window=window)
+        path = _write_report(codings, output, quiet=quiet, by=by, title=title,
+                             exemplars_per_code=exemplars_per_code, window=window, docs_per_page=docs_per_page)
         if plots is not None:
             _write_plots(codings, plots, by=by, window=window)
     except QualcoopError as e:
@@ -216,6 +153,26 @@ def report(
     n_docs = len(codings.documents)
     err.print(f"{n_docs} document(s), {len(codings)} coding(s) -> {_esc(str(path))}"
               + (f"; plots in {plots}" if plots is not None else ""))
+
+
+def _write_report(codings, output: Path, *, quiet: bool, **kw) -> Path:
+    """:func:`qualcoop.export.report.write_report` with a progress line per rendered document."""
+    import time
+
+    from ..export.report import write_report
+    from ..run import Progress
+    from .run_cmd import Reporter
+
+    reporter = Reporter(quiet=quiet, what="documents rendered")
+    t0 = time.perf_counter()
+
+    def step(done: int, total: int) -> None:
+        reporter(Progress(done, total, 0, 0, 0, time.perf_counter() - t0, ""))
+
+    try:
+        return write_report(codings, output, progress=step, **kw)
+    finally:
+        reporter.stop()
 
 
 def _write_plots(codings, folder: Path, *, by: str | None, window: int) -> None:

@@ -78,12 +78,14 @@ def _report_failures(failures: list[Failure]) -> None:
 
 def _options(password: str | None, pdf_engine: str | None, errors_replace: bool, lang: str | None,
              transcript: bool | None, speaker_pattern: str | None, timeout: float | None,
-             encoding: str | None = None):
+             encoding: str | None = None, *, memory_limit: int | None = None):
     from ..extract.base import ExtractOptions
 
     kw = {}
     if timeout is not None:
         kw["timeout"] = timeout
+    if memory_limit is not None:
+        kw["memory_limit_mb"] = memory_limit
     if pdf_engine:
         kw["pdf_engine"] = pdf_engine if "." in pdf_engine else f"pdf.{pdf_engine}.v1"
     if encoding:
@@ -106,6 +108,9 @@ SpeakerPattern = Annotated[Optional[str], typer.Option(
     "--speaker-pattern", help="Regex with a named group 'speaker' for speaker labels.")]
 Timeout = Annotated[Optional[float], typer.Option(
     "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")]
+MemoryLimit = Annotated[Optional[int], typer.Option(
+    "--memory-limit", metavar="MB", min=0,
+    help="MB of memory the extraction of one file may add (default 2048; 0: no cap; see README, Limits).")]
 KeepFurniture = Annotated[bool, typer.Option(
     "--keep-furniture", help="Keep running headers, footers and page numbers of PDFs as segments "
                              "(by default they are marked and left out).")]
@@ -126,6 +131,7 @@ def extract(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = None,
+    memory_limit: MemoryLimit = None,
     include: Include = None,
     exclude: Exclude = None,
     follow_symlinks: FollowSymlinks = False,
@@ -139,7 +145,7 @@ def extract(
     from ..run import SegmentTable
 
     options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout,
-                       encoding)
+                       encoding, memory_limit=memory_limit)
     settings = resolve_or_exit(paths, unit=unit, lang=lang, output=output, recursive=recursive, options=options,
                                workers=workers, include=include or (), exclude=exclude or (),
                                follow_symlinks=follow_symlinks,
@@ -171,6 +177,7 @@ def code(
     transcript: Transcript = None,
     speaker_pattern: SpeakerPattern = None,
     timeout: Timeout = None,
+    memory_limit: MemoryLimit = None,
     include: Include = None,
     exclude: Exclude = None,
     follow_symlinks: FollowSymlinks = False,
@@ -189,7 +196,7 @@ def code(
     from ..run import CodingTable
 
     options = _options(password, pdf_engine, replace_undecodable, lang, transcript, speaker_pattern, timeout,
-                       encoding)
+                       encoding, memory_limit=memory_limit)
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
                                recursive=recursive, options=options, workers=workers, include=include or (),
                                exclude=exclude or (), follow_symlinks=follow_symlinks,

@@ -13,8 +13,8 @@ import typer
 from rich.table import Table
 
 from ..errors import CodingsTableError, QualcoopError
-from .app import (UNITS_HELP, Password, PdfEngine, Recursive, Replace, Timeout, _esc, _fail_on_codebook,
-                  _load_quietly, _options, _report_failures, app, err, out)
+from .app import (UNITS_HELP, MemoryLimit, Password, PdfEngine, Recursive, Replace, Timeout, _esc,
+                  _fail_on_codebook, _load_quietly, _options, _report_failures, app, err, out)
 
 project_app = typer.Typer(help="A project store for a coding team: documents, codebooks, machine and "
                                "human codings, runs. PROJECT is a file path (SQLite) or a "
@@ -53,11 +53,13 @@ def project_add(
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
     timeout: Timeout = None,
+    memory_limit: MemoryLimit = None,
 ) -> None:
     """Extract files and add the documents to the project (a document already there is kept)."""
     from ..corpus import discover
 
-    options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout)
+    options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout,
+                       memory_limit=memory_limit)
     if not discover(paths, recursive=recursive):
         err.print("[red]no input files found[/]")
         raise typer.Exit(2)
@@ -84,6 +86,7 @@ def project_code(
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
     timeout: Timeout = None,
+    memory_limit: MemoryLimit = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")] = False,
 ) -> None:
     """Code documents with a codebook as a recorded run; documents already coded with the same content,
@@ -98,7 +101,8 @@ def project_code(
     with _open(project) as p:
         try:
             if paths:
-                options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout)
+                options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout,
+                       memory_limit=memory_limit)
                 result = p.code_files(paths, cb, unit=unit, lang=lang, coder=coder, recursive=recursive,
                                       options=options, progress=reporter)
             else:
@@ -133,11 +137,12 @@ def batch_into_project(project: str, settings, *, quiet: bool, reporter) -> None
 
 
 def _say_result(result, url: str | None = None) -> None:
-    for message in result.warnings:
-        err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False)
+    from .messages import print_warnings
+
     err.print(f"run {result.run_id}: {result.coded} document(s) coded ({result.codings} coding(s)), "
-              f"{result.skipped} already coded, {result.failed} failed" + (f" -> {url}" if url else ""),
-              highlight=False)
+              f"{result.skipped} already coded, {result.failed} failed" + (f" -> {_esc(url)}" if url else ""),
+              highlight=False, soft_wrap=True)
+    print_warnings(result.warnings, err)  # one line each, grouped by kind, as the other runs print them
     if result.errors:
         err.print(f"[bold red]{result.failed} file(s) failed:[/]")
         for e in result.errors:

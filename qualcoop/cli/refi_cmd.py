@@ -173,7 +173,7 @@ def project_import(
     show_all: Annotated[bool, typer.Option("--all", help="List every report line.")] = False,
 ) -> None:
     """Import a REFI-QDA project (.qdpx) into PROJECT (created when it does not exist): users, codebook,
-    documents with their attributes, codings with their coders and dates, memos."""
+    documents with their attributes, codings with their coders and dates, memos, sets."""
     from ..project_refi import import_qdpx
 
     try:
@@ -183,7 +183,8 @@ def project_import(
         raise typer.Exit(2) from None
     _print_report(r.report, 10**9 if show_all else 20)
     out.print(f"imported {source} -> {r.project}: {r.users} user(s), {r.codes} code(s), {r.documents} document(s) "
-              f"({r.new_documents} new), {r.codings} coding(s), {r.notes} memo(s)", highlight=False, markup=False)
+              f"({r.new_documents} new), {r.codings} coding(s), {r.notes} memo(s), {r.sets} set(s)",
+              highlight=False, markup=False)
 
 
 def export_project_qdpx(project: str, output: Path, coders: list[str] | None, *, utf16: bool = False) -> None:

@@ -38,25 +38,28 @@ class Reporter:
         if self.quiet:
             return
         rate = p.files_done / p.elapsed if p.elapsed > 0 else 0.0
-        info = f"{p.segments} segments, {p.codings} codings, {p.failures} failed"
+        unit = self.what.split()[0]  # "files", "documents", ...
+        info = (f"{p.segments} segments, {p.codings} codings, {p.failures} failed" if self.what == "files"
+                else f"{p.failures} failed" if p.failures else "")
         if err.is_terminal:
             if self._bar is None:
                 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                            TimeRemainingColumn)
 
-                self._bar = Progress(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
+                self._bar = Progress(TextColumn(f"[bold]{self.what}"), BarColumn(), MofNCompleteColumn(),
                                      TextColumn("{task.fields[info]} · {task.fields[rate]}"),
                                      TimeRemainingColumn(), console=err, transient=True)
                 self._bar.start()
-                self._task = self._bar.add_task("files", total=p.files_total, info="", rate="")
-            self._bar.update(self._task, completed=p.files_done, info=info, rate=f"{rate:.1f} files/s")
+                self._task = self._bar.add_task(self.what, total=p.files_total, info="", rate="")
+            self._bar.update(self._task, completed=p.files_done, info=info, rate=f"{rate:.1f} {unit}/s")
             return
         now = time.monotonic()
         if now - self._last >= self.every or p.files_done == p.files_total:
             self._last = now
             left = (p.files_total - p.files_done) / rate if rate > 0 else 0.0
-            err.print(f"{p.files_done}/{p.files_total} files ({100 * p.files_done // max(p.files_total, 1)}%), "
-                      f"{info}, {rate:.1f} files/s, ETA {left:.0f} s", highlight=False, markup=False)
+            err.print(f"{p.files_done}/{p.files_total} {self.what} ({100 * p.files_done // max(p.files_total, 1)}%), "
+                      + (f"{info}, " if info else "") + f"{rate:.1f} {unit}/s, ETA {left:.0f} s",
+                      highlight=False, markup=False)
 
     def stop(self) -> None:
         if self._bar is not None:
@@ -140,6 +143,10 @@ def batch(
     password: Annotated[Optional[str], typer.Option("--password")] = None,
     timeout: Annotated[Optional[float], typer.Option(
         "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")] = None,
+    memory_limit: Annotated[Optional[int], typer.Option(
+        "--memory-limit", metavar="MB", min=0,
+        help="MB of memory the extraction of one file may add (default 2048; 0: no cap; see README, Limits).")]
+    = None,
     quiet: Quiet = False,
     project: Annotated[Optional[str], typer.Option(
         "--project", help="Code into this project (file path or postgresql+psycopg:// URL; created if missing): "
@@ -162,7 +169,7 @@ def batch(
                   "`qualcoop project export PROJECT OUT`", highlight=False)
         raise typer.Exit(2)
 
-    options = _options(password, None, False, lang, None, None, timeout)
+    options = _options(password, None, False, lang, None, None, timeout, memory_limit=memory_limit)
     if errors is not None:
         from ..export.stream import check_table_path
 

@@ -114,10 +114,23 @@ def _add_to_project(project, frame, *, name: str, coder: str | None, codebook) -
 
     from ..export import write_table
 
+    from ..errors import CodingsTableError, Problem
+
+    known = set(project.document_ids())
+    missing = sorted({str(d) for d in frame["doc_id"]} - known) if "doc_id" in frame else []
+    if missing:  # said here, about the user's file, not about the temporary table below
+        counts = frame["doc_id"].astype(str).value_counts()
+        raise CodingsTableError(name, [Problem(str(name), f"document {d!r} is not in the project ({counts[d]} "
+                                               f"coding(s)); add it with `qualcoop project add`") for d in missing])
     frame = frame.assign(method="manual")
     with tempfile.TemporaryDirectory() as tmp:
         path = write_table(_records(frame), Path(tmp) / f"{Path(name).stem}.csv", columns=list(frame.columns))
-        return project.add_codings_table(path, codebook=codebook, coder=coder)
+        try:
+            return project.add_codings_table(path, codebook=codebook, coder=coder)
+        except CodingsTableError as e:  # name the user's file, never the temporary copy
+            raise CodingsTableError(name, [p.replace(str(path), str(name)) if isinstance(p, str)
+                                           else Problem(str(name), p.message, None, p.code_id, p.rule_id, p.kind)
+                                           for p in e.problems]) from None
 
 
 def _codebook(source: str | None):
@@ -361,7 +374,7 @@ def sheets_import(
         try:
             frame = read_coding_sheet(sheet, coder=coder, documents=docs, codebook=cb)
             if project is not None:
-                _add_to_project(project, frame, name=sheet.name, coder=coder, codebook=cb)
+                _add_to_project(project, frame, name=str(sheet), coder=coder, codebook=cb)
             if output is not None:
                 write_table(_records(frame), output, columns=list(frame.columns))
         except QualcoopError as e:
@@ -431,7 +444,7 @@ def adjudicate_cmd(
                             documents=docs, codebook=cb, name=str(decisions))
         if project is not None:
             with _open_project(project) as p:
-                _add_to_project(p, result, name=decisions.name, coder=None, codebook=cb)
+                _add_to_project(p, result, name=str(decisions), coder=None, codebook=cb)
         if output is not None:
             write_table(_records(result), output, columns=list(result.columns))
     except QualcoopError as e:

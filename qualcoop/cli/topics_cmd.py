@@ -56,6 +56,8 @@ def topics(
     min_df: Annotated[int, typer.Option("--min-df", help="Minimum number of units a term must occur in.")] = 2,
     max_df: Annotated[float, typer.Option("--max-df", help="Maximum share of units a term may occur in.")] = 0.5,
     recursive: Recursive = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")]
+    = False,
 ) -> None:
     """Fit topic models on segments; write topic-term, segment-topic, attribute and coherence tables."""
     from ..corpus import Corpus
@@ -94,8 +96,11 @@ def topics(
         raise typer.Exit(2)
     failures: list[Failure] = []
     docs = []
+    step = _progress("files read", quiet)
     for result in corpus.iter_results():
         (failures if isinstance(result, Failure) else docs).append(result)
+        step(len(docs) + len(failures), len(corpus.paths), len(failures))
+    step.stop()
     if not docs:
         _report_failures(failures)
         err.print("[red]no document could be read[/]")
@@ -107,12 +112,19 @@ def topics(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if ks is not None:
-                frame = _sweep(docs, estimator, ks, unit=unit, lang=lang, seg_opts=seg_opts, run_sweep=run_sweep,
-                               top_n=top_n)
+                fits = _progress("models fitted", quiet)
+                try:
+                    frame = _sweep(docs, estimator, ks, unit=unit, lang=lang, seg_opts=seg_opts,
+                                   run_sweep=run_sweep, top_n=top_n, progress=fits)
+                finally:
+                    fits.stop()
                 frame.to_csv(output / "sweep.csv", index=False, lineterminator="\n", float_format="%.6f")
                 _print_sweep(frame)
                 err.print(f"{len(docs)} document(s); sweep over {len(ks)} value(s) -> {_esc(str(output / 'sweep.csv'))}")
             else:
+                if not quiet:
+                    err.print(f"fitting {MODEL_NAMES[model] if cb is None else 'seeded lda'} on {len(docs)} "
+                              "document(s) ...", highlight=False, markup=False)
                 result = fit_topics(docs, estimator, unit=unit, lang=lang, segment_options=seg_opts)
                 rule_codings = _rule_codings(docs, cb, result, lang) if cb is not None else None
                 attrs = _attributes(result, by)
@@ -140,7 +152,30 @@ def _unique(caught: list) -> list[str]:
     return list(seen)
 
 
-def _sweep(docs, estimator, ks, *, unit, lang, seg_opts, run_sweep, top_n):
+class _progress:
+    """``step(done, total[, failures])`` -> the run's :class:`Reporter` (bar on a terminal, plain lines
+    otherwise, nothing when quiet)."""
+
+    def __init__(self, what: str, quiet: bool) -> None:
+        import time
+
+        from .run_cmd import Reporter
+
+        self.reporter = Reporter(quiet=quiet, what=what)
+        self.t0 = time.perf_counter()
+
+    def __call__(self, done: int, total: int, failures: int = 0) -> None:
+        import time
+
+        from ..run import Progress
+
+        self.reporter(Progress(done, total, 0, 0, failures, time.perf_counter() - self.t0, ""))
+
+    def stop(self) -> None:
+        self.reporter.stop()
+
+
+def _sweep(docs, estimator, ks, *, unit, lang, seg_opts, run_sweep, top_n, progress=None):
     from ..segment import segment
 
     pre = estimator._preprocessor()
@@ -156,7 +191,7 @@ def _sweep(docs, estimator, ks, *, unit, lang, seg_opts, run_sweep, top_n):
     params = estimator.get_params(deep=False)
     if "seed_langs" in params and params["seed_langs"] is None:
         estimator.set_params(seed_langs=tuple(sorted(langs)))
-    return run_sweep(estimator, tokens, ks, measures=("c_v", "u_mass", "c_npmi"), top_n=top_n)
+    return run_sweep(estimator, tokens, ks, measures=("c_v", "u_mass", "c_npmi"), top_n=top_n, progress=progress)
 
 
 def _rule_codings(docs, cb, result, lang):

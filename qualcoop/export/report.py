@@ -2,10 +2,17 @@
 
 Sections: the codebook (definitions, rules), code frequencies (rolled up), co-occurrence, the matrix
 of codes by an attribute (cells drill down to their segments), exemplar quotes, codebook coverage,
-and every document with its coded passages highlighted: a coded segment is tinted and labelled
+and every document with its coded passages highlighted (paginated: see below): a coded segment is tinted and labelled
 with its codes, each matched word is underlined in its code's colour (overlapping codes stack their
 underlines), and hovering shows the code and the rule. A code filter and a document filter narrow
 every view.
+
+Documents are paginated so a report of thousands of documents stays usable in a browser: each
+document's highlighted text ships inside its own inert ``<template>`` (parsed, but neither styled,
+laid out nor counted by the page), and the script renders only the current page of
+:data:`DOCS_PER_PAGE` documents (``--docs-per-page``); choosing a document, following a link to a
+passage (matrix cells, quotes) or opening ``report.html#d12`` renders that document's page. The
+file stays one self-contained offline page.
 
 Every piece of user text (code names, definitions, titles, attributes, document text) is escaped
 with :func:`html.escape`; the JSON the script reads escapes ``<``, ``>`` and ``&`` as ``\\u003c``
@@ -16,14 +23,17 @@ codings give the same bytes (no dates, sorted keys).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 
 from .. import __version__
 from ..model import CodingSet, Document
 
-__all__ = ["PALETTE", "code_colors", "render_report", "write_report"]
+__all__ = ["DOCS_PER_PAGE", "PALETTE", "code_colors", "render_report", "write_report"]
+
+#: documents rendered at once in the report's documents section (the rest wait in <template>s)
+DOCS_PER_PAGE = 20
 
 #: colours for codes without a (valid, distinct) colour of their own (matplotlib's tab20)
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -61,7 +71,8 @@ def _json_script(data: object) -> str:
 
 
 def write_report(codings: CodingSet, path: str | Path, *, by: str | None = None, title: str | None = None,
-                 exemplars_per_code: int = 3, window: int = 0) -> Path:
+                 exemplars_per_code: int = 3, window: int = 0, docs_per_page: int = DOCS_PER_PAGE,
+                 progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the HTML report of ``codings`` to ``path`` (UTF-8). See :func:`render_report`.
 
     Returns
@@ -71,13 +82,15 @@ def write_report(codings: CodingSet, path: str | Path, *, by: str | None = None,
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_report(codings, by=by, title=title, exemplars_per_code=exemplars_per_code, window=window)
+    html = render_report(codings, by=by, title=title, exemplars_per_code=exemplars_per_code, window=window,
+                         docs_per_page=docs_per_page, progress=progress)
     path.write_text(html, encoding="utf-8", newline="\n")
     return path
 
 
 def render_report(codings: CodingSet, *, by: str | None = None, title: str | None = None,
-                  exemplars_per_code: int = 3, window: int = 0) -> str:
+                  exemplars_per_code: int = 3, window: int = 0, docs_per_page: int = DOCS_PER_PAGE,
+                  progress: Callable[[int, int], None] | None = None) -> str:
     """The HTML report of ``codings`` as one self-contained string.
 
     Parameters
@@ -93,6 +106,10 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
         Quotes per code in the exemplars section.
     window : int
         Co-occurrence window in segments (0: within a segment).
+    docs_per_page : int
+        Documents the page renders at once (the others are rendered when chosen or paged to).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each document's text is highlighted (the long part).
 
     Returns
     -------
@@ -108,6 +125,8 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
     from ..analysis._common import check_attributes, code_infos, select_negated
     from .report_assets import CSS, JS
 
+    if docs_per_page < 1:
+        raise ValueError(f"docs_per_page must be at least 1, not {docs_per_page}")
     if by is not None:
         check_attributes(codings, (by,))
     infos = code_infos(codings)
@@ -133,13 +152,14 @@ def render_report(codings: CodingSet, *, by: str | None = None, title: str | Non
                                                                 ctx, window)),
         ("codebook", "Codebook", _codebook_section(codings, ctx, rule_frequencies(codings) if cb else None)),
         ("coverage", "Codebook coverage", _coverage_section(codebook_coverage(codings), ctx)),
-        ("documents", "Documents", _documents_section(codings, ctx, evidence)),
+        ("documents", "Documents", _documents_section(codings, ctx, evidence, progress)),
     ]
     data = {
         "codes": [{"i": index[cid], "id": cid, "name": info.name, "color": colors[cid],
                    "applied": cid in applied} for cid, info in infos.items()],
         "docs": [{"i": i, "id": d.id, "title": _doc_title(d)} for i, d in enumerate(docs)],
         "by": by,
+        "per_page": docs_per_page,
     }
     n_segs = len({(c.doc_id, c.start, c.end) for c in codings})
     n_ev = sum(len(evidence.get(d.id, ())) for d in docs)
@@ -376,7 +396,8 @@ def _evidence_spans(codings: CodingSet, doc_id: str) -> list[tuple[int, int, str
     return _evidence_by_doc(codings.filter(doc_id=doc_id)).get(doc_id, [])
 
 
-def _documents_section(codings: CodingSet, ctx: _Ctx, evidence: dict | None = None) -> str:
+def _documents_section(codings: CodingSet, ctx: _Ctx, evidence: dict | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> str:
     if evidence is None:
         evidence = _evidence_by_doc(codings)
     by_doc: dict[str, list] = {}
@@ -391,12 +412,17 @@ def _documents_section(codings: CodingSet, ctx: _Ctx, evidence: dict | None = No
         text = _highlight(doc, by_doc.get(doc.id, []), evidence.get(doc.id, []), ctx, reconstructed)
         src = doc.source.path if doc.source is not None and doc.source.path else ""
         out.append(
-            f"<section class='doc' id='d{i}' data-di='{i}'><h3>{_e(_doc_title(doc))}</h3>"
+            f"<template class='qc-doc' data-di='{i}'><section class='doc' id='d{i}' data-di='{i}'><h3>{_e(_doc_title(doc))}</h3>"
             f"<div class='muted'><code>{_e(doc.id)}</code>" + (f" \u00b7 {_e(src)}" if src else "")
             + f" \u00b7 {len(by_doc.get(doc.id, []))} coding(s)</div>"
             + (f"<details><summary>attributes</summary><table class='t'>{attrs}</table></details>" if attrs else "")
-            + f"{note}<div class='text'>{text}</div></section>")
-    return "".join(out)
+            + f"{note}<div class='text'>{text}</div></section></template>")
+        if progress is not None:
+            progress(i + 1, len(ctx.docs))
+    pager = ("<div class='pager' id='qc-pager' hidden><button type='button' id='qc-prev'>\u2039 previous</button> "
+             "<span id='qc-page'></span> <button type='button' id='qc-next'>next \u203a</button></div>")
+    return (f"<p class='muted'>{len(ctx.docs)} document(s); choose one above, or page through them.</p>"
+            f"{pager}<div id='qc-docs'>{''.join(out)}</div>")
 
 
 def _highlight(doc: Document, codings: Sequence, evidence, ctx: _Ctx, reconstructed: bool) -> str:

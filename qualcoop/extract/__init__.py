@@ -76,21 +76,12 @@ def __getattr__(name: str):
 TRANSCRIPT_TYPES = frozenset({"interview", "transcript", "focus_group", "focus group", "meeting",
                               "wawancara", "fgd"})
 
-_LANG_NAMES = {
-    "en": "en", "eng": "en", "english": "en", "inggris": "en", "bahasa inggris": "en",
-    "id": "id", "ind": "id", "indonesian": "id", "indonesia": "id", "bahasa indonesia": "id",
-    "bahasa": "id", "in": "id",
-}
-
-
 def normalise_lang(value: object) -> str | None:
-    """Map a language attribute ("English", "Bahasa Indonesia", "ID") to a code (``en``, ``id``)."""
-    if value is None:
-        return None
-    key = str(value).strip().lower()
-    if not key:
-        return None
-    return _LANG_NAMES.get(key, key)
+    """Map a language attribute ("English", "Bahasa Indonesia", "ID") to a code (``en``, ``id``), with
+    the one alias table, :func:`qualcoop.model.langs.language_code`."""
+    from ..model.langs import language_code
+
+    return language_code(value)
 
 
 def document_id(path: Path, sha256: str) -> str:

@@ -88,9 +88,6 @@ _AMOUNT = re.compile(r"\d+(?:[.,]\d+)*")
 #: abbreviations only when a number follows ("No. 3"); "No. I think ..." is the answer "No."
 NUMBER_ABBREVIATIONS = frozenset({"No.", "Nos.", "NO."})
 
-_ALIASES = {"eng": "en", "english": "en", "ind": "id", "in": "id", "indonesian": "id",
-            "bahasa": "id", "bahasa indonesia": "id"}
-
 _ROMAN = re.compile(r"[IVXLC]{2,}")
 _lock = threading.Lock()
 _base: dict[str, Language] = {}
@@ -104,6 +101,8 @@ _MAX_LENGTH = 100_000_000  # blank pipelines hold no parser, so long texts are c
 def normalise_lang_code(lang: str) -> str:
     """``"EN"``, ``"en-US"``, ``"id_ID"``, ``"Indonesian"`` -> ``"en"``/``"id"`` (unsupported ones raise).
 
+    Names and aliases come from the one table, :func:`qualcoop.model.langs.language_code`.
+
     Raises
     ------
     LanguageError
@@ -111,9 +110,9 @@ def normalise_lang_code(lang: str) -> str:
     """
     if not isinstance(lang, str) or not lang.strip():
         raise LanguageError(f"language {lang!r} is not supported; supported: {', '.join(SUPPORTED_LANGS)}")
-    key = lang.strip().lower()
-    key = _ALIASES.get(key, key)
-    key = _ALIASES.get(key.replace("_", "-").split("-")[0], key.replace("_", "-").split("-")[0])
+    from ..model.langs import language_code
+
+    key = language_code(lang)
     if key not in SUPPORTED_LANGS:
         raise LanguageError(f"language {lang!r} is not supported; supported: {', '.join(SUPPORTED_LANGS)}")
     return key

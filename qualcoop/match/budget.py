@@ -21,7 +21,8 @@ from typing import Any
 from .. import limits
 from ..patterns import compile_regex
 
-__all__ = ["reroute_regex", "TokenRegexes", "REGEX_ATTRS", "rule_allowed", "count_timeout"]
+__all__ = ["reroute_regex", "TokenRegexes", "REGEX_ATTRS", "rule_allowed", "count_timeout", "SharedTimeouts",
+           "share_timeouts"]
 
 
 def rule_allowed(cc, qid: str) -> bool:
@@ -29,16 +30,80 @@ def rule_allowed(cc, qid: str) -> bool:
 
     A rule is off after ``cc.max_timeouts`` time-outs; once the run's time-outs over every rule
     reach :data:`qualcoop.limits.MAX_RUN_TIMEOUTS`, every rule that has timed out at all is off
-    (50 bad rules cannot each spend their own budget).
+    (50 bad rules cannot each spend their own budget). With :func:`share_timeouts` the counts are
+    those of every process forked from the driver (``--workers N``), not of this worker alone.
     """
-    n = cc.timeouts.get(qid, 0)
+    shared = getattr(cc, "shared_timeouts", None)
+    if shared is not None and qid in shared:
+        n, total = shared.get(qid), shared.total()
+    else:
+        n, total = cc.timeouts.get(qid, 0), sum(cc.timeouts.values())
     if n >= cc.max_timeouts:
         return False
-    return not n or sum(cc.timeouts.values()) < limits.current("MAX_RUN_TIMEOUTS")
+    return not n or total < limits.current("MAX_RUN_TIMEOUTS")
 
 
 def count_timeout(cc, qid: str) -> None:
     cc.timeouts[qid] += 1
+    shared = getattr(cc, "shared_timeouts", None)
+    if shared is not None and qid in shared:
+        shared.add(qid)
+
+
+class SharedTimeouts:
+    """Regex time-out counts per rule of one run, in shared memory: the driver makes it before it
+    forks the worker pool, so every worker reads and adds to the same counts and a rule is off
+    after ``max_timeouts`` time-outs in the run, not in each worker.
+
+    Reads take no lock (a stale read lets at most one more time-out per other worker through);
+    additions do. Pickled (e.g. to a Dask worker) it becomes a private copy of the counts.
+    """
+
+    def __init__(self, qids, *, start: dict[str, int] | None = None, ctx=None) -> None:
+        import multiprocessing
+
+        self._slot = {q: i for i, q in enumerate(sorted(set(qids)))}
+        ctx = ctx or multiprocessing.get_context("fork")
+        self._counts = ctx.RawArray("q", len(self._slot) + 1)  # the last slot: the run's total
+        self._lock = ctx.Lock()
+        for q, n in (start or {}).items():
+            if q in self._slot:
+                self._counts[self._slot[q]] += n
+                self._counts[-1] += n
+
+    def __contains__(self, qid: str) -> bool:
+        return qid in self._slot
+
+    def get(self, qid: str) -> int:
+        return self._counts[self._slot[qid]]
+
+    def total(self) -> int:
+        return self._counts[-1]
+
+    def add(self, qid: str) -> None:
+        with self._lock:
+            self._counts[self._slot[qid]] += 1
+            self._counts[-1] += 1
+
+    def __reduce__(self):
+        return (_private_copy, ({q: self.get(q) for q in self._slot},))
+
+
+def _private_copy(counts: dict[str, int]) -> SharedTimeouts:
+    import multiprocessing
+
+    return SharedTimeouts(counts, start=counts, ctx=multiprocessing.get_context("spawn"))
+
+
+def share_timeouts(cc) -> None:
+    """Give compiled codebook ``cc`` time-out counts shared with the processes it is forked into
+    (call in the driver before the pool forks; counts so far carry over). No-op without ``fork``."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - spawn platforms
+        return
+    cc.shared_timeouts = SharedTimeouts(cc.kind_names, start=dict(cc.timeouts))
+
 
 #: token attributes a REGEX predicate may test, and how to read them from a spaCy token
 REGEX_ATTRS = {

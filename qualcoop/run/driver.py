@@ -146,9 +146,11 @@ def run_id_for(settings: RunSettings, tasks: Sequence[FileTask]) -> str:
 def _prepare(context: RunContext) -> None:
     """Run in the driver (and inherited by forked workers): compile the codebook once."""
     if context.codings and context.settings.codebook is not None:
+        from ..match.budget import share_timeouts
         from .tasks import compiled_codebook
 
-        compiled_codebook(context.settings)
+        # regex time-out counts shared with the forked workers: the budget is per run, not per worker
+        share_timeouts(compiled_codebook(context.settings))
         # per-language matchers (spaCy) are built lazily, in each worker: a worker forks its lean
         # extraction helper (see run/tasks.py) before spaCy is loaded, and a pool forks from a lean driver
 

@@ -2,7 +2,7 @@
 
 :func:`resolve_settings` turns what a user typed (CLI options or keyword arguments) into one frozen
 :class:`RunSettings`: input files discovered, unit checked against the registered segmenters,
-language normalised by :func:`qualcoop.lang.pipelines.normalise_lang_code` (one alias table),
+language normalised by :func:`qualcoop.lang.pipelines.normalise_lang_code` (one alias table, qualcoop.model.langs),
 codebook loaded, checked and compiled, output format chosen from the suffix and its folder checked
 to be writable, executor and worker count checked. Every later layer takes the resolved values; a
 bad option raises :class:`~qualcoop.errors.RunSettingsError` (or ``CodebookError``/``RuleError``

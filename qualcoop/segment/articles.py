@@ -41,7 +41,7 @@ from ..errors import SegmentationError
 from ..model import Document, Segment
 from .paragraphs import strip_span, turn_ranges
 
-__all__ = ["Heading", "find_headings", "segment_articles", "heading_label"]
+__all__ = ["Heading", "find_headings", "segment_articles", "heading_label", "check_heading_pattern"]
 
 # canonical label, rank, spellings (each also accepted in upper case), id kind
 _KEYWORDS: tuple[tuple[str, int, tuple[str, ...], str], ...] = (
@@ -157,6 +157,10 @@ def find_headings(doc: Document, *, pattern: str | None = None) -> tuple[Heading
     ------
     SegmentationError
         If ``pattern`` is not a valid regular expression.
+    PatternLimitError
+        If ``pattern`` is too expensive: too long or too large a compiled program (refused before
+        it is built), or it runs past ``HEADING_PATTERN_TIMEOUT`` seconds on the document
+        (see :mod:`qualcoop.limits`).
     """
     text = doc.text
     if pattern is not None:
@@ -300,16 +304,52 @@ def _continues_sentence(text: str, line_start: int) -> bool:
     return False
 
 
-def _custom_headings(doc: Document, pattern: str) -> tuple[Heading, ...]:
+def check_heading_pattern(pattern: str):
+    """``pattern`` compiled (``regex`` module, multiline) within the pattern budget, or a typed error.
+
+    Raises
+    ------
+    PatternLimitError
+        The pattern is too long or its compiled program too large (names the limit and its value).
+    SegmentationError
+        The pattern is not a valid regular expression.
+    """
+    import regex
+
+    from ..errors import PatternLimitError
+    from ..patterns import compile_regex
+
     try:
-        rx = re.compile(pattern, re.MULTILINE)
-    except re.error as e:
-        raise SegmentationError(f"document {doc.id!r}: heading pattern {pattern!r} is not a valid "
-                                f"regular expression: {e}") from e
+        return compile_regex(pattern, regex.MULTILINE)
+    except PatternLimitError as e:
+        raise PatternLimitError(e.limit, e.value, f"heading pattern {_short(pattern)!r}: {e.detail}") from e
+    except (regex.error, TypeError, ValueError) as e:
+        raise SegmentationError(f"heading pattern {pattern!r} is not a valid regular expression: {e}") from e
+
+
+def _short(s: str, n: int = 60) -> str:
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def _custom_headings(doc: Document, pattern: str) -> tuple[Heading, ...]:
+    from .. import limits
+    from ..errors import PatternLimitError
+
+    try:
+        rx = check_heading_pattern(pattern)
+    except SegmentationError as e:
+        raise SegmentationError(f"document {doc.id!r}: {e.message}") from e
+    budget = limits.current("HEADING_PATTERN_TIMEOUT")
     out: list[Heading] = []
     seen: set[int] = set()
     text = doc.text
-    for m in rx.finditer(text):
+    try:
+        matches = list(rx.finditer(text, timeout=budget))
+    except TimeoutError as e:
+        raise PatternLimitError("HEADING_PATTERN_TIMEOUT", budget,
+                                f"document {doc.id!r}: heading pattern {_short(pattern)!r} took over "
+                                f"{budget:g} s; simplify it") from e
+    for m in matches:
         start = m.start()
         if start in seen or m.end() == start or (start > 0 and text[start - 1] != "\n"):
             continue

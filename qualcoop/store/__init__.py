@@ -4,6 +4,6 @@ Import it explicitly (``from qualcoop.store import Store``); ``import qualcoop``
 """
 
 from .engine import head_revision, store_url
-from .store import ERROR_TYPES, RunError, Store, StoredCoding
+from .store import ERROR_TYPES, RunError, Store, StoredCoding, StoredSet
 
-__all__ = ["ERROR_TYPES", "RunError", "Store", "StoredCoding", "head_revision", "store_url"]
+__all__ = ["ERROR_TYPES", "RunError", "Store", "StoredCoding", "StoredSet", "head_revision", "store_url"]

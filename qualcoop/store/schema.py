@@ -145,3 +145,28 @@ coded_documents = Table(
     Column("coded_at", String(32), nullable=False),
     UniqueConstraint("doc_id", "run_key", name="uq_coded_documents_doc_key"),
 )
+
+# ---- revision 0003: sets (named groups of documents and of codes; REFI-QDA <Sets>) ----------------
+
+sets = Table(
+    "sets", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("added_at", String(32), nullable=False),
+    UniqueConstraint("name", name="uq_sets_name"),
+)
+
+set_documents = Table(
+    "set_documents", metadata,
+    Column("set_id", Integer, ForeignKey("sets.id"), primary_key=True),
+    Column("doc_id", String(255), ForeignKey("documents.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+set_codes = Table(
+    "set_codes", metadata,
+    Column("set_id", Integer, ForeignKey("sets.id"), primary_key=True),
+    Column("code_id", String(255), primary_key=True),  # a code id of any stored codebook version
+    Column("position", Integer, nullable=False),
+)

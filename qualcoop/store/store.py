@@ -28,7 +28,7 @@ from ..model import (Code, Codebook, Coding, Document, Evidence, FrozenMap, Prov
 from . import schema as t
 from .engine import current_revision, head_revision, is_sqlite, make_engines, migrate, sqlite_path, store_url
 
-__all__ = ["ERROR_TYPES", "RunError", "Store", "StoredCoding"]  # ERROR_TYPES: the closed set, from qualcoop.errors
+__all__ = ["ERROR_TYPES", "RunError", "Store", "StoredCoding", "StoredSet"]  # ERROR_TYPES: the closed set, from qualcoop.errors
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,17 @@ class RunError:
     path: str
     type: str
     message: str
+
+
+@dataclass(frozen=True)
+class StoredSet:
+    """A named group of documents and/or codes (REFI-QDA's ``<Set>``), members in the order added."""
+
+    id: int
+    name: str
+    description: str = ""
+    doc_ids: tuple[str, ...] = ()
+    code_ids: tuple[str, ...] = ()
 
 
 def now() -> str:
@@ -218,6 +229,15 @@ class Store:
                                        t.codebooks.c.fingerprint, t.codebooks.c.added_at)
                                 .order_by(t.codebooks.c.id)).mappings().all()
         return [dict(r) for r in rows]
+
+    def codebook_body(self, codebook_id: int) -> dict[str, Any]:
+        """The whole stored codebook version as it was added (``Codebook.to_dict()``: codes with their
+        inclusion, exclusion, examples, labels and rules)."""
+        with self._read() as conn:
+            body = conn.execute(select(t.codebooks.c.body).where(t.codebooks.c.id == codebook_id)).scalar()
+        if body is None:
+            raise StoreError(f"{self.display_url}: no codebook {codebook_id}")
+        return json.loads(body)
 
     def codebook(self, codebook_id: int) -> Codebook:
         """The codes of a stored codebook version (ids, names, parents, definitions; not the rules)."""
@@ -421,6 +441,53 @@ class Store:
             q = q.where(t.memos.c.target_id == target_id)
         with self._read() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
+
+    # ------------------------------------------------------------------ sets
+    def add_set(self, name: str, *, description: str = "", doc_ids: Iterable[str] = (),
+                code_ids: Iterable[str] = ()) -> int:
+        """Store a set of documents and/or codes; its row id.
+
+        Set names are unique: adding to an existing name adds the members it lacks (after those it has)
+        and keeps its description (set when it had none), so importing the same file twice changes
+        nothing. Raises :class:`StoreError` when a document is not in the project (nothing is stored).
+        """
+        if not name:
+            raise StoreError(f"{self.display_url}: a set needs a name")
+        docs, codes = list(dict.fromkeys(doc_ids)), list(dict.fromkeys(code_ids))
+        with self._write() as conn:
+            known = set(conn.scalars(select(t.documents.c.id).where(t.documents.c.id.in_(docs)))) if docs else set()
+            missing = [d for d in docs if d not in known]
+            if missing:
+                raise StoreError(f"{self.display_url}: set {name!r} names documents not in the project: "
+                                 f"{', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}")
+            conn.execute(_insert_ignore(conn, t.sets).values(name=name, description=description or "",
+                                                             added_at=now()))
+            row = conn.execute(select(t.sets.c.id, t.sets.c.description).where(t.sets.c.name == name)).one()
+            set_id = row[0]
+            if description and not row[1]:
+                conn.execute(t.sets.update().where(t.sets.c.id == set_id).values(description=description))
+            for table, col, members in ((t.set_documents, "doc_id", docs), (t.set_codes, "code_id", codes)):
+                have = set(conn.scalars(select(table.c[col]).where(table.c.set_id == set_id)))
+                start = conn.execute(select(func.count()).select_from(table)
+                                     .where(table.c.set_id == set_id)).scalar_one()
+                new = [m for m in members if m not in have]
+                if new:
+                    conn.execute(table.insert(), [{"set_id": set_id, col: m, "position": start + i}
+                                                  for i, m in enumerate(new)])
+            return set_id
+
+    def sets(self) -> list[StoredSet]:
+        """Every set, in the order they were added, with their members."""
+        with self._read() as conn:
+            rows = conn.execute(select(t.sets).order_by(t.sets.c.id)).mappings().all()
+            docs: dict[int, list[str]] = defaultdict(list)
+            codes: dict[int, list[str]] = defaultdict(list)
+            for table, col, out in ((t.set_documents, "doc_id", docs), (t.set_codes, "code_id", codes)):
+                for set_id, member in conn.execute(select(table.c.set_id, table.c[col])
+                                                   .order_by(table.c.set_id, table.c.position)):
+                    out[set_id].append(member)
+        return [StoredSet(id=r["id"], name=r["name"], description=r["description"] or "",
+                          doc_ids=tuple(docs[r["id"]]), code_ids=tuple(codes[r["id"]])) for r in rows]
 
     # ------------------------------------------------------------------ maintenance
     def integrity_check(self) -> str:

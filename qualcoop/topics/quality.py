@@ -110,6 +110,7 @@ def sweep(
     measures: Iterable[str] = ("c_v", "u_mass"),
     top_n: int = 10,
     random_states: Sequence[int | None] | None = None,
+    progress: Any = None,
 ) -> Any:
     """Fit ``estimator`` for each number of topics in ``ks``; report coherence and perplexity.
 
@@ -126,6 +127,8 @@ def sweep(
         Coherence measures (see :func:`coherence`).
     random_states : sequence, optional
         Seeds; each K is fitted once per seed (default: the estimator's own ``random_state``).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each fit (the long part of a sweep).
 
     Returns
     -------
@@ -144,6 +147,7 @@ def sweep(
     tokens = estimator._tokens(X)
     seeds = list(random_states) if random_states is not None else [names.get("random_state")]
     rows = []
+    ks = list(ks)
     for k in ks:
         for seed in seeds:
             model = _fit_clone(estimator, tokens, **{param: int(k), "random_state": seed})
@@ -155,6 +159,8 @@ def sweep(
             for m in measures:
                 row[m] = float(np.nanmean(coh[m].to_numpy())) if len(coh) else math.nan
             rows.append(row)
+            if progress is not None:
+                progress(len(rows), len(ks) * len(seeds))
     return pd.DataFrame(rows, columns=["param", "value", "n_topics", "random_state", "perplexity", *measures])
 
 

@@ -100,6 +100,24 @@ def test_one_bad_rule_over_many_documents_is_bounded_per_run(tmp_path):
     assert "on 20 segment(s)" in got.stderr and "not run on the remaining" in got.stderr
 
 
+def test_one_bad_rule_is_bounded_per_run_across_worker_processes(tmp_path):
+    """With ``--workers 2`` each worker switched the rule off after its own 20 time-outs (40 in the
+    run, more with more workers); the counts are shared by the forked workers now. A worker may read
+    the count just before another one adds to it, so the run total may pass 20 by one per extra worker."""
+    import re
+
+    for i in range(60):
+        (tmp_path / f"d{i:02d}.txt").write_text("a" * 30 + "!\n", encoding="utf-8")
+    cb = tmp_path / "cb.yaml"
+    cb.write_text(G.codebook_yaml([G.regex_rule("(a|aa)+$")]), encoding="utf-8")
+    got = run("code", str(tmp_path), "--codebook", str(cb), "--workers", "2", "-o", str(tmp_path / "o.csv"))
+    _no_traceback(got)
+    assert got.returncode == 0, got.stderr[-2000:]
+    counts = [int(n) for n in re.findall(r"on (\d+) segment\(s\)", got.stderr)]
+    assert counts and sum(counts) <= 20 + 1, got.stderr[-2000:]
+    assert sum(counts) >= 20 and "not run on the remaining" in got.stderr
+
+
 # --------------------------------------------------------------------------- crashes and disks
 
 
@@ -188,3 +206,38 @@ def test_multi_line_parser_messages_stay_on_one_line(tmp_path):
     _no_traceback(got)
     lines = [ln for ln in got.stderr.splitlines() if "ctl.md" in ln]
     assert got.returncode == 1 and len(lines) == 1 and "MetadataError" in lines[0]
+
+
+# --------------------------------------------------------------------------- --memory-limit
+
+
+@pytest.mark.parametrize("command", [["extract"], ["code", "--codebook", "international_cooperation"],
+                                     ["batch", "--codebook", "international_cooperation"]])
+def test_memory_limit_option_caps_the_extraction_child(tmp_path, command):
+    """The memory cap could only be set through QUALCOOP_EXTRACT_MEMORY_MB; ``--memory-limit MB``
+    sets it per command: a DOCX that needs more than a tiny cap fails alone with a
+    ResourceLimitError naming the limit, the good file beside it is written, exit 1."""
+    import json
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "many.docx").write_bytes(G.docx_many_paragraphs(200_000))
+    (tmp_path / "in" / "good.txt").write_text("Training and capacity building.\n", encoding="utf-8")
+    out = tmp_path / ("o.jsonl" if command[0] == "extract" else "o.csv")
+    extra = ["--errors", str(tmp_path / "errors.jsonl")] if command[0] == "batch" else []
+    got = run(*command[:1], str(tmp_path / "in"), *command[1:], "--memory-limit", "40", "-o", str(out), *extra,
+              env={"QUALCOOP_EXTRACT_MEMORY_MB": "4096"})
+    _no_traceback(got)
+    assert got.returncode == 1, got.stderr[-2000:]
+    assert "many.docx" in got.stderr and "EXTRACT_MEMORY_MB" in got.stderr and "--memory-limit" in got.stderr
+    assert out.exists()
+    if command[0] == "extract":
+        assert "good" in out.read_text(encoding="utf-8")
+    if command[0] == "batch":
+        rows = [json.loads(line) for line in (tmp_path / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert [(r["error"], r["type"]) for r in rows if "many.docx" in r["path"]] == [("ResourceLimitError",
+                                                                                        "memory")]
+
+
+def test_memory_limit_option_is_checked():
+    got = run("extract", ".", "--memory-limit", "-5")
+    assert got.returncode == 2 and "--memory-limit" in got.stderr

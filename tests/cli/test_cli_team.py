@@ -124,3 +124,16 @@ def test_validate_csv_writes_scores_and_errors_and_span_level_runs(walked: Path,
     seg = pd.read_csv(walked / "agreement_tables.csv").set_index("code_id")
     spans = pd.read_json(span, lines=True).set_index("code_id")
     assert spans.loc["overall", "krippendorff_alpha"] == pytest.approx(seg.loc["overall", "krippendorff_alpha"])
+
+
+def test_sheet_for_documents_not_in_the_project_names_the_sheet(tmp_path: Path):
+    """The problems name the user's sheet and the missing documents, never a temporary copy."""
+    runner = CliRunner()
+    project = tmp_path / "empty.qualcoop"
+    assert runner.invoke(app, ["project", "init", str(project)]).exit_code == 0
+    sheet = REPO / "corpora" / "score_bali_team" / "sheet_ana.csv"
+    result = runner.invoke(app, ["sheets", "import", str(project), str(sheet), "--coder", "ana"])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert str(sheet) in text and "is not in the project" in text and "qualcoop project add" in text
+    assert "/tmp" not in text.replace(str(tmp_path), "").replace(str(sheet), "")

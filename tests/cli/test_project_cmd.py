@@ -66,7 +66,7 @@ def test_the_project_loop(project_url, inputs, tmp_path):
     r = run("project", "add", project_url, docs)
     assert r.exit_code == 2 and "create it with `qualcoop project init`" in r.stderr  # a typo makes no project
     r = run("project", "init", project_url)
-    assert r.exit_code == 0 and "schema 0002" in r.stdout
+    assert r.exit_code == 0 and "schema 0003" in r.stdout
     r = run("project", "add", project_url, docs)
     assert r.exit_code == 1 and "2 new document(s)" in r.stderr and "empty.txt" in r.stderr
     r = run("project", "code", project_url, "--codebook", cb, "--unit", "sentense")

@@ -101,3 +101,63 @@ def test_screenshot_artifact(browser, tiny_report, tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def _many(copies: int):
+    """The tiny set repeated: ``copies`` x its two documents, each with its own id and codings."""
+    from dataclasses import replace
+
+    from qualcoop.model import CodingSet
+
+    base = coding_set()
+    docs, codings = {}, []
+    for k in range(copies):
+        for doc_id, doc in base.documents.items():
+            docs[f"{doc_id}-{k:04d}"] = replace(doc, id=f"{doc_id}-{k:04d}")
+        codings += [replace(c, doc_id=f"{c.doc_id}-{k:04d}") for c in base]
+    return CodingSet(codings, documents=docs, codebook=base.codebook)
+
+
+def _live(dom, xpath: str):
+    """Nodes of the live page: not the content of a <template> still waiting to be rendered."""
+    return [n for n in dom.xpath(xpath) if not n.xpath("ancestor::template")]
+
+
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory):
+    # 1,000 documents: the page must render one page of them, not all
+    return write_report(_many(500), tmp_path_factory.mktemp("big") / "report.html", by="type")
+
+
+def test_large_report_renders_one_page_of_documents(browser, big_report, tmp_path):
+    from qualcoop.export.report import DOCS_PER_PAGE
+
+    dom = _dom(browser, tmp_path / "profile", big_report.as_uri())
+    body = dom.xpath("//body")[0]
+    assert body.get("data-qc-ready") == "1"
+    live = _live(dom, "//section[@class='doc']")
+    assert len(live) == DOCS_PER_PAGE == int(body.get("data-qc-rendered"))
+    assert [s.get("data-di") for s in live] == [str(i) for i in range(DOCS_PER_PAGE)]
+    assert len(_live(dom, "//mark")) <= DOCS_PER_PAGE * 5  # bounded, whatever the corpus size
+    assert int(body.get("data-qc-marks")) == len([m for m in _live(dom, "//mark")
+                                                  if "cont" not in m.get("class").split()])
+    # every other document still ships in the file, inert
+    assert len(dom.xpath("//template[@class='qc-doc']")) == 1000 - DOCS_PER_PAGE
+    assert "page 1 of 50" in dom.xpath("//span[@id='qc-page']")[0].text_content()
+
+
+def test_large_report_renders_a_chosen_document(browser, big_report, tmp_path):
+    dom = _dom(browser, tmp_path / "profile", big_report.as_uri() + "?doc=mou-0437&code=mech.training")
+    shown = [s for s in _live(dom, "//section[@class='doc']") if s.get("hidden") is None]
+    assert [s.get("id") for s in shown] == ["d937"]  # documents sort by id: 500 int-*, then mou-*
+    assert shown[0].xpath(".//div[@class='text']")[0].text_content() == MOU
+    on = [m.text_content() for m in shown[0].xpath(".//mark") if "off" not in m.get("class").split()]
+    assert on == ["agree", " on training"]
+    assert dom.xpath("//span[@id='qc-shown']")[0].text_content() == "1"
+
+
+def test_large_report_link_to_a_passage_renders_its_page(browser, big_report, tmp_path):
+    dom = _dom(browser, tmp_path / "profile", big_report.as_uri() + "#d999")
+    live = _live(dom, "//section[@class='doc']")
+    assert "d999" in [s.get("id") for s in live] and len(live) <= 20
+    assert "page 50 of 50" in dom.xpath("//span[@id='qc-page']")[0].text_content()

@@ -121,3 +121,20 @@ def test_cli_sentences_use_the_runs_language(tmp_path: Path):
     texts = pd.read_csv(tmp_path / "s.csv")["text"].tolist()
     assert any("tgl. 5 Mei di Denpasar" in t for t in texts)
     assert not any(t.endswith("tgl.") for t in texts)
+
+
+def test_project_code_warns_once_per_run_too(tmp_path: Path):
+    """`project code PATHS` (and `batch --project`) sum the language warnings as `code` does."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i in range(2):
+        (folder / f"berita_{i}.txt").write_text(NEWS_ID + f"\nNo. {i}.\n", encoding="utf-8")
+    (folder / "news_ilo.txt").write_text(NEWS_EN * 3, encoding="utf-8")
+    project = tmp_path / "p.qualcoop"
+    assert run("project", "init", str(project)).returncode == 0
+    r = run("project", "code", str(project), str(folder), "--codebook", "international_cooperation")
+    assert r.returncode == 0, r.stderr
+    flat = " ".join(r.stderr.split())
+    assert flat.count("look id") == 1, flat
+    warned = flat[flat.index("look id"):]
+    assert "berita_0.txt" in warned and "berita_1.txt" in warned and "news_ilo.txt" not in flat

@@ -202,3 +202,56 @@ def test_ilo_convention_parts_enclose_articles(shared):
     assert sections[0] == "Part I"
     assert sections[1].startswith("Part I > Article ")
     assert sum(1 for s in sections if s.startswith(("Part", "Deel")) and ">" not in s) == 8
+
+
+# --------------------------------------------------------------------------- heading pattern budget (issue 15)
+
+
+def test_heading_pattern_expanding_to_gigabytes_is_refused_before_it_is_built():
+    """``re`` compiled this bomb silently and the ``regex`` module would unroll it to 10**8 items."""
+    from qualcoop.errors import PatternLimitError
+    from qualcoop.segment.articles import check_heading_pattern
+
+    bomb = "((((a{100}){100}){100}){100})"
+    with pytest.raises(PatternLimitError) as ei:
+        _units("intro\naaaa\nmore", pattern=bomb)
+    assert ei.value.limit == "MAX_REGEX_PROGRAM"
+    assert bomb in ei.value.message and "limit MAX_REGEX_PROGRAM = 100000" in ei.value.message
+    with pytest.raises(PatternLimitError, match="heading pattern"):  # up front, without a document
+        check_heading_pattern(bomb)
+    with pytest.raises(PatternLimitError, match="MAX_REGEX_LENGTH"):
+        check_heading_pattern("a" * 20_000)
+
+
+def test_nested_plus_heading_pattern_no_longer_hangs():
+    """Python ``re`` ran ``^(a+)+$`` over a line of 40 a's and a b for hours; the ``regex`` module
+    the heading pattern now runs in fails it at once."""
+    import time
+
+    t0 = time.perf_counter()
+    assert _units("intro\n" + "a" * 40 + "b\nmore", pattern=r"^(a+)+$") == [(None, "intro\n" + "a" * 40 + "b\nmore")]
+    assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("pattern", [r"^(a|a)+$", r"^(a|aa)+$"])
+def test_catastrophic_heading_pattern_stops_at_its_time_budget(pattern, monkeypatch):
+    """Patterns that backtrack exponentially even in the ``regex`` module run with a time-out and
+    the document fails with a typed error naming the limit (Python ``re`` ran them for hours)."""
+    import time
+
+    from qualcoop.errors import PatternLimitError
+
+    monkeypatch.setenv("QUALCOOP_HEADING_PATTERN_TIMEOUT", "0.2")
+    text = "intro\n" + "a" * 40 + "b\n" + ("a" * 60 + "!\n") * 3
+    t0 = time.perf_counter()
+    with pytest.raises(PatternLimitError) as ei:
+        _units(text, pattern=pattern)
+    assert time.perf_counter() - t0 < 20
+    assert ei.value.limit == "HEADING_PATTERN_TIMEOUT" and ei.value.value == 0.2
+    assert "heading pattern" in ei.value.message and "limit HEADING_PATTERN_TIMEOUT = 0.2" in ei.value.message
+
+
+def test_heading_pattern_within_budget_still_finds_headings_and_labels():
+    text = "intro\n§ 1 Scope\nbody\n§ 2 Terms\nmore"
+    assert _units(text, pattern=r"^§ (?P<label>\d+)(?P<rest>.*)$") == [
+        ("preamble", "intro"), ("1", "§ 1 Scope\nbody"), ("2", "§ 2 Terms\nmore")]

@@ -32,7 +32,7 @@ def test_v1_project_is_migrated_on_open(tmp_path):
     path = tmp_path / "old.qualcoop"
     shutil.copy(V1, path)
     with Project.open(path, create=False) as p:
-        assert p.store.revision() == Store.head_revision() == "0002"
+        assert p.store.revision() == Store.head_revision() == "0003"
         assert p.document_ids() == ["mou-1"]
         doc = p.documents()[0]
         assert doc.text[47:55] == "Training" and doc.attributes["type"] == "mou"
@@ -51,10 +51,13 @@ def test_v1_project_is_migrated_on_open(tmp_path):
         ana = current[1]
         p.delete_coding(ana.id, author="bob")
         assert [(s.coding.code_id, s.coding.provenance.coder) for s in p.stored_codings(coders=["ana"])] == []
+        assert p.sets() == []  # 0003: sets, empty on an old project, and usable
+        p.add_set("MoUs", description="memoranda", doc_ids=["mou-1"], code_ids=["actor"])
         assert p.store.integrity_check() == "ok"
     # opening again is a no-op
     with Project.open(path, create=False) as p:
-        assert p.store.revision() == "0002" and len(p.stored_codings()) == 2
+        assert p.store.revision() == "0003" and len(p.stored_codings()) == 2
+        assert [(s.name, s.doc_ids, s.code_ids) for s in p.sets()] == [("MoUs", ("mou-1",), ("actor",))]
 
 
 def test_migrated_schema_matches_the_code(project_url):
@@ -78,9 +81,27 @@ def test_first_version_then_upgrade_on_both_databases(project_url):
         writer.dispose()
         reader.dispose()
     with Store.open(project_url) as store:
-        assert store.revision() == "0002"
+        assert store.revision() == "0003"
         assert [r["key"] for r in store.runs()] == ["r1"]
         assert [c["name"] for c in store.coders()] == ["ana"]
+        assert store.sets() == []
+
+
+def test_second_version_then_upgrade_to_sets(project_url):
+    """A project at 0002 (resumable batches, no sets) gains the sets tables on open and keeps its data."""
+    writer, reader = make_engines(store_url(project_url))
+    try:
+        migrate(writer, revision="0002")
+        with writer.begin() as conn:
+            conn.execute(text("INSERT INTO documents (id, sha256, text, attributes, regions, added_at) "
+                              "VALUES ('d1', 'x', 'hello', '{}', '[]', 'x')"))
+    finally:
+        writer.dispose()
+        reader.dispose()
+    with Store.open(project_url) as store:
+        assert store.revision() == "0003" and store.document_ids() == ["d1"]
+        set_id = store.add_set("greetings", doc_ids=["d1"])
+        assert [(s.id, s.name, s.doc_ids) for s in store.sets()] == [(set_id, "greetings", ("d1",))]
 
 
 def test_opening_a_folder_or_a_missing_project_is_a_clear_error(tmp_path):

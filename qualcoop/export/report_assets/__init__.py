@@ -1,7 +1,9 @@
 """The HTML report's inline CSS and JavaScript (kept as strings so they ship inside the package).
 
 The script reads its data from ``<script type="application/json" id="qc-data">`` and only ever sets
-``textContent``/``classList``/``hidden``: it never builds HTML from strings.
+``textContent``/``classList``/``hidden``: it never builds HTML from strings. Documents arrive as inert
+``<template class="qc-doc">`` elements; the script moves the current page's ones into the page (and
+back into templates when the page changes), so the live DOM holds one page of documents at a time.
 """
 
 CSS = r"""
@@ -45,6 +47,7 @@ mark.ev:hover{background:rgba(0,0,0,.06)}
 .off{background:transparent!important;border-bottom-color:transparent!important}
 .seg.off::before{display:none}
 .gap{color:#aaa}
+.pager{margin:8px 0}.pager button{margin:0 4px}
 [hidden]{display:none!important}
 """
 
@@ -63,8 +66,45 @@ JS = r"""
   data.codes.forEach(function (c) { if (c.applied) { opt(codeSel, String(c.i), c.id + " \u2014 " + c.name); } });
   data.docs.forEach(function (d) { opt(docSel, String(d.i), d.title); });
   function has(el, ci) { return (" " + el.getAttribute("data-ci") + " ").indexOf(" " + ci + " ") >= 0; }
+  // pagination: documents wait in <template>s; only the current page's are in the live DOM
+  var perPage = data.per_page || 20;
+  var pages = Math.max(1, Math.ceil(data.docs.length / perPage));
+  var page = -1, tpls = {}, rendered = {};
+  document.querySelectorAll("template.qc-doc").forEach(function (t) { tpls[t.getAttribute("data-di")] = t; });
+  function showPage(p) {
+    p = Math.max(0, Math.min(pages - 1, p));
+    if (p === page) { return; }
+    var lo = p * perPage, hi = lo + perPage;
+    Object.keys(rendered).forEach(function (key) {
+      var n = Number(key);
+      if (n >= lo && n < hi) { return; }
+      var sec = rendered[key], t = document.createElement("template");
+      t.className = "qc-doc";
+      t.setAttribute("data-di", key);
+      sec.replaceWith(t);
+      t.content.appendChild(sec);
+      tpls[key] = t;
+      delete rendered[key];
+    });
+    for (var n = lo; n < hi && n < data.docs.length; n++) {
+      var key = String(n), t = tpls[key];
+      if (!t) { continue; }
+      var sec = t.content.firstElementChild;
+      t.replaceWith(t.content);
+      rendered[key] = sec;
+      delete tpls[key];
+    }
+    page = p;
+    var pager = document.getElementById("qc-pager");
+    pager.hidden = pages < 2;
+    document.getElementById("qc-page").textContent = "page " + (p + 1) + " of " + pages + " (documents " +
+      (lo + 1) + "\u2013" + Math.min(hi, data.docs.length) + " of " + data.docs.length + ")";
+    document.getElementById("qc-prev").disabled = p === 0;
+    document.getElementById("qc-next").disabled = p === pages - 1;
+  }
   function apply() {
     var ci = codeSel.value, di = docSel.value;
+    showPage(di === "" ? Math.max(page, 0) : Math.floor(Number(di) / perPage));
     document.querySelectorAll("mark.ev, span.seg").forEach(function (el) {
       el.classList.toggle("off", ci !== "" && !has(el, ci));
     });
@@ -80,7 +120,26 @@ JS = r"""
     var shown = 0;
     document.querySelectorAll("section.doc:not([hidden]) mark.ev:not(.cont):not(.off)").forEach(function () { shown++; });
     document.getElementById("qc-shown").textContent = String(shown);
+    document.body.setAttribute("data-qc-rendered", String(Object.keys(rendered).length));
   }
+  // a link to a passage (#s<doc>-<start>-<end>) or a document (#d<doc>) first renders that document's page
+  function reveal(id) {
+    var m = /^(?:s(\d+)-|d(\d+)$)/.exec(id || "");
+    if (!m) { return; }
+    var di = String(Number(m[1] || m[2]));
+    if (docSel.value !== "" && docSel.value !== di) { docSel.value = ""; }
+    showPage(Math.floor(Number(di) / perPage));
+    apply();
+  }
+  document.addEventListener("click", function (ev) {
+    var a = ev.target && ev.target.closest ? ev.target.closest("a[href^='#']") : null;
+    if (a) { reveal(a.getAttribute("href").slice(1)); }
+  });
+  window.addEventListener("hashchange", function () { reveal(window.location.hash.slice(1)); });
+  document.getElementById("qc-prev").addEventListener("click", function () {
+    docSel.value = ""; showPage(page - 1); apply(); });
+  document.getElementById("qc-next").addEventListener("click", function () {
+    docSel.value = ""; showPage(page + 1); apply(); });
   // initial filters from the address: report.html?code=<code id>&doc=<document id>
   var params = new URLSearchParams(window.location.search);
   data.codes.forEach(function (c) { if (c.applied && params.get("code") === c.id) { codeSel.value = String(c.i); } });
@@ -88,6 +147,11 @@ JS = r"""
   codeSel.addEventListener("change", apply);
   docSel.addEventListener("change", apply);
   apply();
+  if (window.location.hash) {
+    reveal(window.location.hash.slice(1));
+    var target = document.getElementById(window.location.hash.slice(1));
+    if (target) { target.scrollIntoView(); }
+  }
   document.body.setAttribute("data-qc-marks", String(document.querySelectorAll("mark.ev:not(.cont)").length));
   document.body.setAttribute("data-qc-ready", "1");
   window.__qualcoopReady = true;
