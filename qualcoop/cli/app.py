@@ -201,7 +201,8 @@ def code(
                                recursive=recursive, options=options, workers=workers, include=include or (),
                                exclude=exclude or (), follow_symlinks=follow_symlinks,
                                keep_furniture=keep_furniture,
-                               **({"model": model, "model_threshold": model_threshold} if model is not None else {}))
+                               **({"model": model, "model_threshold": model_threshold}
+                                  if model is not None or model_threshold is not None else {}))
     summary = execute(settings, [CodingTable(output, model=model is not None)] if output is not None else [],
                       quiet=quiet)
     _print_counts(settings.codebook, summary.code_counts, summary.negated_counts)

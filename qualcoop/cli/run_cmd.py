@@ -181,7 +181,8 @@ def batch(
     settings = resolve_or_exit(paths, codebook=codebook, unit=unit, lang=lang, coder=coder, output=output,
                                recursive=recursive, options=options, workers=workers, executor=executor,
                                scheduler=scheduler,
-                               **({"model": model, "model_threshold": model_threshold} if model is not None else {}))
+                               **({"model": model, "model_threshold": model_threshold}
+                                  if model is not None or model_threshold is not None else {}))
     if project is not None:
         from .project_cmd import batch_into_project
 

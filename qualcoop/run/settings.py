@@ -201,6 +201,8 @@ def resolve_settings(
         cb = load_codebook(codebook)
     if model is not None:
         model = _model(model, cb, model_threshold)
+    elif model_threshold is not None:
+        raise RunSettingsError("--model-threshold needs --model")
     settings = RunSettings(files=files, unit=name, lang=lang, codebook=cb, coder=coder, options=options,
                            output=out, output_format=fmt, workers=workers, executor=executor,
                            scheduler=scheduler, prefilter=prefilter, skipped=found.skipped,

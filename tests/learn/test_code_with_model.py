@@ -103,3 +103,12 @@ def test_stats_filter_by_method(setup, tmp_path):
     res = runner.invoke(app, ["report", str(tmp_path / "m.csv"), "--method", "rule,rule+model",
                               "-o", str(tmp_path / "r.html")])
     assert res.exit_code == 0, res.output
+
+
+def test_model_threshold_without_model_is_a_usage_error(setup, tmp_path):
+    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]),
+                              "--model-threshold", "0.5", "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "--model-threshold needs --model" in res.output
+    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]),
+                              "--model", str(setup["model"]), "--model-threshold", "1.5", "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "between 0 and 1" in res.output
