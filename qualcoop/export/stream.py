@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ..model.cells import continuation_column
-from .tables import TABLE_SUFFIXES, TableFormatError, _cell, _strip_core_dates, _xlsx_parts, dumps_line
+from .tables import (TABLE_SUFFIXES, TableFormatError, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts,
+                     dumps_line, fix_xlsx_properties)
 
 __all__ = ["AtomicFile", "TableWriter", "SpooledTable", "open_table", "check_table_path"]
 
-_FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def check_table_path(path: str | Path) -> str:
@@ -194,13 +194,8 @@ class TableWriter:
                 self._ws.append(cells)
 
     def _close_xlsx(self) -> None:
-        import datetime as dt
-
         wb, self._wb = self._wb, None
-        fixed = dt.datetime(2000, 1, 1)
-        wb.properties.created = fixed
-        wb.properties.modified = fixed
-        wb.properties.creator = "qualcoop"
+        fix_xlsx_properties(wb)
         raw = self.target.with_name(self.target.name + ".raw")
         wb.save(raw)
         try:  # re-pack with fixed entry dates so the same rows give the same bytes

@@ -242,8 +242,6 @@ def _columns(records: Sequence[dict[str, Any]]) -> list[str]:
 def _write_xlsx(records: Sequence[dict[str, Any]], cols: list[str], path: Path, sheet_name: str) -> None:
     """XLSX with text kept whole: control characters escaped (``_x000C_``) and texts over Excel's
     cell limit continued in ``"<column> (part N)"`` columns (see :mod:`qualcoop.model.cells`)."""
-    import datetime as dt
-
     from openpyxl import Workbook
 
     rows = [[_xlsx_parts(_cell(r.get(c))) for c in cols] for r in records]
@@ -261,13 +259,24 @@ def _write_xlsx(records: Sequence[dict[str, Any]], cols: list[str], path: Path, 
         for cell in ws[ws.max_row]:
             if cell.data_type == "f":  # text that starts with "=": keep it text, never a formula
                 cell.data_type = "s"
+    save_xlsx(wb, path)
+
+
+def fix_xlsx_properties(wb: Any) -> None:
+    """Fixed creation/modification dates and creator, so the same rows give the same bytes."""
+    import datetime as dt
+
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "qualcoop"
+
+
+def save_xlsx(wb: Any, path: str | Path) -> None:
+    """Save an openpyxl workbook reproducibly: fixed properties, then re-packed with fixed entry dates."""
+    fix_xlsx_properties(wb)
     buf = io.BytesIO()
     wb.save(buf)
-    # re-pack with fixed entry dates so the same table gives the same bytes
     buf.seek(0)
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

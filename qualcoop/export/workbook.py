@@ -7,14 +7,12 @@ Same content -> same bytes: fixed document properties and zip entry dates, as
 from __future__ import annotations
 
 import html
-import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .tables import _FIXED_ZIP_DATE, _cell, _strip_core_dates, _xlsx_value
+from .tables import _cell, _xlsx_value, save_xlsx
 
 __all__ = ["Sheet", "write_html_tables", "write_workbook"]
 
@@ -36,8 +34,6 @@ class Sheet:
 
 def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> Path:
     """Write the sheets to one ``.xlsx`` file (header row frozen, list validations applied)."""
-    import datetime as dt
-
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -73,21 +69,7 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> Path:
                                     error=f"Use one of: {values} (or leave empty)")
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}{last}")
-    fixed = dt.datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.properties.creator = "qualcoop"
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _strip_core_dates(data)
-            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_DATE)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, data)
+    save_xlsx(wb, path)
     return path
 
 
