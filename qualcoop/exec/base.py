@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import ExecutorError
 
-__all__ = ["EXECUTORS", "Executor", "ExecutorError", "SerialExecutor", "window_size"]
+__all__ = ["EXECUTORS", "Executor", "ExecutorError", "SerialExecutor", "in_order", "window_size"]
 
 #: registered executor names
 EXECUTORS = ("serial", "process", "dask")
@@ -53,3 +54,21 @@ class SerialExecutor(Executor):
 def window_size(workers: int) -> int:
     """Items in flight at once: enough to keep every worker busy, few enough to bound memory."""
     return max(2, 4 * workers)
+
+
+def in_order(submit: Callable[[Any], Any], items: Iterable[Any], limit: int) -> Iterator[Any]:
+    """Results of ``submit(item)`` futures in input order, with at most ``limit`` in flight.
+
+    What is still pending when the caller stops (or a result raises) is cancelled.
+    """
+    pending: deque = deque()
+    try:
+        for item in items:
+            pending.append(submit(item))
+            if len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for f in pending:
+            f.cancel()

@@ -8,11 +8,10 @@ needs from it (spaCy pipelines, the compiled codebook) on its first item and kee
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .base import Executor, ExecutorError, window_size
+from .base import Executor, ExecutorError, in_order, window_size
 
 
 class DaskExecutor(Executor):
@@ -50,18 +49,10 @@ class DaskExecutor(Executor):
         client = self._connect()
         n = max(1, len(client.scheduler_info().get("workers", {})) or self.workers)
         ctx = client.scatter(context, broadcast=True)
-        pending: deque = deque()
-        limit = window_size(n)
         try:
-            for item in items:
-                pending.append(client.submit(fn, ctx, item, pure=False, retries=0))
-                if len(pending) >= limit:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            yield from in_order(lambda item: client.submit(fn, ctx, item, pure=False, retries=0), items,
+                                window_size(n))
         finally:
-            for f in pending:
-                f.cancel()
             self.close()
 
     def close(self) -> None:

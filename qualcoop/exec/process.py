@@ -9,12 +9,11 @@ workers, which run ``prepare`` themselves when they start.
 from __future__ import annotations
 
 import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from .base import Executor, window_size
+from .base import Executor, in_order, window_size
 
 _CONTEXT: Any = None
 _FN: Any = None
@@ -53,18 +52,10 @@ class ProcessExecutor(Executor):
             mp = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=mp, initializer=_install,
                                              initargs=(fn, context, self._prepare))
-        pending: deque[Future] = deque()
-        limit = window_size(self.workers)
+        pool = self._pool
         try:
-            for item in items:
-                pending.append(self._pool.submit(_call, item))
-                if len(pending) >= limit:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            yield from in_order(lambda item: pool.submit(_call, item), items, window_size(self.workers))
         finally:
-            for f in pending:
-                f.cancel()
             self.close()
 
     def close(self) -> None:
