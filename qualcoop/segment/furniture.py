@@ -15,6 +15,7 @@ import bisect
 import dataclasses
 
 from ..model import Document, Segment
+from .paragraphs import strip_span
 
 __all__ = ["FURNITURE_KINDS", "drop_furniture", "furniture_spans", "inside"]
 
@@ -52,15 +53,8 @@ def _pieces(text: str, spans, start: int, end: int) -> list[tuple[int, int]]:
         pos = max(pos, e)
     if pos < end:
         out.append((pos, end))
-    stripped = []
-    for a, b in out:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            stripped.append((a, b))
-    return stripped
+    stripped = [strip_span(text, a, b) for a, b in out]
+    return [(a, b) for a, b in stripped if b > a]
 
 
 def drop_furniture(doc: Document, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
