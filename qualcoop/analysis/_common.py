@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import AnalysisError
-from ..model import Coding, CodingSet, Document
+from ..model import Codebook, Coding, CodingSet, Document
 
 #: the value used for a coding whose document has no such attribute (or no document is known)
 MISSING = "(none)"
@@ -222,3 +222,15 @@ def group_documents(codings: CodingSet, names: Sequence[str],
     elif not names:
         out.setdefault((), set()).update(codings.documents)
     return out
+
+
+def code_order(codes: Sequence[str] | None, codebook: Codebook | None, present: Iterable[str]) -> list[str]:
+    """The codes a table reports on, in order: ``codes`` as given; else the ``present`` ones in codebook
+    order, then those the codebook lacks, sorted; without a codebook, sorted."""
+    if codes:
+        return list(dict.fromkeys(codes))
+    present = set(present)
+    if codebook is None:
+        return sorted(present)
+    order = [c.id for _, c in codebook.walk() if c.id in present]
+    return order + sorted(present - set(order))

@@ -42,6 +42,7 @@ from typing import Any
 
 from ..errors import AnalysisError
 from ..model import Codebook
+from ._common import code_order
 
 __all__ = ["AGREEMENT_COLUMNS", "OVERALL", "agreement", "reliability", "span_units"]
 
@@ -115,13 +116,7 @@ def agreement(tables: Any, *, coders: Sequence[str] | None = None, codes: Sequen
         unknown = [c for c in codes if c not in codebook]
         if unknown:
             raise AnalysisError(f"unknown code(s) {', '.join(unknown)} (not in codebook {codebook.name})")
-    if codes:
-        code_list = list(dict.fromkeys(codes))
-    elif codebook is not None:
-        code_list = [c.id for _, c in codebook.walk() if c.id in applied_codes]
-        code_list += sorted(applied_codes - set(code_list))
-    else:
-        code_list = sorted(applied_codes)
+    code_list = code_order(codes, codebook, applied_codes)
     units = sorted(set(zip(frame["doc_id"], frame["start"], frame["end"])))
     index = {u: i for i, u in enumerate(units)}
     seen = np.zeros((len(names), len(units)), dtype=bool)

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import AnalysisError
 from ..model import Codebook
+from ._common import code_order
 
 __all__ = ["ERROR_COLUMNS", "VALIDATION_COLUMNS", "ValidationReport", "validate"]
 
@@ -119,13 +120,7 @@ def validate(gold: Any, pred: Any, *, codes: Any = None, gold_coder: str | None 
                 tl.extend(x for x in terms.split(";") if x and x not in tl)
         pred_codes[u] = found
     named = set().union(*gold_codes.values()) if units else set()
-    if codes:
-        code_list = list(dict.fromkeys(codes))
-    elif codebook is not None:
-        code_list = [c.id for _, c in codebook.walk() if c.id in named]
-        code_list += sorted(named - set(code_list))
-    else:
-        code_list = sorted(named)
+    code_list = code_order(codes, codebook, named)
     if not units:
         raise AnalysisError("the gold table has no units")
     y_true = np.array([[c in gold_codes[u] for c in code_list] for u in units], dtype=int).reshape(
