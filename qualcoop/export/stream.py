@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.cells import continuation_column
-from .tables import (TABLE_SUFFIXES, TableFormatError, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts,
+from .tables import (TABLE_SUFFIXES, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts,
                      dumps_line, fix_xlsx_properties)
 
 __all__ = ["AtomicFile", "TableWriter", "SpooledTable", "open_table", "check_table_path"]
