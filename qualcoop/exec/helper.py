@@ -17,7 +17,9 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["LeanHelper", "available"]
+from ..extract.sandbox import die_with_parent
+
+__all__ = ["HelperDiedError", "LeanHelper", "available", "describe_status"]
 
 _LEN = struct.Struct("!Q")
 
@@ -54,18 +56,9 @@ def _read_exact(fd: int, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _die_with_parent() -> None:
-    try:  # Linux: SIGKILL when the parent dies, so a helper never outlives a killed worker
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: S110 - elsewhere the pipe's end of file ends it
-        pass
-
-
 def _serve(rfd: int, wfd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _die_with_parent()
+    die_with_parent()  # a helper never outlives a killed worker
     while True:
         msg = _read(rfd)
         if msg is None:
@@ -84,8 +77,23 @@ def _serve(rfd: int, wfd: int) -> None:
             return
 
 
+class HelperDiedError(RuntimeError):
+    """The helper process ended while a call was outstanding (killed, out of memory, crashed)."""
+
+
+#: pipe ends held by this process for its helpers (or, in a helper, to its own parent): a child
+#: forked later closes them all, so that only the intended processes hold each pipe open and
+#: closing one end is seen as end of file by the other
+_HELD: set[int] = set()
+
+
 class LeanHelper:
-    """A helper child forked now; :meth:`call` runs ``fn(*args)`` in it (both must pickle)."""
+    """A helper child forked now; :meth:`call` runs ``fn(*args)`` in it (both must pickle).
+
+    :meth:`send` and :meth:`receive` split a call, so that several helpers can work at once
+    (:class:`qualcoop.exec.process.ProcessExecutor` is a pool of them); :meth:`fileno` is the end
+    to wait on for a reply.
+    """
 
     def __init__(self) -> None:
         to_child_r, to_child_w = os.pipe()
@@ -94,8 +102,13 @@ class LeanHelper:
         if pid == 0:  # pragma: no cover - runs in the child
             code = 0
             try:
-                os.close(to_child_w)
-                os.close(to_parent_r)
+                for fd in (*_HELD, to_child_w, to_parent_r):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+                _HELD.clear()
+                _HELD.update((to_child_r, to_parent_w))
                 _serve(to_child_r, to_parent_w)
             except BaseException:  # noqa: BLE001
                 code = 1
@@ -103,31 +116,61 @@ class LeanHelper:
                 os._exit(code)
         os.close(to_child_r)
         os.close(to_parent_w)
+        _HELD.update((to_child_w, to_parent_r))
         self.pid = pid
         self.owner = os.getpid()
         self._w: int | None = to_child_w
         self._r: int | None = to_parent_r
+        self.status: int | None = None  # the wait status, once reaped
 
     @property
     def alive(self) -> bool:
         return self._w is not None
 
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        if self._w is None or self._r is None:
+    def fileno(self) -> int:
+        if self._r is None:
+            raise RuntimeError("the helper is closed")
+        return self._r
+
+    def send(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Ask for ``fn(*args)``; the reply is read by :meth:`receive` (requests queue in order)."""
+        if self._w is None:
             raise RuntimeError("the helper is closed")
         try:
             _write(self._w, pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException:
+            self.kill()  # a half-sent message: this helper cannot be trusted again
+            raise
+
+    def receive(self) -> Any:
+        """The next reply: the value returned, or the exception raised in the helper re-raised here."""
+        if self._r is None:
+            raise RuntimeError("the helper is closed")
+        try:
             reply = _read(self._r)
         except BaseException:
-            self.close()  # a half-sent or half-read message: this helper cannot be trusted again
+            self.kill()  # a half-read message: this helper cannot be trusted again
             raise
         if reply is None:
             self.close()
-            raise RuntimeError("the helper process ended unexpectedly")
+            raise HelperDiedError(f"the helper process ended unexpectedly ({describe_status(self.status)})")
         ok, value = pickle.loads(reply)
         if ok:
             return value
         raise value
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        self.send(fn, *args)
+        return self.receive()
+
+    def kill(self) -> None:
+        """End the helper now (SIGKILL) and reap it."""
+        if os.getpid() == self.owner and self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.close()
 
     def close(self) -> None:
         """End the helper and reap it (idempotent; only its owner process does anything)."""
@@ -137,11 +180,27 @@ class LeanHelper:
             fd = getattr(self, name)
             if fd is not None:
                 setattr(self, name, None)
+                _HELD.discard(fd)
                 try:
                     os.close(fd)
                 except OSError:
                     pass
+        if self.status is None:
+            try:
+                self.status = os.waitpid(self.pid, 0)[1]
+            except ChildProcessError:
+                self.status = 0
+
+
+def describe_status(status: int | None) -> str:
+    """``killed by SIGKILL``, ``exit code 1``... for a wait status."""
+    if status is None:
+        return "still running"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
         try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return f"killed by {name}" + (" - out of memory?" if sig == signal.SIGKILL else "")
+    return f"exit code {os.waitstatus_to_exitcode(status)}"

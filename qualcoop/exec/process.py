@@ -1,22 +1,34 @@
 """A pool of worker processes on this machine.
 
-Workers are forked once, after ``prepare(context)`` ran in the driver (so a codebook compiled
-there is inherited, not rebuilt), and live for the whole run. Items are submitted in a bounded
-window and results are yielded in input order. Where ``fork`` is missing the pool spawns
-workers, which run ``prepare`` themselves when they start.
+Workers are forked once, after ``prepare(context)`` ran in the driver (so what it compiled is
+inherited, not rebuilt), and live for the whole run. Each worker is a :class:`~.helper.LeanHelper`:
+calls and results travel pickled over its own pair of pipes, so the pool has no threads and no
+shared queues. The driver keeps at most two items queued per worker, gives the next item to the
+least busy worker, and yields results in input order with at most ``window_size(workers)`` items
+in flight.
+
+Workers ignore Ctrl-C; the driver alone decides. When the run stops early (Ctrl-C, an error, the
+caller closing the iterator) every worker is killed at once, not left to finish what it holds, and
+its extraction helper and sandbox die with it (``PR_SET_PDEATHSIG``). A worker that dies by itself
+(e.g. killed for memory) stops the run with an :class:`ExecutorError` naming the item it held.
+(``concurrent.futures.ProcessPoolExecutor`` was used before: on Python 3.11 a worker killed while
+writing its result, or a broken pool whose futures were cancelled, left the driver waiting for
+ever.) Where ``fork`` is missing the pool falls back to a spawning ``ProcessPoolExecutor``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import selectors
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from .base import Executor, in_order, window_size
+from .base import Executor, ExecutorError, in_order, window_size
+from .helper import HelperDiedError, LeanHelper, available
 
 _CONTEXT: Any = None
 _FN: Any = None
+_PER_WORKER = 2  # items queued at one worker: one running, one ready to start
 
 
 def _install(fn: Callable, context: Any, prepare: Callable | None) -> None:
@@ -30,6 +42,13 @@ def _call(item: Any) -> Any:
     return _FN(_CONTEXT, item)
 
 
+def _start_spawned(fn: Callable, context: Any, prepare: Callable | None) -> None:  # pragma: no cover
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _install(fn, context, prepare)
+
+
 class ProcessExecutor(Executor):
     """``workers`` processes; ``fn`` and ``context`` are installed in each once."""
 
@@ -38,27 +57,91 @@ class ProcessExecutor(Executor):
     def __init__(self, *, workers: int = 2, prepare: Callable[[Any], None] | None = None) -> None:
         self.workers = workers
         self._prepare = prepare
-        self._pool: ProcessPoolExecutor | None = None
+        self._helpers: list[LeanHelper] = []
 
     def map(self, fn: Callable[[Any, Any], Any], items: Iterable[Any], *, context: Any = None) -> Iterator[Any]:
-        methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods:
-            if self._prepare is not None:
-                self._prepare(context)  # inherited by the forked workers
-            _install(fn, context, None)  # so is this
-            mp = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp)
-        else:  # pragma: no cover - Windows / macOS spawn
-            mp = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp, initializer=_install,
-                                             initargs=(fn, context, self._prepare))
-        pool = self._pool
+        if not available():  # pragma: no cover - Windows / macOS spawn
+            yield from self._map_spawned(fn, items, context)
+            return
+        if self._prepare is not None:
+            self._prepare(context)  # inherited by the forked workers
+        _install(fn, context, None)  # so is this
         try:
-            yield from in_order(lambda item: pool.submit(_call, item), items, window_size(self.workers))
+            self._helpers = [LeanHelper() for _ in range(self.workers)]
+            yield from self._schedule(items)
+        except BaseException:
+            self.kill()
+            raise
         finally:
             self.close()
 
-    def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
+    def _schedule(self, items: Iterable[Any]) -> Iterator[Any]:
+        helpers = self._helpers
+        queued: dict[LeanHelper, deque[tuple[int, Any]]] = {h: deque() for h in helpers}
+        done: dict[int, Any] = {}
+        failed: dict[int, BaseException] = {}
+        limit = max(window_size(len(helpers)), _PER_WORKER * len(helpers))
+        todo = iter(items)
+        submitted = yielded = 0
+        exhausted = False
+        with selectors.DefaultSelector() as sel:
+            for h in helpers:
+                sel.register(h.fileno(), selectors.EVENT_READ, h)
+            while True:
+                while not exhausted and submitted - yielded < limit:
+                    h = min(helpers, key=lambda h: len(queued[h]))
+                    if len(queued[h]) >= _PER_WORKER:
+                        break
+                    try:
+                        item = next(todo)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    h.send(_call, item)
+                    queued[h].append((submitted, item))
+                    submitted += 1
+                if yielded in done or yielded in failed:
+                    if yielded in failed:
+                        raise failed.pop(yielded)
+                    value = done.pop(yielded)
+                    yielded += 1
+                    yield value
+                    continue
+                if exhausted and yielded == submitted:
+                    return
+                for key, _ in sel.select():
+                    h = key.data
+                    seq, item = queued[h].popleft()
+                    try:
+                        done[seq] = h.receive()
+                    except HelperDiedError as e:
+                        raise ExecutorError(f"a worker process died while working on {_label(item)}: {e}") from None
+                    except Exception as e:  # noqa: BLE001 - raised in the worker; re-raised in input order
+                        failed[seq] = e
+
+    def _map_spawned(self, fn: Callable, items: Iterable[Any], context: Any) -> Iterator[Any]:  # pragma: no cover
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_spawned, initargs=(fn, context, self._prepare))
+        try:
+            yield from in_order(lambda item: pool.submit(_call, item), items, window_size(self.workers))
+        finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def kill(self) -> None:
+        """Stop every worker now (what they held is abandoned)."""
+        helpers, self._helpers = self._helpers, []
+        for h in helpers:
+            h.kill()
+
+    def close(self) -> None:
+        helpers, self._helpers = self._helpers, []
+        for h in helpers:
+            h.close()
+
+
+def _label(item: Any) -> str:
+    path = getattr(item, "path", None)
+    return str(path) if path is not None else repr(item)[:200]

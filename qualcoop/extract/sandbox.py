@@ -68,7 +68,7 @@ from ..errors import (
     ResourceLimitError,
 )
 
-__all__ = ["run_sandboxed", "caused_by", "SANDBOXED"]
+__all__ = ["run_sandboxed", "caused_by", "die_with_parent", "SANDBOXED"]
 
 T = TypeVar("T")
 
@@ -136,6 +136,7 @@ def run_sandboxed(
         code = 3
         try:
             os.close(read_fd)
+            die_with_parent()
             _quiet_crashes()
             payload = _run_child(func, args, path, memory_limit_mb)
             _write_all(write_fd, payload)
@@ -203,6 +204,24 @@ def _run_child(func: Callable[..., Any], args: tuple, path: str | Path,
     except Exception as e:  # noqa: BLE001
         err = ExtractionError(path, f"the result could not be passed back: {type(e).__name__}: {e}")
     return pickle.dumps((_ERR, err), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _prctl() -> Any:
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (ImportError, OSError, AttributeError):  # not Linux: the pipe's end of file ends a child
+        return None
+
+
+_PRCTL = _prctl() if SANDBOXED else None
+
+
+def die_with_parent() -> None:
+    """Linux: this (forked) process gets SIGKILL when its parent dies, so none outlives a killed run."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _quiet_crashes() -> None:

@@ -39,6 +39,64 @@ def test_results_come_back_in_input_order(name):
         assert list(ex.map(_slow_square, range(20), context=3)) == [3 * x * x for x in range(20)]
 
 
+def _die_on_five(context, x):
+    if x == 5:
+        os.kill(os.getpid(), 9)  # as the kernel's out-of-memory killer would
+    return x
+
+
+def _raise_on_three(context, x):
+    if x == 3:
+        raise ValueError(f"item {x} is bad")
+    time.sleep(0.01)
+    return x
+
+
+def _children() -> set[int]:
+    me = os.getpid()
+    kids = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                kids.add(int(d.name))
+    return kids
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
+def test_a_worker_killed_stops_the_run_with_a_named_error_and_no_process_left():
+    from qualcoop.exec import ExecutorError
+
+    before = _children()
+    with make_executor("process", workers=2) as ex:
+        got = []
+        with pytest.raises(ExecutorError, match="worker process died while working on 5.*SIGKILL"):
+            for v in ex.map(_die_on_five, range(20), context=None):
+                got.append(v)
+    assert got == [0, 1, 2, 3, 4]  # everything before the dead item came back, in order
+    assert _children() - before == set()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
+def test_an_error_in_a_worker_is_raised_in_input_order_and_early_stop_leaves_no_process():
+    before = _children()
+    with make_executor("process", workers=2) as ex:
+        got = []
+        with pytest.raises(ValueError, match="item 3 is bad"):
+            for v in ex.map(_raise_on_three, range(50), context=None):
+                got.append(v)
+    assert got == [0, 1, 2]
+    assert _children() - before == set()
+    with make_executor("process", workers=2) as ex:  # the caller stops reading: workers are stopped
+        it = ex.map(_slow_square, range(100), context=1)
+        assert [next(it) for _ in range(3)] == [0, 1, 4]
+        it.close()
+    assert _children() - before == set()
+
+
 def _code(tmp: Path, name: str, **kw) -> bytes:
     out = tmp / f"{name}.csv"
     s = resolve_settings([CORPUS], codebook="international_cooperation", output=out, **kw)
