@@ -29,7 +29,8 @@ from .base import Extracted, ExtractOptions
 from .sandbox import run_sandboxed
 
 __all__ = ["ExtractOptions", "Extracted", "extract_file", "extractor_for", "SUPPORTED_SUFFIXES",
-           "document_id", "extractors_for_media_type", "normalise_lang", "supported_suffixes", "suffix_table"]
+           "document_id", "extractors_for_media_type", "normalise_lang", "runs_inline", "supported_suffixes",
+           "suffix_table"]
 
 
 def suffix_table() -> dict[str, tuple[str, ...]]:
@@ -171,9 +172,15 @@ def extract_file(
     cls().version()  # imports the parser library here, once, not in every child
     # the whole extraction of the file (parser, transcript detection) runs in a child process with
     # options.timeout and options.memory_limit_mb (qualcoop.limits): office files and subtitles too;
-    # extractors that run their own child (PDF) are not wrapped twice
+    # extractors that run their own child (PDF) are not wrapped twice, and a small file of a linear
+    # plain-text parser (its inline_max_bytes) is cheaper to read here than to fork for
     if getattr(cls, "sandboxed", False):
         name, got = _extract_in_child(path, data, options, name)
+    elif size <= getattr(cls, "inline_max_bytes", 0):
+        try:
+            name, got = _extract_in_child(path, data, options, name)
+        except (MemoryError, RecursionError) as e:
+            raise ExtractionError(path, f"{type(e).__name__} while extracting in this process") from None
     else:
         name, got = run_sandboxed(_extract_in_child, path, data, options, name, timeout=options.timeout,
                                   memory_limit_mb=options.memory_limit_mb, path=path)
@@ -202,6 +209,17 @@ def extract_file(
         source=source,
         regions=got.regions,
     )
+
+
+def runs_inline(path: str | Path, options: ExtractOptions | None = None) -> bool:
+    """Whether :func:`extract_file` reads ``path`` in this process (no sandboxed child): a file no
+    larger than its extractor's ``inline_max_bytes``. ``False`` when in doubt."""
+    path = Path(path)
+    try:
+        cls = extractors.get(extractor_for(path, options or ExtractOptions()))
+        return path.stat().st_size <= getattr(cls, "inline_max_bytes", 0)
+    except Exception:  # noqa: BLE001 - unknown suffix, unreadable file: extract_file will say
+        return False
 
 
 def _extract_in_child(path: Path, data: bytes, options: ExtractOptions, name: str) -> tuple[str, Extracted]:

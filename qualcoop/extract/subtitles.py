@@ -56,7 +56,7 @@ from typing import Any
 
 from ..errors import CorruptDocumentError, EmptyDocumentError
 from ..model import Region
-from .base import Extracted, ExtractOptions, qualcoop_version
+from .base import INLINE_TEXT_BYTES, ExtractOptions, Extracted, qualcoop_version
 from .transcript import is_plausible_label
 
 __all__ = ["Cue", "VttExtractor", "SrtExtractor", "parse_vtt", "parse_srt", "cue_text",
@@ -479,6 +479,7 @@ class VttExtractor:
     name = "vtt.v1"
     media_type = "text/vtt"
     suffixes = (".vtt",)
+    inline_max_bytes = INLINE_TEXT_BYTES  # small files skip the sandbox (see base.py)
 
     def version(self) -> str:
         return qualcoop_version()
@@ -505,6 +506,7 @@ class SrtExtractor:
     name = "srt.v1"
     media_type = "application/x-subrip"
     suffixes = (".srt",)
+    inline_max_bytes = INLINE_TEXT_BYTES  # small files skip the sandbox (see base.py)
 
     def version(self) -> str:
         return qualcoop_version()

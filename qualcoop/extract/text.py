@@ -36,7 +36,7 @@ from typing import Any
 
 from ..errors import DecodingError, EmptyDocumentError, ExtractionError, MetadataError
 from ..model import Region
-from .base import Extracted, ExtractOptions
+from .base import INLINE_TEXT_BYTES, ExtractOptions, Extracted
 
 __all__ = ["TextExtractor", "decode_bytes", "decode_warnings", "split_front_matter",
            "markdown_headings", "LOW_CONFIDENCE"]
@@ -336,6 +336,7 @@ class TextExtractor:
     name = "text.v1"
     media_type = "text/plain"
     suffixes = (".txt", ".text", ".md", ".markdown")
+    inline_max_bytes = INLINE_TEXT_BYTES  # small files skip the sandbox (see base.py)
     _MARKDOWN = (".md", ".markdown")
 
     def version(self) -> str:

@@ -67,7 +67,7 @@ from typing import Any
 
 from ..errors import EmptyDocumentError, SpeakerPatternError
 from ..model import Region
-from .base import Extracted, ExtractOptions, qualcoop_version
+from .base import INLINE_TEXT_BYTES, ExtractOptions, Extracted, qualcoop_version
 
 __all__ = ["TranscriptExtractor", "add_turns", "speaker_table", "transcript_hint", "DocxTranscriptExtractor", "parse_turns", "looks_like_transcript",
            "parse_timestamp", "split_label", "is_plausible_label"]
@@ -612,6 +612,7 @@ class TranscriptExtractor:
     transcript_of = "text.v1"  # chosen instead of it for transcripts (document type or --transcript)
     media_type = "text/plain"
     suffixes = (".txt", ".text", ".md", ".markdown")
+    inline_max_bytes = INLINE_TEXT_BYTES  # small files skip the sandbox (see base.py)
 
     def version(self) -> str:
         return qualcoop_version()

@@ -172,8 +172,10 @@ def _extract(path: str, options: Any, doc_id: str | None) -> Document:
     :mod:`qualcoop.exec.helper`); in-process when there is none (no ``fork``, or spaCy came first)."""
     global _HELPER
     from ..exec.helper import LeanHelper, available
-    from ..extract import extract_file
+    from ..extract import extract_file, runs_inline
 
+    if runs_inline(path, options):  # a small text file: no sandbox, so no helper either
+        return extract_file(path, options=options, doc_id=doc_id)
     helper = _HELPER
     if helper is not None and (helper.owner != os.getpid() or not helper.alive):
         helper = _HELPER = None  # inherited from a parent, or broken: never shared
