@@ -9,6 +9,10 @@ scopes and options.
   pieces between stars, time linear in the text for each piece), so ``a*a*a*a*a*a*a*a*b`` against
   a long token takes microseconds instead of Python ``re``'s exponential time.
 
+- :func:`required_literals` finds words that every match of a regular expression must contain
+  (``customs`` in ``\\bcustoms\\s+dut(y|ies)``): a rule skips the regex engine on a segment whose
+  :func:`fold_for_literals` text contains none of them, which is most segments.
+
 The limits live in :mod:`qualcoop.limits`.
 """
 
@@ -20,7 +24,7 @@ from typing import Any
 from . import limits
 from .errors import PatternLimitError
 
-__all__ = ["Glob", "compile_regex", "regex_program_size", "check_regex"]
+__all__ = ["Glob", "check_regex", "compile_regex", "fold_for_literals", "regex_program_size", "required_literals"]
 
 _COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 
@@ -129,6 +133,102 @@ def compile_regex(pattern: str, flags: int = 0) -> Any:
         raise TypeError(f"a pattern must be a string, got {type(pattern).__name__}")
     check_regex(pattern)
     return regex.compile(pattern, flags)
+
+
+# --------------------------------------------------------------------------- required literals
+
+#: characters that regex's simple case-insensitive matching equates with an ASCII letter although
+#: ``str.lower`` does not map them to it (found by checking every code point)
+_FOLD = str.maketrans({"\u0130": "i", "\u017f": "s", "\u212a": "k"})
+#: what a literal may hold: the ASCII characters whose meaning is the same in ``re`` and ``regex``
+_LITERAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 -'")
+#: pattern text that ``re`` would read differently from ``regex``: fuzzy or named-list braces,
+#: POSIX classes, version/full-case flags; such patterns get no prefilter
+_REGEX_ONLY = re.compile(r"\{(?!\d*(?:,\d*)?\})|\[:|\(\?[a-zA-Z]*[Vf]|\\[LpPNXmMKG]")
+
+
+def fold_for_literals(text: str) -> str:
+    """``text`` folded as :func:`required_literals`' literals are: lower case, and the three
+    characters that match an ASCII letter case-insensitively (``İ``, ``ſ``, Kelvin ``K``) mapped to it."""
+    return text.translate(_FOLD).lower()
+
+
+def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Folded literals one of which is in the folded text of every match of ``pattern``, or ``None``.
+
+    ``None`` (no prefilter) when the pattern has no such literal or uses syntax that Python's own
+    parser reads differently from the ``regex`` module (fuzzy matching, full case folding, ...).
+    Only whole runs of letters, digits, spaces, hyphens and apostrophes are used, so a literal's
+    meaning cannot depend on case-folding subtleties beyond :func:`fold_for_literals`.
+
+    Examples
+    --------
+    >>> sorted(required_literals(r"\\b(labou?r\\s+force|work\\s*force|self-employed)\\b"))
+    ['force', 'self-employed']
+    >>> sorted(required_literals(r"(?i)\\bcustoms\\s+dut(?:y|ies)\\b"))
+    ['customs']
+    >>> required_literals(r"\\b(19|20)\\d\\d\\b") is None  # '19' or '20' are too short to pay
+    True
+    """
+    try:
+        import regex
+
+        if flags & (regex.FULLCASE | regex.VERSION1) or _REGEX_ONLY.search(pattern):
+            return None
+        from re import _parser  # the standard library's parse tree of the pattern
+
+        tree = _parser.parse(pattern, flags & (re.IGNORECASE | re.VERBOSE | re.MULTILINE | re.DOTALL))
+        got = _required(list(tree))
+    except Exception:  # noqa: BLE001 - anything unexpected: no prefilter, the regex runs as before
+        return None
+    if not got or min(len(x) for x in got) < 3:
+        return None
+    return frozenset(got)
+
+
+def _required(items: list) -> set[str] | None:
+    """For a sequence of parse items: the most selective set of literals one of which must occur."""
+    from re import _constants as c
+
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(cand: set[str] | None) -> None:
+        nonlocal best
+        if cand and (best is None or min(map(len, cand)) > min(map(len, best))):
+            best = cand
+
+    def end_run() -> None:
+        if run:
+            consider({"".join(run)})
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            ch = chr(av).lower()
+            if ch in _LITERAL_CHARS and chr(av).isascii():
+                run.append(ch)
+                continue
+            end_run()
+        elif op is c.SUBPATTERN:
+            end_run()
+            consider(_required(list(av[-1])))
+        elif op is c.BRANCH:
+            end_run()
+            alts = [_required(list(alt)) for alt in av[1]]
+            if all(alts):
+                consider(set().union(*alts))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            end_run()
+            if av[0] >= 1:
+                consider(_required(list(av[2])))
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            end_run()
+            consider(_required(list(av)))
+        else:  # classes, any, anchors, look-arounds, back references: no literal, and a run ends
+            end_run()
+    end_run()
+    return best
 
 
 def _short(s: str, n: int = 60) -> str:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from qualcoop.errors import PatternLimitError, RuleError
 from qualcoop.model import Code, Codebook, Document, Rule, Segment
-from qualcoop.patterns import Glob, compile_regex, regex_program_size
+from qualcoop.patterns import Glob, compile_regex, fold_for_literals, regex_program_size, required_literals
 
 
 def _old_glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
@@ -115,3 +115,56 @@ def test_codebook_rule_error_names_code_and_rule():
     with pytest.raises(RuleError) as info:
         compile_codebook(cb)
     assert info.value.code_id == "c" and info.value.rule_id == "r" and "MAX_REGEX_PROGRAM" in info.value.detail
+
+
+# --------------------------------------------------------------------------- required literals
+
+
+_ATOMS = ["cao", "CAO", "grant", "force", "self-employed", "customs", "ab", "x", r"\s+", r"\w*", r"\d", "[Ss]",
+          ".", r"\b", "(?<![A-Za-z])", "(?!x)", "-?", "'s", "İn", "ſe", "Kelvin"]
+
+
+@st.composite
+def _patterns(draw, depth=0):
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["atom", "atom", "group", "alt", "rep"] if depth < 2 else ["atom"]))
+        if kind == "atom":
+            parts.append(draw(st.sampled_from(_ATOMS)))
+        elif kind == "group":
+            parts.append(f"(?:{draw(_patterns(depth + 1))})")
+        elif kind == "alt":
+            parts.append(f"(?:{draw(_patterns(depth + 1))}|{draw(_patterns(depth + 1))})")
+        else:
+            parts.append(f"(?:{draw(_patterns(depth + 1))}){draw(st.sampled_from(['?', '*', '+', '{2}', '{0,2}', '{1,3}']))}")
+    return "".join(parts)
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("abcegfiklnorstuxACGKOS -'12\n") + ["İ", "ſ", "\u212a", "ß"]),
+                max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=_patterns(), text=_TEXT, ignore_case=st.booleans(), filler=_TEXT)
+def test_a_segment_without_any_required_literal_never_matches(pattern, text, ignore_case, filler):
+    import regex
+
+    flags = regex.V0 | (regex.IGNORECASE if ignore_case else 0)
+    compiled = regex.compile(pattern, flags)
+    needles = required_literals(pattern, compiled.flags)
+    if needles is None:
+        return
+    for candidate in (text, filler + text, text.upper(), text.swapcase()):
+        if compiled.search(candidate):
+            folded = fold_for_literals(candidate)
+            assert any(n in folded for n in needles), (pattern, candidate, needles)
+
+
+def test_required_literals_are_found_or_refused_where_regex_differs_from_re():
+    assert required_literals(r"\bcustoms\s+dut(?:y|ies)\b") == {"customs"}
+    assert required_literals(r"(?:customs){e<=1}") is None  # fuzzy matching: "custom" also matches
+    assert required_literals(r"[[:alpha:]]+ agreement") is None  # a POSIX class in regex
+    assert required_literals(r"(?f)strasse") is None  # full case folding: "straße" matches
+    assert required_literals(r"\p{L}+ agreement") is None
+    assert required_literals(r"a|agreement") is None  # one branch has no literal of 3 characters
+    assert required_literals(r"(?:the )?agreement") == {"agreement"}

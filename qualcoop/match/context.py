@@ -56,7 +56,7 @@ class SegmentContext:
     """
 
     __slots__ = ("cc", "lm", "document", "segment", "text", "lang", "langs", "active", "veto", "fast", "found",
-                 "_view", "_hits", "_negated")
+                 "_view", "_hits", "_negated", "_folded")
 
     def __init__(self, cc: RegexBudget, lm: LangMatchers, document: Document, segment: Segment,
                  text: str, lang: str, active: frozenset[int] | None, *, fast: bool = False) -> None:
@@ -76,6 +76,16 @@ class SegmentContext:
         self._negated: dict[int, bool] = {}
         #: leaf keys with at least one token hit, once every token matcher has run (else None)
         self.found: frozenset[int] | None = None
+        self._folded: str | None = None
+
+    @property
+    def folded(self) -> str:
+        """The text folded for regex rules' literal prefilter (:func:`qualcoop.patterns.fold_for_literals`)."""
+        if self._folded is None:
+            from ..patterns import fold_for_literals
+
+            self._folded = fold_for_literals(self.text)
+        return self._folded
 
     def found_keys(self) -> frozenset[int]:
         """Leaf keys with at least one token match in this segment (runs every channel)."""

@@ -27,7 +27,7 @@ from ..errors import PatternLimitError, RuleError
 from ..kinds import KindProblem
 from ..model import NEGATION_POLICIES, Rule, Scope
 from ..model.codebook import thaw_json
-from ..patterns import Glob, compile_regex
+from ..patterns import Glob, compile_regex, required_literals
 from .tokenpatterns import check_token_patterns, pattern_literals
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -467,6 +467,9 @@ class RegexRule(Leaf):
         super().__init__(rule, builder, qid=qid, negation=negation)
         self.compiled = self._compile(rule)
         self.timeout = builder.regex_timeout
+        flags = self.compiled.flags
+        #: words every match contains (folded): segments without any are not searched
+        self.needles = required_literals(rule.pattern, flags)
 
     def register(self, lm: LangMatchers) -> list[set[str] | None]:
         return []  # not token-based: always runs on the raw text
@@ -474,6 +477,10 @@ class RegexRule(Leaf):
     def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
         if not ctx.regex_allowed(self.qid):
             return []
+        if self.needles is not None:
+            folded = ctx.folded
+            if not any(n in folded for n in self.needles):
+                return []
         try:
             return [(m.start(), m.end(), None)
                     for m in self.compiled.finditer(ctx.text, timeout=self.timeout) if m.end() > m.start()]
