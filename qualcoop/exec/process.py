@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .base import Executor, ExecutorError, in_order, window_size
-from .helper import HelperDiedError, LeanHelper, available
+from .helper import HelperDiedError, LeanHelper, available, describe_status
 
 _CONTEXT: Any = None
 _FN: Any = None
@@ -76,30 +76,49 @@ class ProcessExecutor(Executor):
             self.close()
 
     def _schedule(self, items: Iterable[Any]) -> Iterator[Any]:
-        helpers = self._helpers
+        helpers = list(self._helpers)
         queued: dict[LeanHelper, deque[tuple[int, Any]]] = {h: deque() for h in helpers}
         done: dict[int, Any] = {}
         failed: dict[int, BaseException] = {}
         limit = max(window_size(len(helpers)), _PER_WORKER * len(helpers))
         todo = iter(items)
+        retry: list[Any] = []  # an item whose worker turned out dead when it was sent
         submitted = yielded = 0
         exhausted = False
         with selectors.DefaultSelector() as sel:
-            for h in helpers:
-                sel.register(h.fileno(), selectors.EVENT_READ, h)
+            fds = {h: h.fileno() for h in helpers}
+            for h, fd in fds.items():
+                sel.register(fd, selectors.EVENT_READ, h)
+
+            def bury(h: LeanHelper, status: str) -> None:
+                """A worker died: the item it held fails the run when its turn comes; the rest are lost."""
+                sel.unregister(fds[h])
+                helpers.remove(h)
+                for i, (seq, item) in enumerate(queued.pop(h)):
+                    failed[seq] = ExecutorError(f"a worker process died while working on {_label(item)}: "
+                                                f"{status}") if i == 0 else ExecutorError("a worker process died")
+
             while True:
-                while not exhausted and submitted - yielded < limit:
+                while helpers and (retry or not exhausted) and submitted - yielded < limit + len(retry):
                     h = min(helpers, key=lambda h: len(queued[h]))
                     if len(queued[h]) >= _PER_WORKER:
                         break
+                    if retry:
+                        seq, item = retry.pop()
+                    else:
+                        try:
+                            item = next(todo)
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        seq, submitted = submitted, submitted + 1
                     try:
-                        item = next(todo)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    h.send(_call, item)
-                    queued[h].append((submitted, item))
-                    submitted += 1
+                        h.send(_call, item)
+                    except OSError:  # the worker is gone (the pipe broke): its reply tells why
+                        retry.append((seq, item))
+                        bury(h, f"the helper process ended unexpectedly ({describe_status(h.status)})")
+                        continue
+                    queued[h].append((seq, item))
                 if yielded in done or yielded in failed:
                     if yielded in failed:
                         raise failed.pop(yielded)
@@ -107,17 +126,21 @@ class ProcessExecutor(Executor):
                     yielded += 1
                     yield value
                     continue
-                if exhausted and yielded == submitted:
+                if exhausted and not retry and yielded == submitted:
                     return
+                if not helpers:
+                    raise ExecutorError("every worker process died")
                 for key, _ in sel.select():
                     h = key.data
-                    seq, item = queued[h].popleft()
+                    seq, item = queued[h][0]
                     try:
                         done[seq] = h.receive()
                     except HelperDiedError as e:
-                        raise ExecutorError(f"a worker process died while working on {_label(item)}: {e}") from None
+                        bury(h, str(e))
+                        continue
                     except Exception as e:  # noqa: BLE001 - raised in the worker; re-raised in input order
                         failed[seq] = e
+                    queued[h].popleft()
 
     def _map_spawned(self, fn: Callable, items: Iterable[Any], context: Any) -> Iterator[Any]:  # pragma: no cover
         import multiprocessing

@@ -141,8 +141,15 @@ def segment_records(doc: Document, segments: Iterable[Segment]) -> list[dict[str
 _COMPILED: dict[tuple, Any] = {}
 
 
+_LAST: tuple[Any, Any, Any] = (None, None, None)  # (codebook object, prefilter, compiled): no hashing per file
+
+
 def compiled_codebook(settings: Any) -> Any:
     """The settings' codebook compiled once per process (cached; forked workers inherit it)."""
+    global _LAST
+    cb, prefilter, compiled = _LAST
+    if cb is settings.codebook and prefilter == settings.prefilter:
+        return compiled
     key = (settings.codebook.fingerprint(), settings.prefilter)
     hit = _COMPILED.get(key)
     if hit is None:
@@ -151,6 +158,7 @@ def compiled_codebook(settings: Any) -> Any:
         hit = compile_codebook(settings.codebook, prefilter=settings.prefilter)
         _COMPILED.clear()
         _COMPILED[key] = hit
+    _LAST = (settings.codebook, settings.prefilter, hit)
     return hit
 
 
