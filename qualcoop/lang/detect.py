@@ -48,13 +48,21 @@ MARKERS: dict[str, frozenset[str]] = {
 }
 
 _WORDS = re.compile(r"[^\W\d_]+")
-_NYA = re.compile(r"[^\W\d_]{2,}nya\b", re.IGNORECASE)
+# a word of two or more letters ending in the enclitic -nya: found as "nya" at a word's end with two
+# letters before it (the same count as ``[^\W\d_]{2,}nya\b``, without trying that at every letter)
+_NYA_END = re.compile(r"nya\b", re.IGNORECASE)
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def _nya_words(text: str) -> int:
+    return sum(1 for m in _NYA_END.finditer(text)
+               if m.start() >= 2 and _TWO_LETTERS.fullmatch(text, m.start() - 2, m.start()))
 
 
 def _counts(text: str) -> dict[str, int]:
     words = Counter(_WORDS.findall(text.lower()))  # counted in C; then one look-up per marker word
     counts = {lang: sum(words[w] for w in markers if w in words) for lang, markers in MARKERS.items()}
-    counts["id"] += len(_NYA.findall(text))
+    counts["id"] += _nya_words(text)
     return counts
 
 
