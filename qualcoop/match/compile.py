@@ -135,7 +135,7 @@ class Builder:
 
 
 class CompiledCode:
-    __slots__ = ("code", "scope", "rules", "excludes", "leaf_keys", "langs", "always", "regex_langs")
+    __slots__ = ("code", "scope", "rules", "excludes", "leaf_keys", "langs", "always", "regex_leaves")
 
     def __init__(self, code: Code, rules: list[R.Node], excludes: list[R.ExcludeRule]) -> None:
         self.code = code
@@ -147,8 +147,8 @@ class CompiledCode:
         # regex leaves run on every segment: a code holding one is always evaluated
         self.always = any(not leaf.token_based for leaf in leaves)
         self.langs = {leaf.lang for leaf in leaves}
-        #: languages (None: every one) in which a regex leaf of this code runs
-        self.regex_langs = {leaf.lang for leaf in leaves if not leaf.token_based}
+        #: leaves that are not token-based (regex): they run on the raw text of every segment
+        self.regex_leaves = tuple(leaf for leaf in leaves if not leaf.token_based)
 
 
 class CompiledCodebook:
@@ -274,9 +274,10 @@ class CompiledCodebook:
         ctx.found = found
         always = self._always.get(lm.langs)
         if always is None:
-            always = self._always[lm.langs] = frozenset(
-                i for i, c in enumerate(self.codes) if c.regex_langs & {None, *lm.langs})
-        candidates = set(always)
+            always = self._always[lm.langs] = self._regex_candidates(lm.langs)
+        # a code with a regex leaf is a candidate unless none of the literals its regexes need is here
+        folded = ctx.folded if always else ""
+        candidates = {i for i, needles in always if needles is None or any(n in folded for n in needles)}
         of_leaf = self._codes_of_leaf
         for k in found:
             candidates.update(of_leaf.get(k, ()))
@@ -294,6 +295,19 @@ class CompiledCodebook:
                     Evidence(base + s, base + e, dtext[base + s:base + e], qid, neg)
                     for s, e, _, qid, neg in evidence))))
         return out
+
+    def _regex_candidates(self, langs: tuple[str, ...]) -> tuple[tuple[int, frozenset[str] | None], ...]:
+        """Codes with a regex (non-token) leaf running in ``langs``, each with the literals one of which
+        a segment must hold for any of those leaves to match (``None``: no such literals known)."""
+        out = []
+        wanted = {None, *langs}
+        for i, c in enumerate(self.codes):
+            leaves = [leaf for leaf in c.regex_leaves if leaf.lang in wanted]
+            if not leaves:
+                continue
+            sets = [getattr(leaf, "needles", None) for leaf in leaves]
+            out.append((i, None if any(x is None for x in sets) else frozenset().union(*sets)))
+        return tuple(out)
 
     def _code_evidence(self, cc: CompiledCode, ctx: SegmentContext) -> list[tuple]:
         ctx.veto = []
