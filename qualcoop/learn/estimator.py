@@ -22,6 +22,7 @@ groups; the others are named in ``skipped_`` and left to the rules):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -366,6 +367,24 @@ class CodeLearner:
         for rest in by_seg.values():  # rule codings of spans that are not among ``segments``: unchanged
             out.extend(rest)
         return out
+
+    def fingerprint(self) -> str:
+        """sha256 of what decides the model's codings (codebook, features, vocabulary, weights,
+        calibration, thresholds): two models with the same fingerprint code alike. A project run's key
+        includes it, so a run with another model is another run."""
+        import hashlib
+
+        import numpy as np
+
+        self._check_fitted()
+        cb = self.codebook
+        head = json.dumps({"codebook": cb.fingerprint() if cb is not None else None, "features": list(self.features),
+                           "lang": self.lang, "codes": list(self.codes_), "vocabulary": list(self.vocabulary_)},
+                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        h = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        for arr in (self.coef_, self.intercept_, self.platt_, self.thresholds_):
+            h.update(np.ascontiguousarray(arr, dtype="<f8").tobytes())
+        return h.hexdigest()
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)

@@ -30,7 +30,7 @@ from ..model import Codebook
 from .estimator import CodeLearner
 from .features import FEATURE_FAMILIES
 
-__all__ = ["FORMAT", "load_model", "save_model"]
+__all__ = ["FORMAT", "check_model_codebook", "load_model", "save_model"]
 
 FORMAT = "qualcoop.learn.v1"
 MEMBERS = ("model.json", "coef.npy", "intercept.npy")
@@ -114,6 +114,25 @@ def _number(path: Path, what: str, v: Any) -> float:
     return float(v)
 
 
+def _check_made_for(where: str, name: str, version: str, fingerprint: str, codebook: Codebook) -> None:
+    if (name, version) != (codebook.name, codebook.version):
+        raise ModelCodebookError(where, f"{name} version {version}", f"{codebook.name} version {codebook.version}")
+    if fingerprint != codebook.fingerprint():
+        raise ModelCodebookError(where, f"{name} version {version} (other content)",
+                                 f"{codebook.name} version {codebook.version} (changed without a new version)")
+
+
+def check_model_codebook(learner: CodeLearner, codebook: Codebook, *, where: str = "model") -> CodeLearner:
+    """``learner`` when it was trained for ``codebook`` (name, version and content), else
+    :class:`~qualcoop.errors.ModelCodebookError` (what :func:`load_model` checks, for a learner in memory)."""
+    learner._check_fitted()
+    cb = learner.codebook
+    if cb is None:
+        raise ModelCodebookError(where, "no codebook", f"{codebook.name} version {codebook.version}")
+    _check_made_for(where, cb.name, cb.version, cb.fingerprint(), codebook)
+    return learner
+
+
 def load_model(path: str | os.PathLike[str], codebook: Codebook | None = None) -> CodeLearner:
     """Read a model file (checking it) and, given ``codebook``, check it was made for that codebook.
 
@@ -192,12 +211,7 @@ def load_model(path: str | os.PathLike[str], codebook: Codebook | None = None) -
         raise _bad(path, f"array shapes {coef.shape}, {intercept.shape} do not fit {len(codes)} codes and "
                          f"{len(vocab)} features")
     if codebook is not None:
-        if (cbm["name"], cbm["version"]) != (codebook.name, codebook.version):
-            raise ModelCodebookError(str(path), f"{cbm['name']} version {cbm['version']}",
-                                     f"{codebook.name} version {codebook.version}")
-        if cbm["fingerprint"] != codebook.fingerprint():
-            raise ModelCodebookError(str(path), f"{cbm['name']} version {cbm['version']} (other content)",
-                                     f"{codebook.name} version {codebook.version} (changed without a new version)")
+        _check_made_for(str(path), cbm["name"], cbm["version"], cbm["fingerprint"], codebook)
         known = {c.id for c in codebook.codes}
         if not set(codes) <= known:
             raise _bad(path, "codes not in the codebook")
