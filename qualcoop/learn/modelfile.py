@@ -61,7 +61,7 @@ def save_model(learner: CodeLearner, path: str | os.PathLike[str]) -> Path:
         "data_hash": learner.data_hash_,
         "params": {"features": list(learner.features), "min_positives": learner.min_positives, "C": learner.C,
                    "n_splits": learner.n_splits, "min_df": learner.min_df, "random_state": learner.random_state,
-                   "lang": learner.lang},
+                   "lang": learner.lang, "threshold_policy": learner.threshold_policy},
         "n_units": learner.n_units_, "n_groups": learner.n_groups_, "n_splits_used": learner.n_splits_,
         "codes": list(learner.codes_),
         "skipped": dict(sorted(learner.skipped_.items())),
@@ -221,6 +221,10 @@ def load_model(path: str | os.PathLike[str], codebook: Codebook | None = None) -
         if isinstance(v, int) and not isinstance(v, bool):
             setattr(learner, k, v)
     learner.C = _number(path, "params.C", params.get("C", 1.0))
+    policy = params.get("threshold_policy", "per-code")  # models written before the pooled policy
+    if policy not in ("pooled", "per-code"):
+        raise _bad(path, "model.json: params.threshold_policy must be pooled or per-code")
+    learner.threshold_policy = policy
     learner.codes_ = list(codes)
     learner.skipped_ = dict(skipped)
     learner.vocabulary_ = list(vocab)
