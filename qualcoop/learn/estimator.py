@@ -231,7 +231,8 @@ class CodeLearner:
             groups: Sequence[str] | None = None) -> CodeLearner:
         """Train on units ``X`` (codes ``y``, default the units' codes), grouped by ``groups``
         (default the units' documents). Sets ``codes_``, ``skipped_``, ``vocabulary_``, ``coef_``,
-        ``intercept_``, ``platt_``, ``thresholds_``, ``cv_``, ``data_hash_``."""
+        ``intercept_``, ``platt_``, ``thresholds_``, ``cv_``, ``data_hash_``, and for diagnostics
+        ``oof_decision_`` (held-out decision values, units x codes) and ``oof_fold_`` (each unit's fold)."""
         import numpy as np
         from sklearn.model_selection import GroupKFold
 

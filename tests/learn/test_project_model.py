@@ -188,3 +188,13 @@ def test_another_model_or_threshold_is_another_run(setup, tmp_path):
     assert set(by_run) == {first.key, other.key, plain.key}
     assert {r["method"] for r in by_run[plain.key]} == {"rule"}
     assert len(by_run[other.key]) > len(by_run[first.key])  # threshold 0: every modelled code everywhere
+
+
+def test_model_fingerprint_survives_the_model_file(setup):
+    from qualcoop.learn import load_model
+
+    learner = train([setup["table"]], codebook=setup["codebook"], min_positives=5)
+    loaded = load_model(setup["model"], setup["codebook"])
+    assert learner.fingerprint() == loaded.fingerprint()  # a learner in memory and its file: the same run key
+    other = train([setup["table"]], codebook=setup["codebook"], min_positives=5, C=0.1)
+    assert other.data_hash_ == learner.data_hash_ and other.fingerprint() != learner.fingerprint()
