@@ -198,3 +198,20 @@ def test_model_fingerprint_survives_the_model_file(setup):
     assert learner.fingerprint() == loaded.fingerprint()  # a learner in memory and its file: the same run key
     other = train([setup["table"]], codebook=setup["codebook"], min_positives=5, C=0.1)
     assert other.data_hash_ == learner.data_hash_ and other.fingerprint() != learner.fingerprint()
+
+
+def test_project_code_model_threshold(setup, tmp_path):
+    db = tmp_path / "p.qualcoop"
+    assert _invoke("project", "init", db).exit_code == 0
+    res = _invoke("project", "code", db, setup["corpus"], "--codebook", setup["codebook_path"], "-q",
+                  "--model-threshold", "0.5")
+    assert res.exit_code == 2 and "--model-threshold needs --model" in res.output
+    res = _invoke("project", "code", db, setup["corpus"], "--codebook", setup["codebook_path"], "-q",
+                  "--model", setup["model"], "--model-threshold", "1.5")
+    assert res.exit_code == 2 and "between 0 and 1" in res.output
+    assert _rows(db) == []
+    res = _invoke("project", "code", db, setup["corpus"], "--codebook", setup["codebook_path"], "--lang", "en", "-q",
+                  "--model", setup["model"], "--model-threshold", "0")
+    assert res.exit_code == 0, res.output
+    chair = {r["code_id"]: r["method"] for r in _rows(db) if _para(r).startswith("The chair")}
+    assert chair == {"topic.care": "model", "topic.money": "model"}
