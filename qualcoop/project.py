@@ -143,12 +143,25 @@ class Project:
     # ------------------------------------------------------------------ coding runs
     def code(self, codebook: Codebook | str | os.PathLike[str], *, unit: str = "paragraph",
              lang: str | None = None, coder: str = "qualcoop", doc_ids: Iterable[str] | None = None,
-             progress: Callable[[Any], None] | None = None) -> RunResult:
+             progress: Callable[[Any], None] | None = None, model: Any = None,
+             model_threshold: float | None = None) -> RunResult:
         """Code the project's documents with a codebook, as a recorded, resumable run.
 
         Documents already coded under the same key (content hash, codebook version, settings) are
         skipped. Each document is committed with all its codings in one transaction. ``progress``
         receives a :class:`qualcoop.run.Progress` after each document.
+
+        ``model`` (a model file from ``qualcoop learn``, or a fitted :class:`qualcoop.learn.CodeLearner`)
+        adds the trained coder's codings to the rules', stored as ``qualcoop code --model`` writes them:
+        provenance method ``rule``, ``model`` or ``rule+model``, the model's ``confidence``, and for a
+        model coding its top features in the provenance details (``features``). ``model_threshold``
+        replaces the learned thresholds. The model (its fingerprint) and the threshold are part of the
+        run's key: a run with another model codes the documents again, as another run.
+
+        Raises
+        ------
+        ModelCodebookError
+            The model was trained for another codebook (name, version or content), before any work.
         """
         from .lang.pipelines import normalise_lang_code
         from .run import Progress as _Progress
@@ -157,8 +170,18 @@ class Project:
         unit = canonical_unit(unit)  # checked and resolved as a batch resolves them, before any work
         lang = normalise_lang_code(lang) if lang else None
         compiled, cb = _compile(codebook)
-        settings = {"unit": unit, "lang": lang, "coder": coder}
-        runner = _Run(self.store, compiled, cb, settings, command="project code")
+        settings: dict[str, Any] = {"unit": unit, "lang": lang, "coder": coder}
+        learner = None
+        if model is not None or model_threshold is not None:
+            from .errors import RunSettingsError
+            from .run.settings import resolve_model
+
+            if model is None:
+                raise RunSettingsError("model_threshold needs a model")
+            learner = resolve_model(model, cb, model_threshold)
+            settings["model"] = _model_key(learner, model_threshold)
+        runner = _Run(self.store, compiled, cb, settings, command="project code", model=learner,
+                      model_threshold=model_threshold)
         try:
             hashes = self.store.document_hashes()
             wanted = sorted(hashes if doc_ids is None else set(doc_ids) & set(hashes))
@@ -182,19 +205,23 @@ class Project:
                    unit: str = "paragraph", lang: str | None = None, coder: str = "qualcoop",
                    recursive: bool = True, options: ExtractOptions | None = None, workers: int = 1,
                    executor: str | None = None, scheduler: str | None = None,
-                   progress: Callable[[Any], None] | None = None) -> RunResult:
+                   progress: Callable[[Any], None] | None = None, model: Any = None,
+                   model_threshold: float | None = None) -> RunResult:
         """A resumable batch: extract, segment and code files straight into the project.
 
         Runs on :mod:`qualcoop.run`'s streaming pipeline (``serial``, ``process`` or ``dask`` executor;
         the same codings whatever the executor). A file whose content (sha256) was already coded under
         the same key is skipped before it is extracted. A file that fails becomes an error record of
         the run (file, a type from :data:`qualcoop.errors.ERROR_TYPES`, message); the batch goes on.
+        ``model`` and ``model_threshold``: a trained coder, as in :meth:`code`.
         """
         from .run import resolve_settings
 
+        extra = ({"model": model, "model_threshold": model_threshold}
+                 if model is not None or model_threshold is not None else {})
         settings = resolve_settings(paths, codebook=codebook, unit=unit, lang=lang, coder=coder,
                                     recursive=recursive, options=options, workers=workers,
-                                    executor=executor, scheduler=scheduler)
+                                    executor=executor, scheduler=scheduler, **extra)
         return self.run_batch(settings, progress=progress)
 
     def run_batch(self, settings: Any, *, progress: Callable[[Any], None] | None = None,
@@ -211,6 +238,8 @@ class Project:
                         "extract": _options_dict(settings.options)}
         if not settings.prefilter:
             key_settings["prefilter"] = False
+        if getattr(settings, "model", None) is not None:  # another model: another run, never mixed
+            key_settings["model"] = _model_key(settings.model, settings.model_threshold)
         runner = _Run(self.store, None, settings.codebook, key_settings, command=command)
         started = time.monotonic()
         try:
@@ -302,6 +331,8 @@ class Project:
 
     def export(self, path: str | os.PathLike[str], *, coders: Iterable[str] | None = None) -> int:
         """Write the current codings as a codings table (.csv, .xlsx, .parquet, .jsonl); rows written.
+        When a trained coder's codings are among them, the table also has ``confidence`` and
+        ``model_features``, as ``qualcoop code --model`` writes them.
 
         The file is written next to ``path`` and renamed into place, so a failed export leaves an
         existing file untouched.
@@ -309,10 +340,18 @@ class Project:
         from .export import write_table
 
         path = Path(path)
-        records = self.codings(coders=coders).to_records()
+        codings = self.codings(coders=coders)
+        records = codings.to_records()
+        columns: tuple[str, ...] = CODING_COLUMNS
+        if any(c.provenance.method in ("model", "rule+model") for c in codings):
+            # codings of a trained coder: the two columns `qualcoop code --model` writes
+            columns = (*CODING_COLUMNS, "confidence", "model_features")
+            for r, c in zip(records, codings):
+                r["confidence"] = c.confidence
+                r["model_features"] = c.provenance.details.get("features", "") or ""
         tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
         try:
-            write_table(records, tmp, columns=CODING_COLUMNS)
+            write_table(records, tmp, columns=columns)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -374,7 +413,8 @@ class Project:
 class _Run:
     """One invocation of a coding run: records it, codes documents one by one, commits each whole."""
 
-    def __init__(self, store: Store, compiled: Any, cb: Codebook, settings: dict[str, Any], *, command: str) -> None:
+    def __init__(self, store: Store, compiled: Any, cb: Codebook, settings: dict[str, Any], *, command: str,
+                 model: Any = None, model_threshold: float | None = None) -> None:
         from . import __version__
         from .segment import segment
 
@@ -382,6 +422,8 @@ class _Run:
         self.store = store
         self.compiled = compiled
         self.cb = cb
+        self.model = model
+        self.model_threshold = model_threshold
         self.settings = {**settings, "codebook": cb.name, "codebook_version": cb.version,
                          "codebook_fingerprint": cb.fingerprint()}
         self.key = run_key(cb, settings, tool_version=__version__)
@@ -407,11 +449,28 @@ class _Run:
                 warnings.simplefilter("ignore")
                 part = apply_codebook([doc], self.compiled, unit=unit, lang=lang, coder=coder,
                                       run_id=self.key, segments={doc.id: segs})
+            codings = list(part)
+            if self.model is not None:  # the trained coder's codings join the rules' (as in qualcoop.run)
+                codings = self._with_model(doc, segs, codings)
         except QualcoopError as e:
             self.fail(path, error_type(e), e.message)
             return
         self.warnings.extend(m for m in part.warnings if m not in self.warnings)
-        self.commit(doc, segs, list(part), path=path)
+        self.commit(doc, segs, codings, path=path)
+
+    def _with_model(self, doc: Document, segs: Sequence[Segment], codings: list[Coding]) -> list[Coding]:
+        from . import __version__
+        from .match import document_languages
+        from .model import Provenance
+
+        cb = self.cb
+        prov = Provenance(method="rule", coder=self.settings["coder"], codebook=cb.name,
+                          codebook_version=cb.version, tool_version=__version__, run_id=self.key)
+        merged = self.model.code_document(doc, segs, codings, lang=document_languages(doc, cb, self.settings["lang"]),
+                                          provenance=prov, threshold=self.model_threshold)
+        # confidence rounded as a run's table holds it (qualcoop.run.tasks), so both paths store the same
+        merged = [c if c.confidence is None else replace(c, confidence=round(c.confidence, 4)) for c in merged]
+        return sorted(merged, key=lambda c: (c.start, c.end, c.code_id))
 
     def commit(self, doc: Document, segs: Sequence[Segment], codings: list[Coding], *, path: str) -> None:
         """The document, its segments and codings, and its done-mark: one transaction."""
@@ -451,17 +510,24 @@ def _segments_of(doc_id: str, rows: Iterable[dict[str, Any]]) -> tuple[Segment, 
 
 def _codings_of(doc: Document, rows: Iterable[dict[str, Any]]) -> list[Coding]:
     """Codings back from the plain records a worker returns (:data:`~qualcoop.model.CODING_COLUMNS`)."""
-    from .model import Provenance, evidence_from_json
+    from .model import FrozenMap, Provenance, evidence_from_json
 
     out = []
     for r in rows:
+        features = r.get("model_features") or ""  # a run with a trained coder (qualcoop.run.tasks)
         prov = Provenance(method=r["method"], coder=r["coder"], codebook=r["codebook"],
                           codebook_version=r["codebook_version"], tool_version=r["qualcoop_version"],
-                          run_id=r["run_id"])
+                          run_id=r["run_id"], details=FrozenMap({"features": features}) if features else FrozenMap())
         out.append(Coding(doc_id=doc.id, start=r["start"], end=r["end"], code_id=r["code_id"], provenance=prov,
                           segment_index=r["segment_index"], unit=r["unit"], speaker=r["speaker"],
-                          evidence=evidence_from_json(r["evidence"], doc.text)))
+                          evidence=evidence_from_json(r["evidence"], doc.text), confidence=r.get("confidence")))
     return out
+
+
+def _model_key(model: Any, threshold: float | None) -> dict[str, Any]:
+    """What a trained coder adds to a run's key and recorded settings."""
+    return {"fingerprint": model.fingerprint(), "data_hash": getattr(model, "data_hash_", ""),
+            "threshold": threshold}
 
 
 def run_key(codebook: Codebook, settings: dict[str, Any], *, tool_version: str) -> str:

@@ -36,6 +36,10 @@ def learn_cmd(
     features: Annotated[str, typer.Option(
         "--features", help="Feature families, comma-separated: terms, rules.")] = "terms,rules",
     seed: Annotated[int, typer.Option("--seed", help="random_state of the classifiers.")] = 0,
+    threshold_policy: Annotated[str, typer.Option(
+        "--threshold-policy", help="pooled: one threshold for all codes, the best micro-F1 of rules + model "
+                                   "without macro-F1 below the rules'; per-code: per code, the best F1 without "
+                                   "precision below the rules'.")] = "pooled",
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="Also write the CV figures per code to this table (.csv, .xlsx, .jsonl).")] = None,
 ) -> None:
@@ -46,6 +50,9 @@ def learn_cmd(
         err.print("[red]error:[/] --codebook is required")
         raise typer.Exit(2)
     cb = _codebook(codebook)
+    if threshold_policy not in ("pooled", "per-code"):
+        err.print(f"[red]error:[/] --threshold-policy must be pooled or per-code (got {_esc(threshold_policy)})")
+        raise typer.Exit(2)
     fams = tuple(_split(features) or ())
     if not fams or any(f not in ("terms", "rules") for f in fams):
         err.print(f"[red]error:[/] --features must be some of terms, rules (got {_esc(features)})")
@@ -68,7 +75,7 @@ def learn_cmd(
     try:
         units = read_units(sources, codebook=cb, documents=docs, lang=lang, coders=_split(coders))
         learner = CodeLearner(cb, features=fams, min_positives=min_positives, random_state=seed,
-                              lang=lang).fit(units)
+                              lang=lang, threshold_policy=threshold_policy).fit(units)
         save_model(learner, output)
     except QualcoopError as e:
         _fail(e)
@@ -91,7 +98,8 @@ def learn_cmd(
         out.print(f"{m:12s} micro P {s[m]['micro_precision']:.3f}  R {s[m]['micro_recall']:.3f}  "
                   f"F1 {s[m]['micro_f1']:.3f}   macro F1 {s[m]['macro_f1']:.3f}", highlight=False, soft_wrap=True)
     out.print("threshold: the learned probability above which the model adds a code to the rules' (off: the "
-              "model adds nothing to this code); rules+model figures use thresholds chosen on the other folds",
+              f"model adds nothing to this code; policy {threshold_policy}); rules+model figures use thresholds "
+              "chosen on the other folds",
               markup=False, highlight=False, soft_wrap=True)
     if learner.skipped_:
         out.print("left to the rules: " + "; ".join(f"{c} ({why})" for c, why in sorted(learner.skipped_.items())),

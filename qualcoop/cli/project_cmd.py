@@ -88,13 +88,32 @@ def project_code(
     timeout: Timeout = None,
     memory_limit: MemoryLimit = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")] = False,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (method rule, model or "
+                        "rule+model, confidence); the model is part of the run's key.")] = None,
+    model_threshold: Annotated[Optional[float], typer.Option(
+        "--model-threshold", help="One probability threshold instead of the model's learned ones.")] = None,
 ) -> None:
     """Code documents with a codebook as a recorded run; documents already coded with the same content,
-    codebook version and settings are skipped, so an interrupted run is completed by running it again."""
+    codebook version and settings (and model) are skipped, so an interrupted run is completed by running
+    it again."""
     try:
         cb = _load_quietly(codebook)
     except QualcoopError as e:
         _fail_on_codebook(e)
+    learner = None
+    if model is not None or model_threshold is not None:  # checked before the project is touched
+        from ..errors import RunSettingsError
+        from ..run.settings import resolve_model
+
+        try:
+            if model is None:
+                raise RunSettingsError("--model-threshold needs --model")
+            learner = resolve_model(model, cb, model_threshold)
+        except QualcoopError as e:
+            err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    with_model = {"model": learner, "model_threshold": model_threshold} if learner is not None else {}
     from .run_cmd import Reporter
 
     reporter = Reporter(quiet=quiet, what="documents")
@@ -104,9 +123,9 @@ def project_code(
                 options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout,
                        memory_limit=memory_limit)
                 result = p.code_files(paths, cb, unit=unit, lang=lang, coder=coder, recursive=recursive,
-                                      options=options, progress=reporter)
+                                      options=options, progress=reporter, **with_model)
             else:
-                result = p.code(cb, unit=unit, lang=lang, coder=coder, progress=reporter)
+                result = p.code(cb, unit=unit, lang=lang, coder=coder, progress=reporter, **with_model)
         except QualcoopError as e:
             reporter.stop()
             err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)

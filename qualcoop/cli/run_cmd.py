@@ -153,16 +153,13 @@ def batch(
                           "resumable, files already coded with the same codebook and settings are skipped.")]
     = None,
     model: Annotated[Optional[Path], typer.Option(
-        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (not with --project).")] = None,
+        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (method, confidence; "
+                        "with --project stored in the project, the model part of the run's key).")] = None,
     model_threshold: Annotated[Optional[float], typer.Option(
         "--model-threshold", help="One probability threshold instead of the model's learned ones.")] = None,
 ) -> None:
     """Code many files with per-file isolation: a bad file becomes a typed error record, the batch goes on."""
     from ..run import CodingTable, ErrorTable
-
-    if model is not None and project is not None:  # branch learn: the store does not hold model codings yet
-        err.print("[red]error:[/] --model works with -o, not yet with --project", highlight=False)
-        raise typer.Exit(2)
 
     if project is not None and output is not None:  # branch store: the project is the sink
         err.print("[red]error:[/] --project and -o exclude each other; write the project's codings with "

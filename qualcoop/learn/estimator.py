@@ -12,16 +12,21 @@ groups; the others are named in ``skipped_`` and left to the rules):
    both sides): each fold builds the vocabulary and fits an L2 logistic regression (``liblinear``,
    ``class_weight="balanced"``, ``random_state``) on the other folds; the held-out decisions are kept.
 2. **Calibration**: Platt scaling fitted on all held-out decisions (``confidence`` = that probability).
-3. **Threshold policy**: the threshold at which *rules + model* (a unit is coded when the rules or the
-   model say so) reaches its **best F1 without its precision falling below the rules' precision** on
-   the same units; "no model" (threshold above 1) always qualifies, so on the held-out units rules +
-   model is never worse than the rules. The reported CV figures are honest about this choice: for
-   each fold the threshold is chosen on the *other* folds' held-out decisions (cross-fitting).
+3. **Threshold policy** (``threshold_policy="pooled"``, the default): one probability threshold for
+   every modelled code, the one at which *rules + model* (a unit is coded when the rules or the model
+   say so) reach their **best micro-F1 over all codes without their macro-F1 falling below the rules'**
+   on the held-out units; "no model" (threshold above 1) always qualifies, so on those units rules +
+   model is never worse than the rules. (``"per-code"``: per code, the best F1 without the code's
+   precision falling below the rules' precision; on a handful of positives per code that choice is
+   noise, and its floor is far stricter than F1 needs, see ``benchmarks/eval_learn.py``.) The reported
+   CV figures are honest about this choice: for each fold the threshold is chosen on the *other*
+   folds' held-out decisions (cross-fitting).
 4. The final classifier is fitted on all units.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,6 +59,67 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
 
 
+def _pooled_threshold(P, Y, R, Ys=None, Rs=None) -> float:
+    """One probability threshold for every modelled code: the one at which rules + model reach their best
+    **micro-F1 over all codes** without their **macro-F1 falling below the rules'** (``NO_MODEL`` when no
+    threshold does better than the rules alone); ties go to the higher threshold.
+
+    ``P``, ``Y``, ``R``: probabilities, people's codes and rule codes (units x modelled codes); ``Ys``,
+    ``Rs``: people's and rule codes of the codes left to the rules (they count as the rules code them).
+    Probabilities are calibrated per code, so one threshold means the same for every code, and choosing
+    it on all codes' held-out units together is far less noisy than choosing one per code on a handful
+    of positives (measured in ``benchmarks/eval_learn.py``).
+    """
+    import numpy as np
+
+    tp = (R & Y).sum(axis=0).astype(float)
+    fp = (R & ~Y).sum(axis=0).astype(float)
+    fn = (~R & Y).sum(axis=0).astype(float)
+    if Ys is not None and Ys.size:
+        fixed_tp, fixed_fp, fixed_fn = ((Rs & Ys).sum(), (Rs & ~Ys).sum(), (~Rs & Ys).sum())
+        fixed_f1 = sum(prf(int(a), int(b), int(c))[2] for a, b, c in
+                       zip((Rs & Ys).sum(axis=0), (Rs & ~Ys).sum(axis=0), (~Rs & Ys).sum(axis=0)))
+        n_fixed = Ys.shape[1]
+    else:
+        fixed_tp = fixed_fp = fixed_fn = fixed_f1 = 0
+        n_fixed = 0
+    n_codes = Y.shape[1] + n_fixed
+    if n_codes == 0 or Y.shape[1] == 0:
+        return NO_MODEL
+
+    def f1(a, b, c):
+        return 2 * a / (2 * a + b + c) if a else 0.0
+
+    per = [f1(tp[j], fp[j], fn[j]) for j in range(Y.shape[1])]
+    sum_f1 = sum(per) + fixed_f1
+    TP, FP, FN = tp.sum() + fixed_tp, fp.sum() + fixed_fp, fn.sum() + fixed_fn
+    rules_macro = sum_f1 / n_codes
+    best_micro, best_t = f1(TP, FP, FN), NO_MODEL
+    rows, cols = np.nonzero(~R)
+    probs = np.round(P[rows, cols], 12)
+    order = np.lexsort((cols, rows, -probs))
+    i = 0
+    while i < len(order):
+        t = probs[order[i]]
+        while i < len(order) and probs[order[i]] == t:  # every entry at this probability joins at once
+            r, j = rows[order[i]], cols[order[i]]
+            if Y[r, j]:
+                tp[j] += 1
+                fn[j] -= 1
+                TP, FN = TP + 1, FN - 1
+            else:
+                fp[j] += 1
+                FP += 1
+            new = f1(tp[j], fp[j], fn[j])
+            sum_f1 += new - per[j]
+            per[j] = new
+            i += 1
+        micro = f1(TP, FP, FN)
+        if micro > best_micro + 1e-12 and sum_f1 / n_codes + 1e-12 >= rules_macro:
+            best_micro, best_t = micro, float(t)
+    return best_t
+
+
 class CodeLearner:
     """One calibrated logistic regression per code, trained from people's codings (see module doc).
 
@@ -75,11 +141,16 @@ class CodeLearner:
         Seed of the solver (training is deterministic).
     lang : str, optional
         Language of units without one (default: the codebook's first language).
+    threshold_policy : {"pooled", "per-code"}
+        ``"pooled"`` (default): one probability threshold for every modelled code, the one at which
+        rules + model reach their best micro-F1 over all codes without their macro-F1 falling below the
+        rules' (:func:`_pooled_threshold`). ``"per-code"``: per code, the best F1 without the code's
+        precision falling below the rules' precision (stricter; the first policy, kept to compare).
     """
 
     def __init__(self, codebook: Codebook | None = None, *, features: tuple[str, ...] = FEATURE_FAMILIES,
                  min_positives: int = 8, C: float = 1.0, n_splits: int = 5, min_df: int = 2,
-                 random_state: int = 0, lang: str | None = None) -> None:
+                 random_state: int = 0, lang: str | None = None, threshold_policy: str = "pooled") -> None:
         self.codebook = codebook
         self.features = features
         self.min_positives = min_positives
@@ -88,9 +159,11 @@ class CodeLearner:
         self.min_df = min_df
         self.random_state = random_state
         self.lang = lang
+        self.threshold_policy = threshold_policy
 
     # ----------------------------------------------------------------- scikit-learn contract
-    _PARAMS = ("codebook", "features", "min_positives", "C", "n_splits", "min_df", "random_state", "lang")
+    _PARAMS = ("codebook", "features", "min_positives", "C", "n_splits", "min_df", "random_state", "lang",
+               "threshold_policy")
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self._PARAMS}
@@ -158,10 +231,13 @@ class CodeLearner:
             groups: Sequence[str] | None = None) -> CodeLearner:
         """Train on units ``X`` (codes ``y``, default the units' codes), grouped by ``groups``
         (default the units' documents). Sets ``codes_``, ``skipped_``, ``vocabulary_``, ``coef_``,
-        ``intercept_``, ``platt_``, ``thresholds_``, ``cv_``, ``data_hash_``."""
+        ``intercept_``, ``platt_``, ``thresholds_``, ``cv_``, ``data_hash_``, and for diagnostics
+        ``oof_decision_`` (held-out decision values, units x codes) and ``oof_fold_`` (each unit's fold)."""
         import numpy as np
         from sklearn.model_selection import GroupKFold
 
+        if self.threshold_policy not in ("pooled", "per-code"):
+            raise AnalysisError(f"threshold_policy must be 'pooled' or 'per-code', not {self.threshold_policy!r}")
         units = list(X)
         if not units:
             raise AnalysisError("no units to learn from")
@@ -210,27 +286,42 @@ class CodeLearner:
                     continue
                 w, b = self._fit_one(Xtr, Y[train, j])
                 oof[test, j] = Xte @ w + b
+        self.oof_decision_ = oof  # held-out decision values (for diagnostics)
+        self.oof_fold_ = fold_of
         # 2.-3. calibration, thresholds, cross-fitted CV figures
         self.platt_ = np.zeros((len(self.codes_), 2))
         self.thresholds_ = np.zeros(len(self.codes_))
         self.cv_: dict[str, dict] = {}
-        for j, code in enumerate(self.codes_):
+        P = np.zeros(Y.shape, dtype=np.float64)
+        for j in range(len(self.codes_)):
             a, b = self._platt(oof[:, j], Y[:, j])
             self.platt_[j] = (a, b)
-            prob = _sigmoid(a * oof[:, j] + b)
-            self.thresholds_[j] = self._threshold(prob, Y[:, j], R[:, j])
-            model_pred = np.zeros(len(units), bool)
-            both_pred = np.zeros(len(units), bool)
-            for k in range(len(splits)):
-                rest, here = fold_of != k, fold_of == k
-                t_union = self._threshold(prob[rest], Y[rest, j], R[rest, j])
-                t_model = self._threshold(prob[rest], Y[rest, j], np.zeros(int(rest.sum()), bool))
-                model_pred[here] = prob[here] >= t_model
-                both_pred[here] = R[here, j] | (prob[here] >= t_union)
+            P[:, j] = _sigmoid(a * oof[:, j] + b)
+        # the codes left to the rules count in the pooled objective as the rules code them
+        Ys = np.array([[c in s for c in self.skipped_] for s in labels], dtype=bool).reshape(len(units), -1)
+        Rs = np.array([[c in a.rule_codes for c in self.skipped_] for a in analysed], dtype=bool).reshape(len(units), -1)
+        pooled = self.threshold_policy == "pooled"
+        if pooled:
+            self.thresholds_[:] = _pooled_threshold(P, Y, R, Ys, Rs)
+        both = np.zeros(Y.shape, bool)
+        model_pred = np.zeros(Y.shape, bool)
+        for k in range(len(splits)):
+            rest, here = fold_of != k, fold_of == k
+            if pooled:
+                t_union = np.full(len(self.codes_), _pooled_threshold(P[rest], Y[rest], R[rest], Ys[rest], Rs[rest]))
+            else:
+                t_union = np.array([self._threshold(P[rest, j], Y[rest, j], R[rest, j]) for j in range(len(self.codes_))])
+            both[here] = R[here] | (P[here] >= t_union)
+            for j in range(len(self.codes_)):
+                t_model = self._threshold(P[rest, j], Y[rest, j], np.zeros(int(rest.sum()), bool))
+                model_pred[here, j] = P[here, j] >= t_model
+        for j, code in enumerate(self.codes_):
+            if not pooled:
+                self.thresholds_[j] = self._threshold(P[:, j], Y[:, j], R[:, j])
             self.cv_[code] = {"positives": int(Y[:, j].sum()),
                               "rules": _counts(R[:, j], Y[:, j]),
-                              "model": _counts(model_pred, Y[:, j]),
-                              "rules+model": _counts(both_pred, Y[:, j])}
+                              "model": _counts(model_pred[:, j], Y[:, j]),
+                              "rules+model": _counts(both[:, j], Y[:, j])}
         # rules alone on the skipped codes, for the record
         for code in self.skipped_:
             ys = np.array([code in s for s in labels])
@@ -366,6 +457,24 @@ class CodeLearner:
         for rest in by_seg.values():  # rule codings of spans that are not among ``segments``: unchanged
             out.extend(rest)
         return out
+
+    def fingerprint(self) -> str:
+        """sha256 of what decides the model's codings (codebook, features, vocabulary, weights,
+        calibration, thresholds): two models with the same fingerprint code alike. A project run's key
+        includes it, so a run with another model is another run."""
+        import hashlib
+
+        import numpy as np
+
+        self._check_fitted()
+        cb = self.codebook
+        head = json.dumps({"codebook": cb.fingerprint() if cb is not None else None, "features": list(self.features),
+                           "lang": self.lang, "codes": list(self.codes_), "vocabulary": list(self.vocabulary_)},
+                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        h = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        for arr in (self.coef_, self.intercept_, self.platt_, self.thresholds_):
+            h.update(np.ascontiguousarray(arr, dtype="<f8").tobytes())
+        return h.hexdigest()
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)

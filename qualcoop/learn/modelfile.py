@@ -30,7 +30,7 @@ from ..model import Codebook
 from .estimator import CodeLearner
 from .features import FEATURE_FAMILIES
 
-__all__ = ["FORMAT", "load_model", "save_model"]
+__all__ = ["FORMAT", "check_model_codebook", "load_model", "save_model"]
 
 FORMAT = "qualcoop.learn.v1"
 MEMBERS = ("model.json", "coef.npy", "intercept.npy")
@@ -61,7 +61,7 @@ def save_model(learner: CodeLearner, path: str | os.PathLike[str]) -> Path:
         "data_hash": learner.data_hash_,
         "params": {"features": list(learner.features), "min_positives": learner.min_positives, "C": learner.C,
                    "n_splits": learner.n_splits, "min_df": learner.min_df, "random_state": learner.random_state,
-                   "lang": learner.lang},
+                   "lang": learner.lang, "threshold_policy": learner.threshold_policy},
         "n_units": learner.n_units_, "n_groups": learner.n_groups_, "n_splits_used": learner.n_splits_,
         "codes": list(learner.codes_),
         "skipped": dict(sorted(learner.skipped_.items())),
@@ -112,6 +112,25 @@ def _number(path: Path, what: str, v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise _bad(path, f"{what}: not a finite number")
     return float(v)
+
+
+def _check_made_for(where: str, name: str, version: str, fingerprint: str, codebook: Codebook) -> None:
+    if (name, version) != (codebook.name, codebook.version):
+        raise ModelCodebookError(where, f"{name} version {version}", f"{codebook.name} version {codebook.version}")
+    if fingerprint != codebook.fingerprint():
+        raise ModelCodebookError(where, f"{name} version {version} (other content)",
+                                 f"{codebook.name} version {codebook.version} (changed without a new version)")
+
+
+def check_model_codebook(learner: CodeLearner, codebook: Codebook, *, where: str = "model") -> CodeLearner:
+    """``learner`` when it was trained for ``codebook`` (name, version and content), else
+    :class:`~qualcoop.errors.ModelCodebookError` (what :func:`load_model` checks, for a learner in memory)."""
+    learner._check_fitted()
+    cb = learner.codebook
+    if cb is None:
+        raise ModelCodebookError(where, "no codebook", f"{codebook.name} version {codebook.version}")
+    _check_made_for(where, cb.name, cb.version, cb.fingerprint(), codebook)
+    return learner
 
 
 def load_model(path: str | os.PathLike[str], codebook: Codebook | None = None) -> CodeLearner:
@@ -192,12 +211,7 @@ def load_model(path: str | os.PathLike[str], codebook: Codebook | None = None) -
         raise _bad(path, f"array shapes {coef.shape}, {intercept.shape} do not fit {len(codes)} codes and "
                          f"{len(vocab)} features")
     if codebook is not None:
-        if (cbm["name"], cbm["version"]) != (codebook.name, codebook.version):
-            raise ModelCodebookError(str(path), f"{cbm['name']} version {cbm['version']}",
-                                     f"{codebook.name} version {codebook.version}")
-        if cbm["fingerprint"] != codebook.fingerprint():
-            raise ModelCodebookError(str(path), f"{cbm['name']} version {cbm['version']} (other content)",
-                                     f"{codebook.name} version {codebook.version} (changed without a new version)")
+        _check_made_for(str(path), cbm["name"], cbm["version"], cbm["fingerprint"], codebook)
         known = {c.id for c in codebook.codes}
         if not set(codes) <= known:
             raise _bad(path, "codes not in the codebook")
@@ -207,6 +221,10 @@ def load_model(path: str | os.PathLike[str], codebook: Codebook | None = None) -
         if isinstance(v, int) and not isinstance(v, bool):
             setattr(learner, k, v)
     learner.C = _number(path, "params.C", params.get("C", 1.0))
+    policy = params.get("threshold_policy", "per-code")  # models written before the pooled policy
+    if policy not in ("pooled", "per-code"):
+        raise _bad(path, "model.json: params.threshold_policy must be pooled or per-code")
+    learner.threshold_policy = policy
     learner.codes_ = list(codes)
     learner.skipped_ = dict(skipped)
     learner.vocabulary_ = list(vocab)

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import QualcoopError, RunSettingsError
 from ..extract.base import ExtractOptions
 
-__all__ = ["RunSettings", "resolve_settings", "canonical_unit"]
+__all__ = ["RunSettings", "resolve_settings", "resolve_model", "canonical_unit"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +51,7 @@ class RunSettings:
         fp = self.codebook.fingerprint() if self.codebook is not None else None
         key = (fp, self.unit, self.lang, self.coder, self.prefilter, repr(self.options),
                *(("keep_furniture",) if self.keep_furniture else ()))
-        return key if self.model is None else key + (self.model.data_hash_, self.model_threshold)
+        return key if self.model is None else key + (self.model.fingerprint(), self.model_threshold)
 
 
 _UNIT_ALIASES = {"section": "article", "doc": "document", "turns": "turn", "paragraphs": "paragraph",
@@ -200,7 +200,7 @@ def resolve_settings(
 
         cb = load_codebook(codebook)
     if model is not None:
-        model = _model(model, cb, model_threshold)
+        model = resolve_model(model, cb, model_threshold)
     elif model_threshold is not None:
         raise RunSettingsError("--model-threshold needs --model")
     settings = RunSettings(files=files, unit=name, lang=lang, codebook=cb, coder=coder, options=options,
@@ -214,14 +214,16 @@ def resolve_settings(
     return settings
 
 
-def _model(model: Any, codebook: Any, threshold: float | None) -> Any:
+def resolve_model(model: Any, codebook: Any, threshold: float | None = None) -> Any:
     """The trained coder of a run (loaded and checked against the codebook when given as a path)."""
     if codebook is None:
         raise RunSettingsError("--model needs --codebook (the model was trained for one codebook)")
     if threshold is not None and not (isinstance(threshold, (int, float)) and 0.0 <= threshold <= 1.0):
         raise RunSettingsError(f"--model-threshold must be a probability between 0 and 1, not {threshold!r}")
     if hasattr(model, "code_document"):
-        return model
+        from ..learn.modelfile import check_model_codebook
+
+        return check_model_codebook(model, codebook)
     from ..learn import load_model
 
     return load_model(model, codebook)

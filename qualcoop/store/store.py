@@ -585,7 +585,7 @@ def _insert_codings(conn: Connection, codings: Sequence[Coding], *, codebook_id:
     if not codings:
         return 0
     for name, method in sorted({(c.provenance.coder, c.provenance.method) for c in codings}):
-        _put_coder(conn, name, "machine" if method in ("rule", "topic", "model") else "human")
+        _put_coder(conn, name, "machine" if method in ("rule", "topic", "model", "rule+model") else "human")
     stamp = now()
     conn.execute(t.codings.insert(), [{**_coding_row(c, codebook_id=codebook_id), "author": author,
                                        "created_at": stamp} for c in codings])

@@ -211,3 +211,40 @@ def test_any_bytes_are_a_model_file_error_or_a_model(tmp_path_factory, data, as_
         path.write_bytes(data)
     with pytest.raises(ModelFileError):
         load_model(path)
+
+
+def _pooled_case(fp_prob):
+    """Code A (20 positives, the rules find 10; the model is sure of the other 10 at 0.9) and code B
+    (2 positives, both found by the rules; the model gives 3 negatives ``fp_prob``)."""
+    import numpy as np
+
+    n = 30
+    Y = np.zeros((n, 2), bool)
+    R = np.zeros((n, 2), bool)
+    P = np.full((n, 2), 0.01)
+    Y[:20, 0] = True
+    R[:10, 0] = True
+    P[10:20, 0] = 0.9
+    Y[20:22, 1] = R[20:22, 1] = True
+    P[22:25, 1] = fp_prob
+    return P, Y, R
+
+
+def test_pooled_threshold_gains_micro_without_losing_macro():
+    from qualcoop.learn.estimator import NO_MODEL, _pooled_threshold
+
+    # B's false positives rank below A's misses: 0.9 adds A's ten, B untouched
+    assert _pooled_threshold(*_pooled_case(0.85)) == 0.9
+    # B's rank above: any threshold that reaches A's misses also codes B's three negatives, which
+    # raises micro-F1 (0.706 -> 0.936) but drops macro-F1 (0.833 -> 0.786): the model adds nothing
+    assert _pooled_threshold(*_pooled_case(0.95)) == NO_MODEL
+
+
+def test_threshold_policy_is_checked_and_kept_in_the_model_file(planted, tmp_path):
+    with pytest.raises(QualcoopError, match="threshold_policy"):
+        train([planted["table"]], codebook=planted["codebook"], min_positives=5, threshold_policy="best")
+    learner = train([planted["table"]], codebook=planted["codebook"], min_positives=5, threshold_policy="per-code")
+    loaded = load_model(save_model(learner, tmp_path / "p.qcm"), planted["codebook"])
+    assert loaded.threshold_policy == "per-code" and list(loaded.thresholds_) == list(learner.thresholds_)
+    pooled = train([planted["table"]], codebook=planted["codebook"], min_positives=5)
+    assert pooled.threshold_policy == "pooled" and len(set(pooled.thresholds_.tolist())) == 1

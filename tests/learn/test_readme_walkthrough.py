@@ -52,7 +52,8 @@ def test_learn_figures_as_quoted(walked):
     work, outputs = walked
     text = outputs["learn team.csv"]
     assert re.search(r"^rules\s+micro P 0\.855\s+R 0\.770\s+F1 0\.810", text, flags=re.M)
-    assert re.search(r"^rules\+model\s+micro P \S+\s+R \S+\s+F1 0\.588", text, flags=re.M)
+    # the pooled threshold is off on both folds: rules + model are the rules (the per-code policy lost: 0.588)
+    assert re.search(r"^rules\+model\s+micro P 0\.855\s+R 0\.770\s+F1 0\.810", text, flags=re.M)
     assert "actor.donor (4 positive unit(s), fewer than 5)" in text
     assert all(line.rstrip().endswith(("off", "-")) for line in text.splitlines()
                if line.startswith(("actor.", "mechanism.", "outcome.")))
