@@ -73,3 +73,23 @@ def planted(tmp_path):
     pd.DataFrame(planted_rows()).to_csv(table, index=False)
     return {"codebook": load_codebook(cb_path), "codebook_path": cb_path, "codebook_v2": load_codebook(cb2_path),
             "codebook_v2_path": cb2_path, "table": table, "tmp": tmp_path}
+
+
+#: a two-document corpus for coding with a model trained on the planted table
+TEXT = ("A new clinic opened in the district. Nurses were hired.\n\n"
+        "Public health matters to every village.\n\n"
+        "The budget for the programme was approved.\n\n"
+        "The chair thanked the secretariat.\n")
+
+
+@pytest.fixture
+def modelled(planted, tmp_path):
+    """``planted`` plus ``model`` (trained on its table, saved) and ``corpus`` (a folder of two files)."""
+    from qualcoop.learn import save_model, train
+
+    model = save_model(train([planted["table"]], codebook=planted["codebook"], min_positives=5), tmp_path / "m.qcm")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    (corpus / "b.txt").write_text(TEXT.replace("district", "town"), encoding="utf-8")
+    return {**planted, "model": model, "corpus": corpus}

@@ -9,38 +9,23 @@ from typer.testing import CliRunner
 
 from qualcoop.cli.app import app
 from qualcoop.errors import ModelCodebookError
-from qualcoop.learn import save_model, train
 from qualcoop.model import CODING_COLUMNS
 from qualcoop.run import resolve_settings
 
 runner = CliRunner()
 
-TEXT = ("A new clinic opened in the district. Nurses were hired.\n\n"
-        "Public health matters to every village.\n\n"
-        "The budget for the programme was approved.\n\n"
-        "The chair thanked the secretariat.\n")
 
 
-@pytest.fixture
-def setup(planted, tmp_path):
-    model = save_model(train([planted["table"]], codebook=planted["codebook"], min_positives=5), tmp_path / "m.qcm")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
-    (corpus / "b.txt").write_text(TEXT.replace("district", "town"), encoding="utf-8")
-    return {**planted, "model": model, "corpus": corpus}
-
-
-def _code(setup, out, *extra):
-    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]), "--lang", "en",
+def _code(modelled, out, *extra):
+    res = runner.invoke(app, ["code", str(modelled["corpus"]), "--codebook", str(modelled["codebook_path"]), "--lang", "en",
                               "-q", "-o", str(out), *extra])
     assert res.exit_code == 0, res.output
     with out.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
-def test_code_with_model_adds_model_codings(setup, tmp_path):
-    rows = _code(setup, tmp_path / "with.csv", "--model", str(setup["model"]))
+def test_code_with_model_adds_model_codings(modelled, tmp_path):
+    rows = _code(modelled, tmp_path / "with.csv", "--model", str(modelled["model"]))
     by = {(r["doc_id"], r["text"][:20], r["code_id"]): r for r in rows}
     clinic = [r for r in rows if r["text"].startswith("A new clinic")]
     assert clinic and {r["code_id"] for r in clinic} == {"topic.care"}
@@ -53,47 +38,47 @@ def test_code_with_model_adds_model_codings(setup, tmp_path):
     assert {r["method"] for r in rows} <= {"rule", "model", "rule+model"}
 
 
-def test_without_model_nothing_changes(setup, tmp_path):
-    rows = _code(setup, tmp_path / "plain.csv")
+def test_without_model_nothing_changes(modelled, tmp_path):
+    rows = _code(modelled, tmp_path / "plain.csv")
     assert list(rows[0]) == list(CODING_COLUMNS)
     assert {r["method"] for r in rows} == {"rule"}
     assert not [r for r in rows if r["text"].startswith("A new clinic")]
 
 
-def test_model_codings_are_deterministic_and_worker_independent(setup, tmp_path):
-    _code(setup, tmp_path / "one.csv", "--model", str(setup["model"]))
-    _code(setup, tmp_path / "two.csv", "--model", str(setup["model"]), "--workers", "2")
+def test_model_codings_are_deterministic_and_worker_independent(modelled, tmp_path):
+    _code(modelled, tmp_path / "one.csv", "--model", str(modelled["model"]))
+    _code(modelled, tmp_path / "two.csv", "--model", str(modelled["model"]), "--workers", "2")
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
-def test_model_threshold_overrides(setup, tmp_path):
-    learned = _code(setup, tmp_path / "learned.csv", "--model", str(setup["model"]))
+def test_model_threshold_overrides(modelled, tmp_path):
+    learned = _code(modelled, tmp_path / "learned.csv", "--model", str(modelled["model"]))
     assert not [r for r in learned if r["text"].startswith("The chair")]
-    rows = _code(setup, tmp_path / "lax.csv", "--model", str(setup["model"]), "--model-threshold", "0")
+    rows = _code(modelled, tmp_path / "lax.csv", "--model", str(modelled["model"]), "--model-threshold", "0")
     chair = {r["code_id"]: r["method"] for r in rows if r["text"].startswith("The chair")}
     assert chair == {"topic.care": "model", "topic.money": "model"}
 
 
-def test_model_for_another_codebook_version_is_refused(setup, tmp_path):
+def test_model_for_another_codebook_version_is_refused(modelled, tmp_path):
     with pytest.raises(ModelCodebookError):
-        resolve_settings([setup["corpus"]], codebook=setup["codebook_v2"], model=setup["model"])
-    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_v2_path"]),
-                              "--model", str(setup["model"]), "-o", str(tmp_path / "x.csv")])
+        resolve_settings([modelled["corpus"]], codebook=modelled["codebook_v2"], model=modelled["model"])
+    res = runner.invoke(app, ["code", str(modelled["corpus"]), "--codebook", str(modelled["codebook_v2_path"]),
+                              "--model", str(modelled["model"]), "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 2
     assert "made for codebook planted version 1" in res.output
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_batch_with_model_matches_code(setup, tmp_path):
-    _code(setup, tmp_path / "code.csv", "--model", str(setup["model"]))
-    res = runner.invoke(app, ["batch", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]), "--lang", "en",
-                              "-q", "--model", str(setup["model"]), "-o", str(tmp_path / "batch.csv")])
+def test_batch_with_model_matches_code(modelled, tmp_path):
+    _code(modelled, tmp_path / "code.csv", "--model", str(modelled["model"]))
+    res = runner.invoke(app, ["batch", str(modelled["corpus"]), "--codebook", str(modelled["codebook_path"]), "--lang", "en",
+                              "-q", "--model", str(modelled["model"]), "-o", str(tmp_path / "batch.csv")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "batch.csv").read_bytes() == (tmp_path / "code.csv").read_bytes()
 
 
-def test_stats_filter_by_method(setup, tmp_path):
-    _code(setup, tmp_path / "m.csv", "--model", str(setup["model"]))
+def test_stats_filter_by_method(modelled, tmp_path):
+    _code(modelled, tmp_path / "m.csv", "--model", str(modelled["model"]))
     res = runner.invoke(app, ["stats", str(tmp_path / "m.csv"), "--method", "model", "--no-rollup",
                               "-o", str(tmp_path / "s.csv")])
     assert res.exit_code == 0, res.output
@@ -105,10 +90,10 @@ def test_stats_filter_by_method(setup, tmp_path):
     assert res.exit_code == 0, res.output
 
 
-def test_model_threshold_without_model_is_a_usage_error(setup, tmp_path):
-    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]),
+def test_model_threshold_without_model_is_a_usage_error(modelled, tmp_path):
+    res = runner.invoke(app, ["code", str(modelled["corpus"]), "--codebook", str(modelled["codebook_path"]),
                               "--model-threshold", "0.5", "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 2 and "--model-threshold needs --model" in res.output
-    res = runner.invoke(app, ["code", str(setup["corpus"]), "--codebook", str(setup["codebook_path"]),
-                              "--model", str(setup["model"]), "--model-threshold", "1.5", "-o", str(tmp_path / "x.csv")])
+    res = runner.invoke(app, ["code", str(modelled["corpus"]), "--codebook", str(modelled["codebook_path"]),
+                              "--model", str(modelled["model"]), "--model-threshold", "1.5", "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 2 and "between 0 and 1" in res.output

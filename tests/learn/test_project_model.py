@@ -12,24 +12,10 @@ from typer.testing import CliRunner
 from qualcoop import Project
 from qualcoop.cli.app import app
 from qualcoop.errors import ModelCodebookError
-from qualcoop.learn import save_model, train
+from qualcoop.learn import train
 
 runner = CliRunner()
 
-TEXT = ("A new clinic opened in the district. Nurses were hired.\n\n"
-        "Public health matters to every village.\n\n"
-        "The budget for the programme was approved.\n\n"
-        "The chair thanked the secretariat.\n")
-
-
-@pytest.fixture
-def setup(planted, tmp_path):
-    model = save_model(train([planted["table"]], codebook=planted["codebook"], min_positives=5), tmp_path / "m.qcm")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
-    (corpus / "b.txt").write_text(TEXT.replace("district", "town"), encoding="utf-8")
-    return {**planted, "model": model, "corpus": corpus}
 
 
 def _invoke(*args):
@@ -67,9 +53,9 @@ def _check_model_rows(rows):
 
 
 @pytest.mark.parametrize("how", ["project code", "project code PATHS", "batch --project"])
-def test_project_with_model_stores_model_codings(setup, tmp_path, how):
+def test_project_with_model_stores_model_codings(modelled, tmp_path, how):
     db = tmp_path / "p.qualcoop"
-    cb, model, corpus = setup["codebook_path"], setup["model"], setup["corpus"]
+    cb, model, corpus = modelled["codebook_path"], modelled["model"], modelled["corpus"]
     if how == "project code":
         assert _invoke("project", "init", db).exit_code == 0
         assert _invoke("project", "add", db, corpus, "--lang", "en").exit_code == 0
@@ -89,14 +75,14 @@ def test_project_with_model_stores_model_codings(setup, tmp_path, how):
     assert settings and all('"fingerprint"' in s for (s,) in settings)
 
 
-def test_project_export_has_the_model_columns(setup, tmp_path):
+def test_project_export_has_the_model_columns(modelled, tmp_path):
     db = tmp_path / "p.qualcoop"
-    res = _invoke("batch", setup["corpus"], "--codebook", setup["codebook_path"], "--lang", "en", "-q",
-                  "--project", db, "--model", setup["model"])
+    res = _invoke("batch", modelled["corpus"], "--codebook", modelled["codebook_path"], "--lang", "en", "-q",
+                  "--project", db, "--model", modelled["model"])
     assert res.exit_code == 0, res.output
     assert _invoke("project", "export", db, tmp_path / "out.csv").exit_code == 0
-    res = _invoke("code", setup["corpus"], "--codebook", setup["codebook_path"], "--lang", "en", "-q",
-                  "--model", setup["model"], "-o", tmp_path / "code.csv")
+    res = _invoke("code", modelled["corpus"], "--codebook", modelled["codebook_path"], "--lang", "en", "-q",
+                  "--model", modelled["model"], "-o", tmp_path / "code.csv")
     assert res.exit_code == 0, res.output
     cols = ("doc_id", "start", "end", "code_id", "method", "confidence", "model_features")
 
@@ -108,10 +94,10 @@ def test_project_export_has_the_model_columns(setup, tmp_path):
     assert exported == coded  # the store holds what `code --model` writes
 
 
-def test_without_model_nothing_changes(setup, tmp_path):
+def test_without_model_nothing_changes(modelled, tmp_path):
     db = tmp_path / "p.qualcoop"
     assert _invoke("project", "init", db).exit_code == 0
-    res = _invoke("project", "code", db, setup["corpus"], "--codebook", setup["codebook_path"], "--lang", "en", "-q")
+    res = _invoke("project", "code", db, modelled["corpus"], "--codebook", modelled["codebook_path"], "--lang", "en", "-q")
     assert res.exit_code == 0, res.output
     rows = _rows(db)
     assert rows and {r["method"] for r in rows} == {"rule"} and {r["confidence"] for r in rows} == {None}
@@ -122,15 +108,15 @@ def test_without_model_nothing_changes(setup, tmp_path):
         assert "confidence" not in next(csv.reader(fh))
 
 
-def test_model_for_another_codebook_version_is_refused(setup, tmp_path):
+def test_model_for_another_codebook_version_is_refused(modelled, tmp_path):
     db = tmp_path / "p.qualcoop"
     assert _invoke("project", "init", db).exit_code == 0
-    assert _invoke("project", "add", db, setup["corpus"], "--lang", "en").exit_code == 0
+    assert _invoke("project", "add", db, modelled["corpus"], "--lang", "en").exit_code == 0
     before = _rows(db)
-    for args in (("project", "code", db, "--codebook", setup["codebook_v2_path"]),
-                 ("project", "code", db, setup["corpus"], "--codebook", setup["codebook_v2_path"]),
-                 ("batch", setup["corpus"], "--codebook", setup["codebook_v2_path"], "--project", db)):
-        res = _invoke(*args, "--model", setup["model"], "-q")
+    for args in (("project", "code", db, "--codebook", modelled["codebook_v2_path"]),
+                 ("project", "code", db, modelled["corpus"], "--codebook", modelled["codebook_v2_path"]),
+                 ("batch", modelled["corpus"], "--codebook", modelled["codebook_v2_path"], "--project", db)):
+        res = _invoke(*args, "--model", modelled["model"], "-q")
         assert res.exit_code == 2, res.output
         assert "made for codebook planted version 1, not planted version 2" in " ".join(res.output.split())
     assert _rows(db) == before == []
@@ -138,13 +124,13 @@ def test_model_for_another_codebook_version_is_refused(setup, tmp_path):
     assert con.execute("SELECT COUNT(*) FROM runs WHERE command != 'project add'").fetchone() == (0,)
     con.close()
     with Project.open(db) as p, pytest.raises(ModelCodebookError):
-        p.code(setup["codebook_v2"], model=setup["model"])
+        p.code(modelled["codebook_v2"], model=modelled["model"])
 
 
-def test_same_inputs_same_stored_codings_and_resume(setup, tmp_path):
+def test_same_inputs_same_stored_codings_and_resume(modelled, tmp_path):
     def run(db, *extra):
-        res = _invoke("batch", setup["corpus"], "--codebook", setup["codebook_path"], "--lang", "en", "-q",
-                      "--project", db, "--model", setup["model"], *extra)
+        res = _invoke("batch", modelled["corpus"], "--codebook", modelled["codebook_path"], "--lang", "en", "-q",
+                      "--project", db, "--model", modelled["model"], *extra)
         assert res.exit_code == 0, res.output
         return res
 
@@ -154,8 +140,8 @@ def test_same_inputs_same_stored_codings_and_resume(setup, tmp_path):
     assert one == two and one
     # API, project documents: the same codings as the batch (same run key, same rows)
     with Project.open(tmp_path / "api.qualcoop") as p:
-        p.add_files([setup["corpus"]])
-        r = p.code(setup["codebook"], lang="en", model=setup["model"])
+        p.add_files([modelled["corpus"]])
+        r = p.code(modelled["codebook"], lang="en", model=modelled["model"])
         assert r.coded == 2
     api = _rows(tmp_path / "api.qualcoop")
 
@@ -170,15 +156,15 @@ def test_same_inputs_same_stored_codings_and_resume(setup, tmp_path):
     assert _rows(tmp_path / "one.qualcoop") == one
 
 
-def test_another_model_or_threshold_is_another_run(setup, tmp_path):
+def test_another_model_or_threshold_is_another_run(modelled, tmp_path):
     db = tmp_path / "p.qualcoop"
     with Project.open(db) as p:
-        p.add_files([setup["corpus"]])
-        first = p.code(setup["codebook"], lang="en", model=setup["model"])
-        again = p.code(setup["codebook"], lang="en", model=setup["model"])
+        p.add_files([modelled["corpus"]])
+        first = p.code(modelled["codebook"], lang="en", model=modelled["model"])
+        again = p.code(modelled["codebook"], lang="en", model=modelled["model"])
         assert (first.coded, again.coded, again.skipped) == (2, 0, 2) and first.key == again.key
-        other = p.code(setup["codebook"], lang="en", model=setup["model"], model_threshold=0.0)
-        plain = p.code(setup["codebook"], lang="en")
+        other = p.code(modelled["codebook"], lang="en", model=modelled["model"], model_threshold=0.0)
+        plain = p.code(modelled["codebook"], lang="en")
         assert other.coded == plain.coded == 2
         assert len({first.key, other.key, plain.key}) == 3  # never silently mixed: each its own run_id
     rows = _rows(db)
@@ -190,28 +176,28 @@ def test_another_model_or_threshold_is_another_run(setup, tmp_path):
     assert len(by_run[other.key]) > len(by_run[first.key])  # threshold 0: every modelled code everywhere
 
 
-def test_model_fingerprint_survives_the_model_file(setup):
+def test_model_fingerprint_survives_the_model_file(modelled):
     from qualcoop.learn import load_model
 
-    learner = train([setup["table"]], codebook=setup["codebook"], min_positives=5)
-    loaded = load_model(setup["model"], setup["codebook"])
+    learner = train([modelled["table"]], codebook=modelled["codebook"], min_positives=5)
+    loaded = load_model(modelled["model"], modelled["codebook"])
     assert learner.fingerprint() == loaded.fingerprint()  # a learner in memory and its file: the same run key
-    other = train([setup["table"]], codebook=setup["codebook"], min_positives=5, C=0.1)
+    other = train([modelled["table"]], codebook=modelled["codebook"], min_positives=5, C=0.1)
     assert other.data_hash_ == learner.data_hash_ and other.fingerprint() != learner.fingerprint()
 
 
-def test_project_code_model_threshold(setup, tmp_path):
+def test_project_code_model_threshold(modelled, tmp_path):
     db = tmp_path / "p.qualcoop"
     assert _invoke("project", "init", db).exit_code == 0
-    res = _invoke("project", "code", db, setup["corpus"], "--codebook", setup["codebook_path"], "-q",
+    res = _invoke("project", "code", db, modelled["corpus"], "--codebook", modelled["codebook_path"], "-q",
                   "--model-threshold", "0.5")
     assert res.exit_code == 2 and "--model-threshold needs --model" in res.output
-    res = _invoke("project", "code", db, setup["corpus"], "--codebook", setup["codebook_path"], "-q",
-                  "--model", setup["model"], "--model-threshold", "1.5")
+    res = _invoke("project", "code", db, modelled["corpus"], "--codebook", modelled["codebook_path"], "-q",
+                  "--model", modelled["model"], "--model-threshold", "1.5")
     assert res.exit_code == 2 and "between 0 and 1" in res.output
     assert _rows(db) == []
-    res = _invoke("project", "code", db, setup["corpus"], "--codebook", setup["codebook_path"], "--lang", "en", "-q",
-                  "--model", setup["model"], "--model-threshold", "0")
+    res = _invoke("project", "code", db, modelled["corpus"], "--codebook", modelled["codebook_path"], "--lang", "en", "-q",
+                  "--model", modelled["model"], "--model-threshold", "0")
     assert res.exit_code == 0, res.output
     chair = {r["code_id"]: r["method"] for r in _rows(db) if _para(r).startswith("The chair")}
     assert chair == {"topic.care": "model", "topic.money": "model"}
