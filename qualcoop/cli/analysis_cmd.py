@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from ..errors import QualcoopError
-from .app import _esc, _load_quietly, app, err, out
+from .app import Quiet, Unit, Workers, _esc, _load_quietly, app, err, out
 from .inputs import report_skipped
 
 ByOpt = Annotated[Optional[str], typer.Option(
@@ -115,7 +115,7 @@ def report(
     by: ByOpt = None,
     corpus: CorpusOpt = None,
     codebook: CodebookOpt = None,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="Segment unit when coding documents.")] = "paragraph",
+    unit: Unit = "paragraph",
     title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
     exemplars_per_code: Annotated[int, typer.Option("--exemplars", help="Quotes per code.")] = 3,
     window: Annotated[int, typer.Option("--window", help="Co-occurrence window in segments.")] = 0,
@@ -124,10 +124,8 @@ def report(
     lang: LangOpt = None,
     keep_furniture: Annotated[bool, typer.Option(
         "--keep-furniture", help="Code running headers, footers and page numbers of PDFs too.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")]
-    = False,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1,
-                                         help="Worker processes when coding documents.")] = 1,
+    quiet: Quiet = False,
+    workers: Workers = 1,
     docs_per_page: Annotated[int, typer.Option(
         "--docs-per-page", min=1, help="Documents the page shows at once (the others load when chosen).")] = 20,
     method: MethodOpt = None,

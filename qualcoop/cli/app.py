@@ -111,6 +111,17 @@ Timeout = Annotated[Optional[float], typer.Option(
 MemoryLimit = Annotated[Optional[int], typer.Option(
     "--memory-limit", metavar="MB", min=0,
     help="MB of memory the extraction of one file may add (default 2048; 0: no cap; see README, Limits).")]
+Unit = Annotated[str, typer.Option("--unit", "-u", help=UNITS_HELP)]
+DocLang = Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one (en, id).")]
+Coder = Annotated[str, typer.Option("--coder", help="Coder name recorded in provenance.")]
+Workers = Annotated[int, typer.Option("--workers", "-w", min=1,
+                                      help="Worker processes (output is identical to --workers 1).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")]
+ModelPath = Annotated[Optional[Path], typer.Option(
+    "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (method rule, model or "
+                    "rule+model, and a confidence); in a project the model is part of the run's key.")]
+ModelThreshold = Annotated[Optional[float], typer.Option(
+    "--model-threshold", help="One probability threshold instead of the model's learned ones.")]
 KeepFurniture = Annotated[bool, typer.Option(
     "--keep-furniture", help="Keep running headers, footers and page numbers of PDFs as segments "
                              "(by default they are marked and left out).")]
@@ -122,9 +133,9 @@ def extract(
     output: Annotated[Path, typer.Option("-o", "--output",
                                          help="Output: .jsonl (documents + segments), .csv, .parquet, .xlsx (segments).")]
     = Path("segments.jsonl"),
-    unit: Annotated[str, typer.Option("--unit", "-u", help=UNITS_HELP)] = "paragraph",
+    unit: Unit = "paragraph",
     recursive: Recursive = True,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one (en, id).")] = None,
+    lang: DocLang = None,
     password: Password = None,
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
@@ -136,8 +147,8 @@ def extract(
     exclude: Exclude = None,
     follow_symlinks: FollowSymlinks = False,
     encoding: Encoding = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
+    workers: Workers = 1,
+    quiet: Quiet = False,
     keep_furniture: KeepFurniture = False,
 ) -> None:
     """Extract documents and segment them; write documents and segments with exact offsets."""
@@ -167,9 +178,9 @@ def code(
                                                "(international_cooperation).")],
     output: Annotated[Optional[Path], typer.Option(
         "-o", "--output", help="Coded segments: .csv, .parquet, .jsonl or .xlsx.")] = None,
-    unit: Annotated[str, typer.Option("--unit", "-u", help=UNITS_HELP)] = "paragraph",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one (en, id).")] = None,
-    coder: Annotated[str, typer.Option("--coder", help="Coder name recorded in provenance.")] = "qualcoop",
+    unit: Unit = "paragraph",
+    lang: DocLang = None,
+    coder: Coder = "qualcoop",
     recursive: Recursive = True,
     password: Password = None,
     pdf_engine: PdfEngine = None,
@@ -182,14 +193,11 @@ def code(
     exclude: Exclude = None,
     follow_symlinks: FollowSymlinks = False,
     encoding: Encoding = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1,
-                                         help="Worker processes (output identical to --workers 1).")] = 1,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary.")] = False,
+    workers: Workers = 1,
+    quiet: Quiet = False,
     keep_furniture: KeepFurniture = False,
-    model: Annotated[Optional[Path], typer.Option(
-        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (method, confidence).")] = None,
-    model_threshold: Annotated[Optional[float], typer.Option(
-        "--model-threshold", help="One probability threshold instead of the model's learned ones.")] = None,
+    model: ModelPath = None,
+    model_threshold: ModelThreshold = None,
 ) -> None:
     """Code documents with a codebook: one row per coded segment, with the rules and words behind it."""
     from .run_cmd import execute, report_failures, resolve_or_exit

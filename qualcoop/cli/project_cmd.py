@@ -13,8 +13,9 @@ import typer
 from rich.table import Table
 
 from ..errors import CodingsTableError, QualcoopError
-from .app import (UNITS_HELP, MemoryLimit, Password, PdfEngine, Recursive, Replace, Timeout, _esc,
-                  _fail_on_codebook, _load_quietly, _options, _report_failures, app, err, out)
+from .app import (Coder, DocLang, MemoryLimit, ModelPath, ModelThreshold, Password, PdfEngine, Quiet, Recursive,
+                  Replace, Timeout, Unit, _esc, _fail_on_codebook, _load_quietly, _options, _report_failures, app,
+                  err, out)
 
 project_app = typer.Typer(help="A project store for a coding team: documents, codebooks, machine and "
                                "human codings, runs. PROJECT is a file path (SQLite) or a "
@@ -48,7 +49,7 @@ def project_add(
     project: ProjectArg,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)],
     recursive: Recursive = True,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one (en, id).")] = None,
+    lang: DocLang = None,
     password: Password = None,
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
@@ -78,21 +79,18 @@ def project_code(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         help="Files or folders to extract and code straight into the project (a resumable batch); "
              "default: the project's documents.", show_default=False)] = None,
-    unit: Annotated[str, typer.Option("--unit", "-u", help=UNITS_HELP)] = "paragraph",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one (en, id).")] = None,
-    coder: Annotated[str, typer.Option("--coder", help="Coder name recorded in provenance.")] = "qualcoop",
+    unit: Unit = "paragraph",
+    lang: DocLang = None,
+    coder: Coder = "qualcoop",
     recursive: Recursive = True,
     password: Password = None,
     pdf_engine: PdfEngine = None,
     replace_undecodable: Replace = False,
     timeout: Timeout = None,
     memory_limit: MemoryLimit = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")] = False,
-    model: Annotated[Optional[Path], typer.Option(
-        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (method rule, model or "
-                        "rule+model, confidence); the model is part of the run's key.")] = None,
-    model_threshold: Annotated[Optional[float], typer.Option(
-        "--model-threshold", help="One probability threshold instead of the model's learned ones.")] = None,
+    quiet: Quiet = False,
+    model: ModelPath = None,
+    model_threshold: ModelThreshold = None,
 ) -> None:
     """Code documents with a codebook as a recorded run; documents already coded with the same content,
     codebook version and settings (and model) are skipped, so an interrupted run is completed by running

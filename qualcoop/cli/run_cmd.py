@@ -15,12 +15,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import QualcoopError
-from .app import _esc, _fail_on_codebook, _load_quietly, _options, app, err
+from .app import (Coder, DocLang, MemoryLimit, ModelPath, ModelThreshold, Password, PathsArg, Quiet, Recursive,
+                  Timeout, Unit, Workers, _esc, _fail_on_codebook, _load_quietly, _options, app, err)
 from .messages import for_terminal, print_warnings
 
-Workers = Annotated[int, typer.Option("--workers", "-w", min=1,
-                                      help="Worker processes (output is identical to --workers 1).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")]
 
 
 class Reporter:
@@ -124,39 +122,32 @@ def report_failures(summary) -> None:
 
 @app.command()
 def batch(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)],
+    paths: PathsArg,
     codebook: Annotated[str, typer.Option("--codebook", "-c", help="Codebook file or shipped name.")],
     output: Annotated[Optional[Path], typer.Option(
         "-o", "--output", help="Coded segments: .csv, .parquet, .jsonl or .xlsx.")] = None,
     errors: Annotated[Optional[Path], typer.Option(
         "--errors", help="Also write one row per failed file (path, type, code, message): .csv/.jsonl/...")]
     = None,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="Segment unit.")] = "paragraph",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language for documents without one.")] = None,
-    coder: Annotated[str, typer.Option("--coder", help="Coder name recorded in provenance.")] = "qualcoop",
+    unit: Unit = "paragraph",
+    lang: DocLang = None,
+    coder: Coder = "qualcoop",
     workers: Workers = 1,
     executor: Annotated[Optional[str], typer.Option(
         "--executor", help="serial, process (default with --workers > 1) or dask.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(
         "--scheduler", help="Dask scheduler address (default: a local cluster of --workers processes).")] = None,
-    recursive: Annotated[bool, typer.Option("--recursive/--no-recursive", "-r")] = True,
-    password: Annotated[Optional[str], typer.Option("--password")] = None,
-    timeout: Annotated[Optional[float], typer.Option(
-        "--timeout", help="Seconds the extraction of one file may take (default 120; see README, Limits).")] = None,
-    memory_limit: Annotated[Optional[int], typer.Option(
-        "--memory-limit", metavar="MB", min=0,
-        help="MB of memory the extraction of one file may add (default 2048; 0: no cap; see README, Limits).")]
-    = None,
+    recursive: Recursive = True,
+    password: Password = None,
+    timeout: Timeout = None,
+    memory_limit: MemoryLimit = None,
     quiet: Quiet = False,
     project: Annotated[Optional[str], typer.Option(
         "--project", help="Code into this project (file path or postgresql+psycopg:// URL; created if missing): "
                           "resumable, files already coded with the same codebook and settings are skipped.")]
     = None,
-    model: Annotated[Optional[Path], typer.Option(
-        "--model", help="A trained coder (qualcoop learn) whose codings join the rules' (method, confidence; "
-                        "with --project stored in the project, the model part of the run's key).")] = None,
-    model_threshold: Annotated[Optional[float], typer.Option(
-        "--model-threshold", help="One probability threshold instead of the model's learned ones.")] = None,
+    model: ModelPath = None,
+    model_threshold: ModelThreshold = None,
 ) -> None:
     """Code many files with per-file isolation: a bad file becomes a typed error record, the batch goes on."""
     from ..run import CodingTable, ErrorTable

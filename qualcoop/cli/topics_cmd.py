@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..errors import Failure, QualcoopError
-from .app import UNITS_HELP, PathsArg, Recursive, _esc, _load_quietly, _report_failures, app, err, out
+from .app import DocLang, PathsArg, Quiet, Recursive, Unit, _esc, _load_quietly, _report_failures, app, err, out
 
 #: --model choices -> registered topic model names
 MODEL_NAMES = {"lda": "lda.gensim.v1", "lda-sklearn": "lda.sklearn.v1", "nmf": "nmf.sklearn.v1"}
@@ -41,9 +41,9 @@ def topics(
     codes: Annotated[Optional[str], typer.Option(
         "--codes", help="With --seeded: comma-separated code ids to seed (default: every code with terms).")] = None,
     model: Annotated[str, typer.Option("--model", help="lda (gensim, default), lda-sklearn or nmf.")] = "lda",
-    unit: Annotated[str, typer.Option("--unit", "-u", help=UNITS_HELP)] = "paragraph",
+    unit: Unit = "paragraph",
     window_size: Annotated[int, typer.Option("--window-size", help="Words per window with --unit window.")] = 150,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of documents without one (en, id).")] = None,
+    lang: DocLang = None,
     sweep: Annotated[Optional[str], typer.Option(
         "--sweep", help="Sweep the number of topics START:STOP:STEP (e.g. 5:30:5); writes sweep.csv only.")] = None,
     passes: Annotated[int, typer.Option("--passes", help="Training passes (gensim) / iterations (sklearn LDA).")] = 10,
@@ -56,8 +56,7 @@ def topics(
     min_df: Annotated[int, typer.Option("--min-df", help="Minimum number of units a term must occur in.")] = 2,
     max_df: Annotated[float, typer.Option("--max-df", help="Maximum share of units a term may occur in.")] = 0.5,
     recursive: Recursive = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only the summary and errors.")]
-    = False,
+    quiet: Quiet = False,
 ) -> None:
     """Fit topic models on segments; write topic-term, segment-topic, attribute and coherence tables."""
     from ..corpus import Corpus
