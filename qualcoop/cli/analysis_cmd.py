@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from ..errors import QualcoopError
-from .app import Quiet, Unit, Workers, _esc, _load_quietly, app, err, out
+from .app import Quiet, Unit, Workers, _esc, _fail_with_problems, _load_quietly, app, err, out
 from .inputs import report_skipped
 
 ByOpt = Annotated[Optional[str], typer.Option(
@@ -27,11 +27,6 @@ CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
     "--corpus", help="Files or folders holding the coded documents (default: the table's source paths).")]
 CodebookOpt = Annotated[Optional[str], typer.Option(
     "--codebook", "-c", help="Codebook file or shipped name (default: the one named in the table, if shipped).")]
-
-
-def _fail(e: Exception) -> None:
-    err.print(f"[red]error:[/] {_esc(str(e))}")
-    raise typer.Exit(2) from None
 
 
 def load_coded(table: Path, *, corpus: list[Path] | None, codebook: str | None, full_text: bool,
@@ -147,7 +142,7 @@ def report(
         if plots is not None:
             _write_plots(codings, plots, by=by, window=window)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     n_docs = len(codings.documents)
     err.print(f"{n_docs} document(s), {len(codings)} coding(s) -> {_esc(str(path))}"
               + (f"; plots in {plots}" if plots is not None else ""))
@@ -238,7 +233,7 @@ def stats(
                             columns=list(frame.columns))
             err.print(f"{len(frame)} row(s) -> {_esc(str(output))}")
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
 
 
 def _segment_counts(codings) -> dict[str, int]:
@@ -320,7 +315,7 @@ def kwic(
                 err.print(f"[yellow]warning:[/] {_esc(f.path)}: {_esc(f.error.message)}")
         frame = kwic_table(docs, term, window=window, regex=regex, case_sensitive=case_sensitive)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     t = Table(title=_esc(f"KWIC: {', '.join(term)}"), show_lines=False)
     t.add_column("document", overflow="fold", max_width=28)
     t.add_column("left", justify="right", overflow="ellipsis")

@@ -236,14 +236,19 @@ def _load_quietly(source: str):
     return cb
 
 
-def _fail_on_codebook(e: QualcoopError) -> None:
-    """Print every problem of a bad codebook (or the error) and exit with status 2."""
-    from ..errors import CodebookError
+def _fail_with_problems(e: QualcoopError) -> None:
+    """Print every problem of a bad codebook or codings table (or the error) and exit with status 2."""
+    from .._codings_table import problem_line
+    from ..errors import CodebookError, CodingsTableError
 
     if isinstance(e, CodebookError):
         err.print(f"[bold red]{len(e.problems)} problem(s)[/] in codebook {_esc(e.path)}:")
         for p in e.problems:
             err.print(f"  {p}", highlight=False, markup=False)
+    elif isinstance(e, CodingsTableError):
+        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in {_esc(e.path)}; nothing was imported:")
+        for p in e.problems:
+            err.print(f"  {problem_line(p)}", highlight=False, markup=False)
     else:
         err.print(f"[red]error:[/] {_esc(str(e))}")
     raise typer.Exit(2) from None
@@ -301,7 +306,7 @@ def codebook_check(
     try:
         cb = _load_quietly(source)
     except QualcoopError as e:
-        _fail_on_codebook(e)
+        _fail_with_problems(e)
     warnings = [p for p in validate_codebook(source) if p.kind == "warning"]  # located to the field
     for p in warnings:
         err.print(f"  warning: {p}", highlight=False, markup=False)
@@ -324,7 +329,7 @@ def codebook_show(
     try:
         cb = _load_quietly(source)
     except QualcoopError as e:
-        _fail_on_codebook(e)
+        _fail_with_problems(e)
     tree = Tree(f"[bold]{_esc(cb.name)}[/] {_esc(cb.version)} ({_esc(', '.join(cb.languages))})")
     nodes = {}
     for depth, code in cb.walk():

@@ -12,8 +12,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import QualcoopError
-from .app import _esc, app, err, out
-from .team_cmd import CodebookOpt, CorpusOpt, ProjectOpt, TablesArg, _codebook, _documents, _fail, _split
+from .app import _esc, _fail_with_problems, app, err, out
+from .team_cmd import CodebookOpt, CorpusOpt, ProjectOpt, TablesArg, _codebook, _documents, _split
 
 
 def _f(v) -> str:
@@ -67,7 +67,7 @@ def learn_cmd(
             frame = _project_codings(p, _split(coders))
             docs = {**{d.id: d for d in p.documents(set(frame["doc_id"]))}, **docs}
         except QualcoopError as e:
-            _fail(e)
+            _fail_with_problems(e)
         sources.append(frame.drop(columns=["coding_id", "method", "rule_ids", "matched_terms"], errors="ignore"))
     if not sources:
         err.print("[red]error:[/] give codings tables or --project")
@@ -78,7 +78,7 @@ def learn_cmd(
                               lang=lang, threshold_policy=threshold_policy).fit(units)
         save_model(learner, output)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     rows = learner.cv_table()
     out.print(f"grouped cross-validation: {learner.n_splits_} folds by document, {learner.n_units_} units, "
               f"{learner.n_groups_} documents", highlight=False)
@@ -136,7 +136,7 @@ def suggest_cmd(
         units = read_units(list(tables), codebook=cb, documents=docs, lang=lang, coders=_split(coders))
         found = suggest(units, codebook=cb, lang=lang, top=top)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     if not found:
         out.print("no suggestions: no term would raise a code's F1 on this table, and no rule fires mostly "
                   "where people did not code", soft_wrap=True)

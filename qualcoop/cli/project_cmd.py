@@ -12,9 +12,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..errors import CodingsTableError, QualcoopError
+from ..errors import QualcoopError
 from .app import (Coder, DocLang, MemoryLimit, ModelPath, ModelThreshold, Password, PdfEngine, Quiet, Recursive,
-                  Replace, Timeout, Unit, _esc, _fail_on_codebook, _load_quietly, _options, _report_failures, app,
+                  Replace, Timeout, Unit, _esc, _fail_with_problems, _load_quietly, _options, _report_failures, app,
                   err, out)
 
 project_app = typer.Typer(help="A project store for a coding team: documents, codebooks, machine and "
@@ -98,7 +98,7 @@ def project_code(
     try:
         cb = _load_quietly(codebook)
     except QualcoopError as e:
-        _fail_on_codebook(e)
+        _fail_with_problems(e)
     learner = None
     if model is not None or model_threshold is not None:  # checked before the project is touched
         from ..errors import RunSettingsError
@@ -206,21 +206,12 @@ def project_add_codings(
         try:
             cb = _load_quietly(codebook)
         except QualcoopError as e:
-            _fail_on_codebook(e)
+            _fail_with_problems(e)
     with _open(project) as p:
         try:
             n = p.add_codings_table(table, codebook=cb, coder=coder)
-        except CodingsTableError as e:
-            err.print(f"[bold red]{len(e.problems)} problem(s)[/] in {e.path}; nothing was imported:",
-                      highlight=False)
-            from .._codings_table import problem_line
-
-            for problem in e.problems:
-                err.print(f"  {problem_line(problem)}", highlight=False, markup=False)
-            raise typer.Exit(2) from None
         except QualcoopError as e:
-            err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)
-            raise typer.Exit(2) from None
+            _fail_with_problems(e)
     err.print(f"{n} coding(s) added from {table}", highlight=False)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import Failure, QualcoopError
-from .app import (UNITS_HELP, PathsArg, Recursive, _esc, _fail_on_codebook, _load_quietly, app, codebook_app, err,
+from .app import (UNITS_HELP, PathsArg, Recursive, _esc, _fail_with_problems, _load_quietly, app, codebook_app, err,
                   out)
 
 refi_app = typer.Typer(help="REFI-QDA projects (.qdpx) to and from NVivo, ATLAS.ti, MAXQDA, QualCoder.",
@@ -51,7 +51,7 @@ def codebook_convert(
             lost = convert_codebook(source, target, to_format=to)
             n = len(load_codebook(target, format=to))
     except QualcoopError as e:
-        _fail_on_codebook(e)
+        _fail_with_problems(e)
     limit = len(lost) if show_all else 20
     for line in lost[:limit]:
         err.print(f"  lost: {line}", highlight=False, markup=False, soft_wrap=True)
@@ -138,7 +138,7 @@ def refi_code(
         cb = _load_quietly(codebook)
         compiled = compile_codebook(cb)
     except QualcoopError as e:
-        _fail_on_codebook(e)
+        _fail_with_problems(e)
     corpus = Corpus.from_paths(paths, recursive=recursive)
     if not corpus.paths:
         err.print("[red]no input files found[/]")

@@ -16,7 +16,7 @@ import typer
 
 from ..errors import QualcoopError
 from .app import (Coder, DocLang, MemoryLimit, ModelPath, ModelThreshold, Password, PathsArg, Quiet, Recursive,
-                  Timeout, Unit, Workers, _esc, _fail_on_codebook, _load_quietly, _options, app, err)
+                  Timeout, Unit, Workers, _esc, _fail_with_problems, _load_quietly, _options, app, err)
 from .messages import for_terminal, print_warnings
 
 
@@ -75,7 +75,7 @@ def resolve_or_exit(paths, **kw):
         cb = _load_quietly(codebook) if codebook is not None else None
         return resolve_settings(paths, codebook=cb, **kw)
     except (CodebookError, RuleError) as e:
-        _fail_on_codebook(e)
+        _fail_with_problems(e)
     except QualcoopError as e:
         err.print(f"[red]error:[/] {_esc(e.message)}", soft_wrap=True)
         raise typer.Exit(2) from None

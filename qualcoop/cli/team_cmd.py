@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..errors import CodingsTableError, QualcoopError, _problem_line
-from .app import _esc, _load_quietly, app, err, out
+from ..errors import QualcoopError
+from .app import _esc, _fail_with_problems, _load_quietly, app, err, out
 
 sheets_app = typer.Typer(help="Blinded coding sheets for human coders: export, then import the filled sheet.",
                          no_args_is_help=True)
@@ -35,17 +35,6 @@ def _split(value: str | None) -> list[str] | None:
     if not value:
         return None
     return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def _fail(e: QualcoopError) -> None:
-    """Print every problem of a bad table (or the error) and exit with status 2."""
-    if isinstance(e, CodingsTableError):
-        err.print(f"[bold red]{len(e.problems)} problem(s)[/] in {_esc(e.path)}; nothing imported:")
-        for p in e.problems:
-            err.print(f"  {_problem_line(p)}", highlight=False, markup=False)
-    else:
-        err.print(f"[red]error:[/] {_esc(str(e))}")
-    raise typer.Exit(2) from None
 
 
 def _documents(paths: list[Path] | None) -> dict:
@@ -81,7 +70,7 @@ def _open_project(source: str | Path):
     try:
         return Project.open(str(source), create=False)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
 
 
 def _project_codings(project, coders: list[str] | None):
@@ -139,9 +128,9 @@ def _codebook(source: str | None):
     try:
         return _load_quietly(source)
     except QualcoopError as e:
-        from .app import _fail_on_codebook
+        from .app import _fail_with_problems
 
-        _fail_on_codebook(e)
+        _fail_with_problems(e)
 
 
 SHORT = {"n_units": "units", "n_coders": "coders", "percent_agreement": "agree", "cohen_kappa": "cohen",
@@ -213,7 +202,7 @@ def agreement_cmd(
         if output is not None:
             write_table(_records(frame), output, columns=AGREEMENT_COLUMNS)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     _show(frame, f"Agreement ({level} level)", list(AGREEMENT_COLUMNS))
     if output is not None:
         err.print(f"{len(frame) - 1} code(s) -> {output}")
@@ -293,7 +282,7 @@ def validate_cmd(
                 write_table(sheets[1].records, output.with_name(f"{output.stem}_errors{output.suffix}"),
                             columns=ERROR_COLUMNS)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     _show(report.scores, f"Validation of {pred_name} against {gold_name}", list(VALIDATION_COLUMNS))
     fp = int((report.errors["error"] == "fp").sum())
     err.print(f"{fp} false positive(s), {len(report.errors) - fp} false negative(s)"
@@ -342,7 +331,7 @@ def sheets_export(
                                model=load_model(model, cb) if model is not None else None)
         write_coding_sheet(rows, output, codebook=cb, codes=_split(codes), layout=layout, coder=coder)
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     err.print(f"{len(docs)} document(s), {len(rows)} {unit} segment(s) for {_esc(coder)} -> {output}")
 
 
@@ -378,7 +367,7 @@ def sheets_import(
             if output is not None:
                 write_table(_records(frame), output, columns=list(frame.columns))
         except QualcoopError as e:
-            _fail(e)
+            _fail_with_problems(e)
     finally:
         if project is not None:
             project.close()
@@ -448,7 +437,7 @@ def adjudicate_cmd(
         if output is not None:
             write_table(_records(result), output, columns=list(result.columns))
     except QualcoopError as e:
-        _fail(e)
+        _fail_with_problems(e)
     decided = int((result["adjudication"] == "decided").sum())
     where = " and ".join(x for x in (project, output and str(output)) if x)
     err.print(f"{len(result)} adjudicated row(s) ({decided} decided by {_esc(decided_by)}) -> {_esc(where)}")
