@@ -37,11 +37,8 @@ def load_coded(table: Path, *, corpus: list[Path] | None, codebook: str | None, 
     from .run_cmd import Reporter
 
     cb = _load_quietly(codebook) if codebook else None
-    reporter = Reporter(quiet=quiet, what="documents read")
-    try:
+    with Reporter(quiet=quiet, what="documents read") as reporter:
         codings = load(table, corpus=corpus, codebook=cb, full_text=full_text, progress=reporter)
-    finally:
-        reporter.stop()
     for message in codings.warnings:
         err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False, soft_wrap=True)
     return codings
@@ -55,15 +52,12 @@ def _code_paths(paths: list[Path], codebook: str | None, unit: str, lang: str | 
 
     settings = resolve_or_exit(paths, codebook=codebook or "international_cooperation", unit=unit, lang=lang,
                                options=_lang_options(lang), keep_furniture=keep_furniture, workers=workers)
-    reporter = Reporter(quiet=quiet)
     try:
-        codings = code_to_codings(settings, progress=reporter)
+        with Reporter(quiet=quiet) as reporter:
+            codings = code_to_codings(settings, progress=reporter)
     except QualcoopError as e:
-        reporter.stop()
         err.print(f"[red]error:[/] {_esc(e.message)}", soft_wrap=True)
         raise typer.Exit(2) from None
-    finally:
-        reporter.stop()
     report_skipped(settings.skipped, err)
     for message in codings.warnings:
         err.print(f"[yellow]warning:[/] {_esc(message)}", highlight=False, soft_wrap=True)
@@ -150,22 +144,11 @@ def report(
 
 def _write_report(codings, output: Path, *, quiet: bool, **kw) -> Path:
     """:func:`qualcoop.export.report.write_report` with a progress line per rendered document."""
-    import time
-
     from ..export.report import write_report
-    from ..run import Progress
     from .run_cmd import Reporter
 
-    reporter = Reporter(quiet=quiet, what="documents rendered")
-    t0 = time.perf_counter()
-
-    def step(done: int, total: int) -> None:
-        reporter(Progress(done, total, 0, 0, 0, time.perf_counter() - t0, ""))
-
-    try:
-        return write_report(codings, output, progress=step, **kw)
-    finally:
-        reporter.stop()
+    with Reporter(quiet=quiet, what="documents rendered") as reporter:
+        return write_report(codings, output, progress=reporter.step, **kw)
 
 
 def _write_plots(codings, folder: Path, *, by: str | None, window: int) -> None:

@@ -114,41 +114,37 @@ def project_code(
     with_model = {"model": learner, "model_threshold": model_threshold} if learner is not None else {}
     from .run_cmd import Reporter
 
-    reporter = Reporter(quiet=quiet, what="documents")
     with _open(project) as p:
         try:
-            if paths:
-                options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout,
-                       memory_limit=memory_limit)
-                result = p.code_files(paths, cb, unit=unit, lang=lang, coder=coder, recursive=recursive,
-                                      options=options, progress=reporter, **with_model)
-            else:
-                result = p.code(cb, unit=unit, lang=lang, coder=coder, progress=reporter, **with_model)
+            with Reporter(quiet=quiet, what="documents") as reporter:
+                if paths:
+                    options = _options(password, pdf_engine, replace_undecodable, lang, None, None, timeout,
+                                       memory_limit=memory_limit)
+                    result = p.code_files(paths, cb, unit=unit, lang=lang, coder=coder, recursive=recursive,
+                                          options=options, progress=reporter, **with_model)
+                else:
+                    result = p.code(cb, unit=unit, lang=lang, coder=coder, progress=reporter, **with_model)
         except QualcoopError as e:
-            reporter.stop()
             err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)
             raise typer.Exit(2) from None
-        finally:
-            reporter.stop()
     _say_result(result)
 
 
-def batch_into_project(project: str, settings, *, quiet: bool, reporter) -> None:
+def batch_into_project(project: str, settings, *, quiet: bool) -> None:
     """``qualcoop batch ... --project P``: the resolved run into a project (created when missing); exits."""
+    from .run_cmd import Reporter
+
     with _open(project, create=True) as p:
         try:
-            result = p.run_batch(settings, progress=reporter)
+            with Reporter(quiet=quiet) as reporter:
+                result = p.run_batch(settings, progress=reporter)
         except KeyboardInterrupt:
-            reporter.stop()
             err.print(f"interrupted: every document coded so far is in {p.url}; run the same command again "
                       f"to complete the rest", highlight=False)
             raise typer.Exit(130) from None
         except QualcoopError as e:
-            reporter.stop()
             err.print(f"[red]error:[/] {_esc(e.message)}", highlight=False)
             raise typer.Exit(2) from None
-        finally:
-            reporter.stop()
         url = p.url
     _say_result(result, url)
 

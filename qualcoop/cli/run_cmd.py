@@ -31,6 +31,7 @@ class Reporter:
         self._bar = None
         self._task = None
         self._last = 0.0
+        self._t0 = time.perf_counter()
 
     def __call__(self, p) -> None:
         if self.quiet:
@@ -59,10 +60,22 @@ class Reporter:
                       + (f"{info}, " if info else "") + f"{rate:.1f} {unit}/s, ETA {left:.0f} s",
                       highlight=False, markup=False)
 
+    def step(self, done: int, total: int, failures: int = 0) -> None:
+        """Progress of a loop that is not a run (documents rendered, models fitted): ``done`` of ``total``."""
+        from ..run import Progress
+
+        self(Progress(done, total, 0, 0, failures, time.perf_counter() - self._t0, ""))
+
     def stop(self) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()  # before anything else is printed: an error line must not land inside the live bar
 
 
 def resolve_or_exit(paths, **kw):
@@ -85,20 +98,16 @@ def execute(settings, sinks, *, quiet: bool, **kw):
     """Run with progress; Ctrl-C or a setup error leaves the old outputs untouched and says so."""
     from ..run import run
 
-    reporter = Reporter(quiet=quiet)
     try:
-        summary = run(settings, sinks=sinks, progress=reporter, **kw)
+        with Reporter(quiet=quiet) as reporter:
+            summary = run(settings, sinks=sinks, progress=reporter, **kw)
     except KeyboardInterrupt:
-        reporter.stop()
         _say_partial(sinks, "interrupted")
         raise typer.Exit(130) from None
     except QualcoopError as e:
-        reporter.stop()
         err.print(f"[red]error:[/] {_esc(e.message)}", soft_wrap=True)
         _say_partial(sinks, "stopped")
         raise typer.Exit(2) from None
-    finally:
-        reporter.stop()
     print_warnings(summary.warnings, err)  # one line each, grouped by kind, CLI options named
     return summary
 
@@ -174,7 +183,7 @@ def batch(
     if project is not None:
         from .project_cmd import batch_into_project
 
-        batch_into_project(project, settings, quiet=quiet, reporter=Reporter(quiet=quiet))
+        batch_into_project(project, settings, quiet=quiet)
     sinks = []
     if output is not None:
         sinks.append(CodingTable(output, model=model is not None))

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..errors import Failure, QualcoopError
 from .app import DocLang, PathsArg, Quiet, Recursive, Unit, _esc, _load_quietly, _report_failures, app, err, out
+from .run_cmd import Reporter
 
 #: --model choices -> registered topic model names
 MODEL_NAMES = {"lda": "lda.gensim.v1", "lda-sklearn": "lda.sklearn.v1", "nmf": "nmf.sklearn.v1"}
@@ -95,11 +96,10 @@ def topics(
         raise typer.Exit(2)
     failures: list[Failure] = []
     docs = []
-    step = _progress("files read", quiet)
-    for result in corpus.iter_results():
-        (failures if isinstance(result, Failure) else docs).append(result)
-        step(len(docs) + len(failures), len(corpus.paths), len(failures))
-    step.stop()
+    with Reporter(quiet=quiet, what="files read") as step:
+        for result in corpus.iter_results():
+            (failures if isinstance(result, Failure) else docs).append(result)
+            step.step(len(docs) + len(failures), len(corpus.paths), len(failures))
     if not docs:
         _report_failures(failures)
         err.print("[red]no document could be read[/]")
@@ -111,12 +111,9 @@ def topics(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if ks is not None:
-                fits = _progress("models fitted", quiet)
-                try:
+                with Reporter(quiet=quiet, what="models fitted") as fits:
                     frame = _sweep(docs, estimator, ks, unit=unit, lang=lang, seg_opts=seg_opts,
-                                   run_sweep=run_sweep, top_n=top_n, progress=fits)
-                finally:
-                    fits.stop()
+                                   run_sweep=run_sweep, top_n=top_n, progress=fits.step)
                 frame.to_csv(output / "sweep.csv", index=False, lineterminator="\n", float_format="%.6f")
                 _print_sweep(frame)
                 err.print(f"{len(docs)} document(s); sweep over {len(ks)} value(s) -> {_esc(str(output / 'sweep.csv'))}")
@@ -149,29 +146,6 @@ def _unique(caught: list) -> list[str]:
         if issubclass(w.category, QualcoopWarning):
             seen.setdefault(str(w.message), None)
     return list(seen)
-
-
-class _progress:
-    """``step(done, total[, failures])`` -> the run's :class:`Reporter` (bar on a terminal, plain lines
-    otherwise, nothing when quiet)."""
-
-    def __init__(self, what: str, quiet: bool) -> None:
-        import time
-
-        from .run_cmd import Reporter
-
-        self.reporter = Reporter(quiet=quiet, what=what)
-        self.t0 = time.perf_counter()
-
-    def __call__(self, done: int, total: int, failures: int = 0) -> None:
-        import time
-
-        from ..run import Progress
-
-        self.reporter(Progress(done, total, 0, 0, failures, time.perf_counter() - self.t0, ""))
-
-    def stop(self) -> None:
-        self.reporter.stop()
 
 
 def _sweep(docs, estimator, ks, *, unit, lang, seg_opts, run_sweep, top_n, progress=None):
