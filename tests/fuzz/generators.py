@@ -118,14 +118,19 @@ def docx(paragraphs: list[str]) -> bytes:
     body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{_xml(p)}</w:t></w:r></w:p>' for p in paragraphs)
     doc = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W}" '
            f'xmlns:r="{REL}"><w:body>{body}</w:body></w:document>')
+    return _docx_package(doc)
+
+
+def _docx_package(document_xml: str, content_types: str = '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                  'openxmlformats.org/package/2006/content-types"/>') -> bytes:
+    """A .docx zip around ``document_xml`` (word/document.xml) with the one relationship Word needs."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.'
-                   'org/package/2006/content-types"/>')
+        z.writestr("[Content_Types].xml", content_types)
         z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
                    f'package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" '
                    'Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml", doc)
+        z.writestr("word/document.xml", document_xml)
     return buf.getvalue()
 
 
@@ -138,14 +143,7 @@ def docx_xxe() -> bytes:
     evil = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">'
             '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
             f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>&x;&b;</w:t></w:r></w:p></w:body></w:document>')
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                   f'package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" '
-                   'Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml", evil)
-    return buf.getvalue()
+    return _docx_package(evil, "<Types/>")
 
 
 def _xml(s: str) -> str:
