@@ -98,6 +98,14 @@ def pg_server():
     server.stop()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.service)])
+def project_url(request, tmp_path) -> str:
+    """Where a new, empty project lives: a SQLite file path, or a database on the throwaway PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "project.qualcoop")
+    return request.getfixturevalue("pg_server").new_database()
+
+
 import subprocess  # noqa: E402  (used by pg_server)
 
 

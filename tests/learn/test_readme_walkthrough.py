@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from readme_sections import readme_commands
 from typer.testing import CliRunner
 
 from qualcoop.cli.app import app
@@ -16,23 +17,16 @@ from qualcoop.cli.app import app
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _commands(title: str) -> list[str]:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip().startswith("qualcoop ")]
-
-
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory):
     work = tmp_path_factory.mktemp("learn")
     (work / "corpora").symlink_to(REPO / "corpora", target_is_directory=True)
     # the part of the team loop that the learning section builds on: project, rule codings, ana's and budi's
-    team = [c for c in _commands("Coding as a team")
+    team = [c for c in readme_commands("Coding as a team")
             if c.split()[1:3] in (["project", "init"], ["project", "add"], ["project", "code"], ["sheets", "import"])
             and c.split()[3] == "team.qualcoop"]
     assert len(team) == 5
-    mine = _commands("Learning from your codings")
+    mine = readme_commands("Learning from your codings")
     assert len(mine) == 6
     runner = CliRunner()
     outputs = {}
