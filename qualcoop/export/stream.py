@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.cells import continuation_column
-from .tables import (TABLE_SUFFIXES, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts,
+from .tables import (TABLE_SUFFIXES, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts, csv_row,
                      dumps_line, fix_xlsx_properties)
 
 __all__ = ["AtomicFile", "TableWriter", "SpooledTable", "open_table", "check_table_path"]
@@ -113,7 +113,7 @@ class TableWriter:
         if self._plain is not None:
             self._rows.append(dict(row))
         elif self._fmt == ".csv":
-            self._csv.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in self.columns])
+            self._csv.writerow(csv_row(row, self.columns))
         elif self._fmt == ".jsonl":
             self._fh.write(dumps_line({c: row.get(c) for c in self.columns}, sort_keys=False))
         elif self._fmt == ".xlsx":

@@ -23,7 +23,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,11 @@ def _cell(v: Any) -> Any:
     if isinstance(v, dict):
         return json.dumps(v, ensure_ascii=False, sort_keys=True)
     return v
+
+
+def csv_row(record: Mapping[str, Any], columns: Sequence[str]) -> list[Any]:
+    """The cells of one CSV row: ``columns`` of ``record``, missing values empty, lists and dicts flattened."""
+    return ["" if (v := record.get(c)) is None else _cell(v) for c in columns]
 
 
 def _json_default(v: Any) -> Any:
@@ -165,7 +170,7 @@ class CsvFormat:
             w = csv.writer(fh, lineterminator="\r\n")  # RFC 4180; quotes fields holding \r or \n
             w.writerow(columns)
             for r in records:
-                w.writerow(["" if r.get(c) is None else _cell(r.get(c)) for c in columns])
+                w.writerow(csv_row(r, columns))
 
     def read(self, path: Path):
         import pandas as pd
