@@ -17,7 +17,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from ..extract.sandbox import die_with_parent
+from ..extract.sandbox import die_with_parent, signal_name
 
 __all__ = ["HelperDiedError", "LeanHelper", "available", "describe_status"]
 
@@ -198,9 +198,5 @@ def describe_status(status: int | None) -> str:
         return "still running"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(sig).name
-        except ValueError:
-            name = f"signal {sig}"
-        return f"killed by {name}" + (" - out of memory?" if sig == signal.SIGKILL else "")
+        return f"killed by {signal_name(sig)}" + (" - out of memory?" if sig == signal.SIGKILL else "")
     return f"exit code {os.waitstatus_to_exitcode(status)}"

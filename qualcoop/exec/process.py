@@ -80,7 +80,7 @@ class ProcessExecutor(Executor):
         queued: dict[LeanHelper, deque[tuple[int, Any]]] = {h: deque() for h in helpers}
         done: dict[int, Any] = {}
         failed: dict[int, BaseException] = {}
-        limit = max(window_size(len(helpers)), _PER_WORKER * len(helpers))
+        limit = window_size(len(helpers))  # >= _PER_WORKER per worker
         todo = iter(items)
         retry: list[Any] = []  # an item whose worker turned out dead when it was sent
         submitted = yielded = 0
@@ -114,7 +114,7 @@ class ProcessExecutor(Executor):
                         seq, submitted = submitted, submitted + 1
                     try:
                         h.send(_call, item)
-                    except OSError:  # the worker is gone (the pipe broke): its reply tells why
+                    except OSError:  # the worker is gone (the pipe broke); send() reaped it, so its status says why
                         retry.append((seq, item))
                         bury(h, f"the helper process ended unexpectedly ({describe_status(h.status)})")
                         continue

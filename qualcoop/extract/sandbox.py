@@ -68,7 +68,7 @@ from ..errors import (
     ResourceLimitError,
 )
 
-__all__ = ["run_sandboxed", "caused_by", "die_with_parent", "SANDBOXED"]
+__all__ = ["run_sandboxed", "caused_by", "die_with_parent", "signal_name", "SANDBOXED"]
 
 T = TypeVar("T")
 
@@ -375,13 +375,18 @@ def _reap(pid: int) -> int:
             continue
 
 
+def signal_name(sig: int) -> str:
+    """``SIGKILL`` for 9; the number for a signal Python does not name."""
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return str(sig)
+
+
 def _death_error(path: str | Path, status: int, memory_limit_mb: int | None) -> ExtractionError:
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(sig).name
-        except ValueError:
-            name = str(sig)
+        name = signal_name(sig)
         if sig == signal.SIGKILL:
             return ResourceLimitError(path, f"the extraction process was killed ({name}), "
                                             "probably for using too much memory")
