@@ -138,28 +138,24 @@ def segment_records(doc: Document, segments: Iterable[Segment]) -> list[dict[str
     return rows
 
 
-_COMPILED: dict[tuple, Any] = {}
-
-
-_LAST: tuple[Any, Any, Any] = (None, None, None)  # (codebook object, prefilter, compiled): no hashing per file
+#: (codebook object, (fingerprint, prefilter), compiled codebook) of the last call: the same object is a
+#: hit without hashing; an equal one (a Dask worker unpickles a copy per task) is a hit by fingerprint
+_COMPILED: tuple[Any, Any, Any] = (None, None, None)
 
 
 def compiled_codebook(settings: Any) -> Any:
     """The settings' codebook compiled once per process (cached; forked workers inherit it)."""
-    global _LAST
-    cb, prefilter, compiled = _LAST
-    if cb is settings.codebook and prefilter == settings.prefilter:
+    global _COMPILED
+    cb, key, compiled = _COMPILED
+    if cb is not None and cb is settings.codebook and key[1] == settings.prefilter:
         return compiled
-    key = (settings.codebook.fingerprint(), settings.prefilter)
-    hit = _COMPILED.get(key)
-    if hit is None:
+    new_key = (settings.codebook.fingerprint(), settings.prefilter)
+    if new_key != key:
         from ..match import compile_codebook
 
-        hit = compile_codebook(settings.codebook, prefilter=settings.prefilter)
-        _COMPILED.clear()
-        _COMPILED[key] = hit
-    _LAST = (settings.codebook, settings.prefilter, hit)
-    return hit
+        compiled = compile_codebook(settings.codebook, prefilter=settings.prefilter)
+    _COMPILED = (settings.codebook, new_key, compiled)
+    return compiled
 
 
 _HELPER: Any = None
