@@ -346,9 +346,10 @@ class Project:
         if any(c.provenance.method in ("model", "rule+model") for c in codings):
             # codings of a trained coder: the two columns `qualcoop code --model` writes
             columns = (*CODING_COLUMNS, "confidence", "model_features")
+            from .run.tasks import model_columns
+
             for r, c in zip(records, codings):
-                r["confidence"] = c.confidence
-                r["model_features"] = c.provenance.details.get("features", "") or ""
+                r.update(model_columns(c))
         tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
         try:
             write_table(records, tmp, columns=columns)
@@ -469,7 +470,10 @@ class _Run:
         merged = self.model.code_document(doc, segs, codings, lang=document_languages(doc, cb, self.settings["lang"]),
                                           provenance=prov, threshold=self.model_threshold)
         # confidence rounded as a run's table holds it (qualcoop.run.tasks), so both paths store the same
-        merged = [c if c.confidence is None else replace(c, confidence=round(c.confidence, 4)) for c in merged]
+        from .run.tasks import CONFIDENCE_DIGITS
+
+        merged = [c if c.confidence is None else replace(c, confidence=round(c.confidence, CONFIDENCE_DIGITS))
+                  for c in merged]
         return sorted(merged, key=lambda c: (c.start, c.end, c.code_id))
 
     def commit(self, doc: Document, segs: Sequence[Segment], codings: list[Coding], *, path: str) -> None:

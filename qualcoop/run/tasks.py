@@ -282,18 +282,27 @@ def _code(context: RunContext, doc: Document, segs: tuple[Segment, ...], out: di
     out["language_mismatch"] = language_mismatch(doc, langs)
     out["timeouts"] = compiled.take_timeouts()  # counts: the run's summary sums them into one warning per rule
     if settings.model is not None:  # branch learn: the trained coder's codings join the rules'
-        codings = settings.model.code_document(doc, segs, codings, lang=document_languages(doc, cb, settings.lang),
-                                               provenance=prov, threshold=settings.model_threshold)
+        codings = settings.model.code_document(doc, segs, codings, lang=langs, provenance=prov,
+                                               threshold=settings.model_threshold)
         return _with_model_columns(CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records(), codings)
     return CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records()
 
 
+#: decimals of a trained coder's confidence in tables and in a project (both hold the same value)
+CONFIDENCE_DIGITS = 4
+
+
+def model_columns(c: Any) -> dict[str, Any]:
+    """``confidence`` and ``model_features`` (the top-weighted features of a model coding) of coding ``c``
+    (``None``: a row without one), as a table written with a trained coder holds them."""
+    conf = None if c is None else c.confidence
+    return {"confidence": None if conf is None else round(conf, CONFIDENCE_DIGITS),
+            "model_features": (c.provenance.details.get("features", "") if c is not None else "") or ""}
+
+
 def _with_model_columns(records: list[dict[str, Any]], codings: list) -> list[dict[str, Any]]:
-    """Add ``confidence`` and ``model_features`` (the top-weighted features of a model coding)."""
+    """Add :func:`model_columns` to each record."""
     extra = {(c.doc_id, c.start, c.end, c.code_id): c for c in codings}
     for r in records:
-        c = extra.get((r["doc_id"], r["start"], r["end"], r["code_id"]))
-        conf = c.confidence if c is not None else None
-        r["confidence"] = None if conf is None else round(conf, 4)
-        r["model_features"] = (c.provenance.details.get("features", "") if c is not None else "") or ""
+        r.update(model_columns(extra.get((r["doc_id"], r["start"], r["end"], r["code_id"]))))
     return records
