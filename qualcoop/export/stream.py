@@ -17,7 +17,6 @@ rows are spooled to a temporary JSONL file and copied into the real format on co
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import zipfile
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.cells import continuation_column
-from .tables import (TABLE_SUFFIXES, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts, csv_row,
+from .tables import (TABLE_SUFFIXES, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts, csv_line,
                      dumps_line, fix_xlsx_properties)
 
 __all__ = ["AtomicFile", "TableWriter", "SpooledTable", "open_table", "check_table_path"]
@@ -97,8 +96,7 @@ class TableWriter:
     def _open(self) -> None:
         if self._fmt == ".csv":
             self._fh = self.target.open("w", encoding="utf-8", newline="")
-            self._csv = csv.writer(self._fh, lineterminator="\r\n")
-            self._csv.writerow(self.columns)
+            self._fh.write(csv_line(self.columns))
         elif self._fmt == ".jsonl":
             self._fh = self.target.open("w", encoding="utf-8", newline="\n")
         elif self._fmt == ".xlsx":
@@ -113,7 +111,7 @@ class TableWriter:
         if self._plain is not None:
             self._rows.append(dict(row))
         elif self._fmt == ".csv":
-            self._csv.writerow(csv_row(row, self.columns))
+            self._fh.write(csv_line(row.get(c) for c in self.columns))
         elif self._fmt == ".jsonl":
             self._fh.write(dumps_line({c: row.get(c) for c in self.columns}, sort_keys=False))
         elif self._fmt == ".xlsx":
