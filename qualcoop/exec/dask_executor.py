@@ -5,7 +5,7 @@ without one it starts a ``LocalCluster`` of ``workers`` single-threaded worker p
 closes it at the end. The context is scattered to every worker once; each worker builds what it
 needs from it (spaCy pipelines, the compiled codebook) on its first item and keeps it.
 
-Items travel in chunks (one Dask task runs ``fn`` over up to 16 consecutive items): a task costs the
+Items travel in chunks (one Dask task runs ``fn`` over up to 64 consecutive items): a task costs the
 scheduler a few milliseconds, as much as coding a small file, so one task per file made Dask much
 slower than the process pool. A chunk is small enough that every worker still gets several.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from .base import Executor, ExecutorError, in_order, window_size
 
 
-MAX_CHUNK = 16
+MAX_CHUNK = 64
 
 
 def chunk_size(items: Iterable[Any], workers: int) -> int:
