@@ -72,6 +72,11 @@ class SourceError(Exception):
 # --------------------------------------------------------------------------- YAML
 
 
+#: the last text parsed and its tree (trees are immutable): loading a ``.yaml`` codebook asks twice,
+#: once to tell a quanteda dictionary from a qualcoop codebook and once to read it
+_LAST_YAML: tuple[str, Node | None] | None = None
+
+
 def yaml_tree(text: str) -> Node | None:
     """Parse YAML ``text`` into a :class:`Node` tree (``None`` for an empty document).
 
@@ -81,6 +86,16 @@ def yaml_tree(text: str) -> Node | None:
         On a syntax error (with its line), an unknown tag, a recursive alias or a
         document that expands past :data:`MAX_NODES` nodes.
     """
+    global _LAST_YAML
+    last = _LAST_YAML
+    if last is not None and last[0] == text:
+        return last[1]
+    root = _yaml_tree(text)
+    _LAST_YAML = (text, root)
+    return root
+
+
+def _yaml_tree(text: str) -> Node | None:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
