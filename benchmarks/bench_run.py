@@ -118,6 +118,24 @@ def batch_figure(tmp: Path, paras: list[str], n: int, m: int) -> None:
           f"(bare spaCy + pypdfium2), ratio {ours / raw:.2f}")
 
 
+def parallel_figures(tmp: Path, folder: Path, cb: list[str], tag: str, one_worker: float, *, dask: bool) -> None:
+    """Figures 2 and 3 (2b and 3b with ``tag="b"``): 2 workers vs ``one_worker`` seconds (its output in
+    ``tmp / f"{tag or 'c10'}.csv"``), then the Dask executor vs the process pool."""
+    base = tmp / f"{tag or 'c10'}.csv"
+    what = f"on {len(list(folder.glob('*.txt')))} docs ({mb(folder):.1f} MB)"
+    w2, _ = timed(["code", str(folder), *cb, "--workers", "2", "-o", str(tmp / f"{tag}w2.csv")])
+    same = filecmp.cmp(base, tmp / f"{tag}w2.csv", shallow=False)
+    print(f"2{tag}. code --workers 2 vs 1 {what}: {w2:.2f} s vs {one_worker:.2f} s, speed-up {one_worker / w2:.2f}x "
+          f"(target >= 1.7x on 2 free cores); byte-identical: {same}")
+    if not dask:
+        return
+    tp, _ = timed(["batch", str(folder), *cb, "--executor", "process", "--workers", "2", "-o", str(tmp / f"{tag}bp.csv")])
+    td, _ = timed(["batch", str(folder), *cb, "--executor", "dask", "--workers", "2", "-o", str(tmp / f"{tag}bd.csv")])
+    same = filecmp.cmp(tmp / f"{tag}bp.csv", tmp / f"{tag}bd.csv", shallow=False)
+    print(f"3{tag}. dask vs process pool (2 workers) {what}: {td:.2f} s vs {tp:.2f} s, time ratio {td / tp:.2f} "
+          f"(target <= 1.2); byte-identical: {same}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=60, help="documents at 1x")
@@ -150,37 +168,13 @@ def main() -> None:
         print(f"1. code vs bare spaCy tokenizer (10x corpus): qualcoop {w1:.2f} s, bare {bare:.2f} s, "
               f"speed ratio bare/qualcoop {bare / w1:.2f} (target >= 1.0)")
 
-        w2, _ = timed(["code", str(ten), *cb, "--workers", "2", "-o", str(tmp / "c10w2.csv")])
-        same = filecmp.cmp(tmp / "c10.csv", tmp / "c10w2.csv", shallow=False)
-        print(f"2. code --workers 2 vs 1: {w2:.2f} s vs {w1:.2f} s, speed-up {w1 / w2:.2f}x (target >= 1.7x on 2 "
-              f"free cores); byte-identical: {same}")
-
-        if not a.skip_dask:
-            tp, _ = timed(["batch", str(ten), *cb, "--executor", "process", "--workers", "2",
-                           "-o", str(tmp / "bp.csv")])
-            td, _ = timed(["batch", str(ten), *cb, "--executor", "dask", "--workers", "2",
-                           "-o", str(tmp / "bd.csv")])
-            same = filecmp.cmp(tmp / "bp.csv", tmp / "bd.csv", shallow=False)
-            print(f"3. dask vs process pool (2 workers): {td:.2f} s vs {tp:.2f} s, time ratio {td / tp:.2f} "
-                  f"(target <= 1.2); byte-identical: {same}")
-
+        parallel_figures(tmp, ten, cb, "", w1, dask=not a.skip_dask)
         if a.big:
             # the same two ratios where the fixed start-up (Python, spaCy, the codebook: about 1.5 s, paid
             # once whatever the workers) weighs less: a run of a few seconds cannot show a 1.7x speed-up
             big = build(tmp / "big", paras, a.big, a.kb)
-            b1, _ = timed(["code", str(big), *cb, "-o", str(tmp / "b1.csv")])
-            b2, _ = timed(["code", str(big), *cb, "--workers", "2", "-o", str(tmp / "b2.csv")])
-            same = filecmp.cmp(tmp / "b1.csv", tmp / "b2.csv", shallow=False)
-            print(f"2b. the same on {a.big} docs ({mb(big):.1f} MB): {b2:.2f} s vs {b1:.2f} s, speed-up "
-                  f"{b1 / b2:.2f}x; byte-identical: {same}")
-            if not a.skip_dask:
-                bp, _ = timed(["batch", str(big), *cb, "--executor", "process", "--workers", "2",
-                               "-o", str(tmp / "bbp.csv")])
-                bd, _ = timed(["batch", str(big), *cb, "--executor", "dask", "--workers", "2",
-                               "-o", str(tmp / "bbd.csv")])
-                same = filecmp.cmp(tmp / "bbp.csv", tmp / "bbd.csv", shallow=False)
-                print(f"3b. the same on {a.big} docs: {bd:.2f} s vs {bp:.2f} s, time ratio {bd / bp:.2f}; "
-                      f"byte-identical: {same}")
+            b1, _ = timed(["code", str(big), *cb, "-o", str(tmp / "b.csv")])
+            parallel_figures(tmp, big, cb, "b", b1, dask=not a.skip_dask)
             shutil.rmtree(big, ignore_errors=True)
 
         _, rss1 = timed(["code", str(one), *cb, "-o", str(tmp / "c1.csv")], rss=True)
