@@ -150,6 +150,9 @@ _REGEX_ONLY = re.compile(r"\{(?!\d*(?:,\d*)?\})|\[:|\(\?[a-zA-Z]*[Vf]|\\[LpPNXmM
 def fold_for_literals(text: str) -> str:
     """``text`` folded as :func:`required_literals`' literals are: lower case, and the three
     characters that match an ASCII letter case-insensitively (``İ``, ``ſ``, Kelvin ``K``) mapped to it."""
+    low = text.lower()
+    if text.isascii() or ("\u0130" not in text and "\u017f" not in text and "\u212a" not in text):
+        return low  # str.translate looks every character up in a dict: ~10x slower than three scans
     return text.translate(_FOLD).lower()
 
 

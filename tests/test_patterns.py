@@ -168,3 +168,9 @@ def test_required_literals_are_found_or_refused_where_regex_differs_from_re():
     assert required_literals(r"\p{L}+ agreement") is None
     assert required_literals(r"a|agreement") is None  # one branch has no literal of 3 characters
     assert required_literals(r"(?:the )?agreement") == {"agreement"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60) | _TEXT)
+def test_fold_for_literals_is_lower_case_after_mapping_the_three_ascii_look_alikes(text):
+    assert fold_for_literals(text) == text.translate(str.maketrans({"\u0130": "i", "\u017f": "s", "\u212a": "k"})).lower()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from ..lang.negation import AFTER_WINDOW as NEG_AFTER
-from ..lang.negation import DEFAULT_WINDOW as NEG_WINDOW
 from ..model import Document, Segment
 from .budget import count_timeout, rule_allowed
 from .docview import TokenView, _Lowers
@@ -137,7 +136,7 @@ class SegmentContext:
                 # fast tokens hold no white space, so the cue window is the tokens right before
                 lows = view.lows
                 triggers = negation_triggers(self.langs)
-                if triggers is None or triggers.isdisjoint(lows[max(0, token - NEG_WINDOW):token + NEG_AFTER + 1]):
+                if triggers is None or triggers[0].isdisjoint(lows[max(0, token - triggers[1]):token + NEG_AFTER + 1]):
                     neg = False
                 else:
                     neg = negated_in(lows, token, self.langs)

@@ -35,17 +35,25 @@ def lang_key(lang: str | Sequence[str]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=None)
-def negation_triggers(langs: tuple[str, ...]) -> frozenset[str] | None:
-    """Words one of which must stand in the cue window for a match to be negated
-    (single cues and the last word of multi-word cues, of every language); ``None``: never negated."""
-    from ..lang.negation import profile
+def negation_triggers(langs: tuple[str, ...]) -> tuple[frozenset[str], int] | None:
+    """Words one of which stands among the tokens ``start - reach .. start + AFTER_WINDOW`` whenever the
+    match at token ``start`` is negated (fast tokens: no white space), and ``reach``; ``None``: never negated.
+
+    The words are the single cues and the *first* word of every multi-word cue and post-cue, of every
+    language; ``reach`` is the cue window plus the longest multi-word cue less one, so a multi-word cue
+    whose last word is in the window has its first word in reach. (The last word of "lack of" is "of":
+    a prefilter on it would send nearly every match to the full check.)
+    """
+    from ..lang.negation import DEFAULT_WINDOW, profile
 
     out: set[str] = set()
+    longest = 1
     for lang in langs:
         p = profile(lang)
         if p is not None:
-            out |= p.single | frozenset(m[-1] for m in p.multi) | frozenset(m[0] for m in p.after)
-    return frozenset(out) if out else None
+            out |= p.single | frozenset(m[0] for m in p.multi) | frozenset(m[0] for m in p.after)
+            longest = max([longest, *(len(m) for m in p.multi)])
+    return (frozenset(out), DEFAULT_WINDOW + longest - 1) if out else None
 
 
 @functools.lru_cache(maxsize=None)
