@@ -135,7 +135,7 @@ class Builder:
 
 
 class CompiledCode:
-    __slots__ = ("code", "scope", "rules", "excludes", "leaf_keys", "langs", "always", "regex_leaves")
+    __slots__ = ("code", "scope", "rules", "excludes", "leaf_keys", "langs", "always", "regex_leaves", "gates")
 
     def __init__(self, code: Code, rules: list[R.Node], excludes: list[R.ExcludeRule]) -> None:
         self.code = code
@@ -149,6 +149,10 @@ class CompiledCode:
         self.langs = {leaf.lang for leaf in leaves}
         #: leaves that are not token-based (regex): they run on the raw text of every segment
         self.regex_leaves = tuple(leaf for leaf in leaves if not leaf.token_based)
+        #: per rule, the key of a token-based leaf evaluated as :meth:`Leaf.evaluate` does (it finds
+        #: nothing unless its key had a token hit: skipped without the call), else None
+        self.gates = tuple(r.key if isinstance(r, R.Leaf) and r.token_based and type(r).evaluate is R.Leaf.evaluate
+                           else None for r in rules)
 
 
 class CompiledCodebook:
@@ -320,7 +324,10 @@ class CompiledCodebook:
                 veto.extend((m[0], m[1]) for m in ms)
         ctx.veto = veto
         found: list[tuple] = []
-        for node in cc.rules:
+        hit = ctx.found
+        for node, gate in zip(cc.rules, cc.gates):
+            if gate is not None and hit is not None and gate not in hit:
+                continue
             fired, ms = node.evaluate(ctx)
             if fired:
                 found.extend(ms)

@@ -59,6 +59,7 @@ _LOW = itemgetter(3)
 _INFO = itemgetter(4)
 #: a white-space run
 _SPACE = re.compile(r"\s+")
+_PLUS_ONE = (1).__add__
 
 #: chunk caches by tokenizer: tokens depend only on the tokenizer, so every compiled
 #: codebook of a process shares them, as spaCy's tokenizer shares its own cache
@@ -219,13 +220,17 @@ class FastView:
         if cs is None:
             # chunk k starts after chunks 0..k-1 and the white-space runs before each
             found = self.found
-            runs = _SPACE.findall(self.text)
-            lead = 0
-            if runs and self.text[0].isspace():
-                lead = len(runs[0])
-                runs = runs[1:]
-            steps = map(add, map(len, found[:-1]), map(len, runs))
-            cs = self._cstart = list(accumulate(steps, initial=lead))
+            lens = list(map(len, found))
+            if len(self.text) == sum(lens) + len(lens) - 1:
+                # one white-space character between chunks, none around them (most text): no scan
+                cs = self._cstart = list(accumulate(map(_PLUS_ONE, lens[:-1]), initial=0))
+            else:
+                runs = _SPACE.findall(self.text)
+                lead = 0
+                if runs and self.text[0].isspace():
+                    lead = len(runs[0])
+                    runs = runs[1:]
+                cs = self._cstart = list(accumulate(map(add, lens[:-1], map(len, runs)), initial=lead))
             self._tcum = list(accumulate(map(len, self.entries)))
         return cs, self._tcum  # type: ignore[return-value]
 

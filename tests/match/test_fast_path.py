@@ -130,14 +130,17 @@ def test_fast_equals_reference_on_random_documents(text, lang):
 @given(planted_texts(), st.sampled_from(["en", "id"]))
 def test_chunk_tokens_are_the_spacy_tokens(text, lang):
     lm = FAST.matchers(lang)
-    view = lm.fast_view(text)
-    ref = TokenView(lm, text)
-    expected = [ref.char_span(i, i + 1)[:2] for i in range(len(ref.doc))]
-    assert [view.char_span(i, i + 1)[:2] for i in range(len(view))] == expected
-    assert view.lows == [t.lower_ for t in ref.doc]
-    assert view.orths == [t.text for t in ref.doc]
-    for o in range(-1, len(text) + 2):
-        assert view.token_at(o) == ref.token_at(o)
+    # as drawn (white-space runs, leading and trailing), stripped, and with one space between chunks
+    # (the case whose chunk offsets are computed without scanning for white space)
+    for variant in (text, text.strip(), " ".join(text.split()), "\n".join(text.split())):
+        view = lm.fast_view(variant)
+        ref = TokenView(lm, variant)
+        expected = [ref.char_span(i, i + 1)[:2] for i in range(len(ref.doc))]
+        assert [view.char_span(i, i + 1)[:2] for i in range(len(view))] == expected
+        assert view.lows == [t.lower_ for t in ref.doc]
+        assert view.orths == [t.text for t in ref.doc]
+        for o in range(-1, len(variant) + 2):
+            assert view.token_at(o) == ref.token_at(o)
 
 
 def test_hand_counted_hits_on_both_paths():
