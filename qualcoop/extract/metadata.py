@@ -31,6 +31,7 @@ import csv
 import datetime as _dt
 import io
 import os
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -109,15 +110,14 @@ def read_sidecar(path: str | Path) -> dict[str, dict[str, Any]]:
 def _folder_entries(folder: Path) -> dict[str, tuple[dict[str, Any], int, str]]:
     """Every sidecar entry of ``folder`` (cached; re-read when a sidecar's mtime or size changes)."""
     stamps = []
-    for name in SIDECAR_NAMES:
-        sidecar = folder / name
+    key = str(folder)
+    for name in SIDECAR_NAMES:  # asked for every file of a run: os.stat on strings, one call per name
         try:
-            st = sidecar.stat()
+            st = os.stat(os.path.join(key, name))
         except OSError:
             continue
-        if sidecar.is_file():
+        if stat.S_ISREG(st.st_mode):
             stamps.append((name, st.st_mtime_ns, st.st_size))
-    key = str(folder)
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == tuple(stamps):

@@ -59,9 +59,22 @@ def _nya_words(text: str) -> int:
                if m.start() >= 2 and _TWO_LETTERS.fullmatch(text, m.start() - 2, m.start()))
 
 
+_ALL_MARKERS = frozenset().union(*MARKERS.values())
+
+
 def _counts(text: str) -> dict[str, int]:
-    words = Counter(_WORDS.findall(text.lower()))  # counted in C; then one look-up per marker word
-    counts = {lang: sum(words[w] for w in markers if w in words) for lang, markers in MARKERS.items()}
+    # the words of ``_WORDS.findall(text.lower())``, counted faster: a white-space token made of letters
+    # only is one such word; the others (punctuation or digits attached) are split by the pattern, once
+    # per distinct token (matches never span white space, so the counts are the same)
+    tokens = Counter(text.lower().split())
+    words = Counter()
+    for tok, n in tokens.items():
+        if not tok.isalpha():
+            for w in _WORDS.findall(tok):
+                if w in _ALL_MARKERS:
+                    words[w] += n
+    counts = {lang: sum(tokens[w] + words[w] for w in markers if w in tokens or w in words)
+              for lang, markers in MARKERS.items()}
     counts["id"] += _nya_words(text)
     return counts
 
