@@ -62,6 +62,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -236,13 +238,14 @@ def split_label(line: str) -> tuple[str, float | None, int] | None:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every line, without its line break."""
-    spans = []
-    pos = 0
-    for m in _LINE_BREAK.finditer(text):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, len(text)))
+    """(start, end) of every line, without its line break (the breaks of :data:`_LINE_BREAK`, which are
+    those of ``str.splitlines``; a text ending in a break has an empty last line)."""
+    with_breaks = text.splitlines(True)
+    bare = text.splitlines()
+    starts = list(accumulate(map(len, with_breaks), initial=0))
+    spans = list(zip(starts, map(add, starts, map(len, bare))))
+    if not bare or len(with_breaks[-1]) != len(bare[-1]):
+        spans.append((len(text), len(text)))
     return spans
 
 
@@ -585,6 +588,9 @@ def transcript_hint(text: str, name: str = "") -> str | None:
     labels: Counter[str] = Counter()
     first: dict[str, str] = {}
     for line in lines:
+        # every label line holds ":" or one of " - ", " – ", " — ", " > " (cheaper to look for than to match)
+        if ":" not in line and "- " not in line and "– " not in line and "— " not in line and "> " not in line:
+            continue
         m = _HINT_LINE.match(line)
         if m and is_plausible_label(m.group("label")):
             key = m.group("label").casefold()
