@@ -6,7 +6,7 @@ import dataclasses
 import pickle
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcoop.model import (Code, Codebook, Coding, CodingSet, Document, Evidence, FrozenMap, Provenance,
@@ -105,3 +105,18 @@ def test_segment_text_in_checks_document():
     assert seg.text_in(doc) == "def"
     with pytest.raises(ValueError):
         seg.text_in(Document(id="e", text="abc def"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**9), st.text(max_size=12), st.booleans()),
+                max_size=5))
+def test_evidence_json_is_the_json_module_text_and_reads_back(items):
+    import json
+
+    from qualcoop.model.coding import evidence_from_json, evidence_json
+
+    ev = [Evidence(s, e, "", r, n) for s, e, r, n in items]
+    text = evidence_json(ev)
+    assert text == json.dumps([[s, e, r, n] for s, e, r, n in items], ensure_ascii=False, separators=(",", ":"))
+    assert [(x.start, x.end, x.rule_id, x.negated) for x in evidence_from_json(text, "")] == [
+        (s, e, r, n) for s, e, r, n in items]

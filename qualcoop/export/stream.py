@@ -111,7 +111,7 @@ class TableWriter:
         if self._plain is not None:
             self._rows.append(dict(row))
         elif self._fmt == ".csv":
-            self._fh.write(csv_line(row.get(c) for c in self.columns))
+            self._fh.write(csv_line(map(row.get, self.columns)))
         elif self._fmt == ".jsonl":
             self._fh.write(dumps_line({c: row.get(c) for c in self.columns}, sort_keys=False))
         elif self._fmt == ".xlsx":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -88,8 +89,15 @@ class Coding:
 def evidence_json(evidence: Iterable[Evidence]) -> str:
     """Evidence as a compact JSON list ``[[start, end, rule_id, negated], ...]`` (document offsets),
     so a coded table read back knows exactly which rule matched which words."""
-    return json.dumps([[e.start, e.end, e.rule_id, e.negated] for e in evidence],
-                      ensure_ascii=False, separators=(",", ":"))
+    # the text json.dumps([[start, end, rule_id, negated], ...], ensure_ascii=False, separators=(",", ":"))
+    # gives, built from parts (a coding table writes one per row)
+    return "[" + ",".join(f"[{e.start},{e.end},{_json_str(e.rule_id)},{'true' if e.negated else 'false'}]"
+                          for e in evidence) + "]"
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)
 
 
 def evidence_from_json(value: str, text: str) -> tuple[Evidence, ...]:
@@ -153,9 +161,13 @@ class CodingSet:
     def to_records(self) -> list[dict[str, Any]]:
         """One flat record per coding, with the columns in :data:`CODING_COLUMNS`."""
         rows = []
+        codes: dict[str, Any] = {}  # code id -> code (or None), looked up once per call
         for c in self._codings:
             doc = self.documents.get(c.doc_id)
-            code = self.codebook.get(c.code_id) if self.codebook and c.code_id in self.codebook else None
+            code = codes.get(c.code_id, False)
+            if code is False:
+                code = codes[c.code_id] = (self.codebook.get(c.code_id)
+                                           if self.codebook and c.code_id in self.codebook else None)
             p = c.provenance
             rows.append({
                 "doc_id": c.doc_id,
