@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["MARKERS", "detect_language", "language_shares"]
+__all__ = ["MARKERS", "decide", "detect_language", "language_shares"]
 
 #: frequent function words of one language only (none is a word of the other)
 MARKERS: dict[str, frozenset[str]] = {
@@ -109,7 +109,11 @@ def detect_language(text: str) -> tuple[str | None, float]:
         ``("en" | "id", confidence in [0, 1))``, or ``(None, 0.0)`` when the text has no
         marker words or both languages tie. Deterministic.
     """
-    counts = _counts(text)
+    return decide(_counts(text))
+
+
+def decide(counts: dict[str, int]) -> tuple[str | None, float]:
+    """:func:`detect_language`'s answer from the marker counts of a text (``_counts``)."""
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     (best, n1), (_, n2) = ranked[0], ranked[1]
     if n1 == n2:

@@ -74,13 +74,13 @@ def language_mismatch(doc: Document, coded: Sequence[str], *, min_confidence: fl
     min_confidence : float
         Detector confidence needed (see :func:`qualcoop.lang.detect.detect_language`).
     """
-    from .detect import MARKERS, _counts, detect_language
+    from .detect import MARKERS, _counts, decide
 
-    text = doc.text[:_SAMPLE]
-    detected, confidence = detect_language(text)
+    counts = _counts(doc.text[:_SAMPLE])
+    detected, confidence = decide(counts)
     if detected is None or detected in coded or not coded or confidence < min_confidence:
         return None
-    if detected not in MARKERS or sum(_counts(text).values()) < MIN_MARKERS:
+    if detected not in MARKERS or sum(counts.values()) < MIN_MARKERS:
         return None
     path = doc.source.path if doc.source is not None else None
     return LanguageMismatch(doc.id, path, coded[0], detected, confidence)

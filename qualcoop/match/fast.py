@@ -281,9 +281,10 @@ class FastView:
                         hits.setdefault(key, set()).add((s, s + m))
         return {k: sorted(v) for k, v in hits.items()}
 
-    def sequence_hits(self, first: dict[int, list[int]],
-                      seqs: list[tuple[int, tuple[int, ...]]]) -> dict[int, list[tuple[int, int]]]:
-        """Token-sequence matches (glob, lemma, near groups) as ``LangMatchers.run_sequences``."""
+    def sequence_hits(self, starting: dict[int, tuple[tuple[int, tuple[int, ...], int], ...]]
+                      ) -> dict[int, list[tuple[int, int]]]:
+        """Token-sequence matches (glob, lemma, near groups) as ``LangMatchers.run_sequences``;
+        ``starting`` is :attr:`qualcoop.match.tokenindex.TokenIndex.starting`."""
         hits: dict[int, list[tuple[int, int]]] = {}
         toks = self.toks
         pid_at = {}
@@ -297,9 +298,9 @@ class FastView:
         empty: frozenset[int] = frozenset()
         for i, pids in pid_at.items():
             for pid in pids:
-                for si in first.get(pid, ()):
-                    key, seq = seqs[si]
-                    m = len(seq)
-                    if i + m <= n and all(seq[k] in pid_at.get(i + k, empty) for k in range(1, m)):
+                for key, rest, m in starting.get(pid, ()):
+                    if not rest:  # one token (most lemma and glob terms)
+                        hits.setdefault(key, []).append((i, i + 1))
+                    elif i + m <= n and all(rest[k - 1] in pid_at.get(i + k, empty) for k in range(1, m)):
                         hits.setdefault(key, []).append((i, i + m))
         return hits

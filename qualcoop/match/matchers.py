@@ -130,7 +130,7 @@ class LangMatchers:
             if channel == "phrase":
                 return view.phrase_hits()
             if channel == "seq":
-                return view.sequence_hits(self.tokens.first, self.tokens.sequences)
+                return view.sequence_hits(self.tokens.starting)
             return {}  # fast only where the prefilter ruled out every Doc-only leaf
         doc = view.doc
         if channel == "phrase":

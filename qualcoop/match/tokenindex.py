@@ -125,6 +125,17 @@ class TokenIndex:
         """Every registered sequence as ``(key, pids)``."""
         return self._seqs
 
+    @property
+    def starting(self) -> dict[int, tuple[tuple[int, tuple[int, ...], int], ...]]:
+        """pid -> ``(key, the other pids, length)`` of the sequences that start with it, in
+        :attr:`first` order (built on first use, after the last :meth:`add_sequence`)."""
+        plan = getattr(self, "_starting", None)
+        if plan is None or self._starting_size != len(self._seqs):
+            plan = self._starting = {pid: tuple((self._seqs[si][0], self._seqs[si][1][1:], len(self._seqs[si][1]))
+                                                for si in idx) for pid, idx in self._first.items()}
+            self._starting_size = len(self._seqs)
+        return plan
+
     def pids_of(self, s: str, cs: bool) -> frozenset[int]:
         """The tests the token string ``s`` passes (``cs``: ``s`` is the token as written)."""
         if s.isspace():
