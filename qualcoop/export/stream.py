@@ -106,6 +106,16 @@ class TableWriter:
             self._fh = self._spool_path.open("w", encoding="utf-8", newline="\n")
             self._parts = [1] * len(self.columns)
 
+    def write_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write ``rows`` (a CSV gets them in one write call: a coding table writes a document at a time)."""
+        if self._fmt == ".csv" and self._plain is None:
+            self.count += len(rows)
+            cols = self.columns
+            self._fh.write("".join([csv_line(map(row.get, cols)) for row in rows]))
+        else:
+            for row in rows:
+                self.write(row)
+
     def write(self, row: Mapping[str, Any]) -> None:
         self.count += 1
         if self._plain is not None:

@@ -64,8 +64,7 @@ class CodingTable(_FileSink):
         return TableWriter(self.partial, CODING_COLUMNS, types=CODING_TYPES)
 
     def accept(self, result: FileResult) -> None:
-        for row in result.codings:
-            self._writer.write(row)
+        self._writer.write_many(result.codings)
 
 
 class SegmentTable(_FileSink):
