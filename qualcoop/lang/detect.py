@@ -59,21 +59,29 @@ def _nya_words(text: str) -> int:
                if m.start() >= 2 and _TWO_LETTERS.fullmatch(text, m.start() - 2, m.start()))
 
 
+_MARKER_BYTES = {lang: tuple(w.encode("ascii") for w in sorted(m)) for lang, m in MARKERS.items()}
 _ALL_MARKERS = frozenset().union(*MARKERS.values())
 
 
+#: bytes -> ASCII letters and non-ASCII bytes kept, every other ASCII byte (white space, punctuation,
+#: digits, ``_``: what ends a word of ``_WORDS``) a space
+_ASCII_SEPARATORS = bytes(b if (65 <= b <= 90 or 97 <= b <= 122 or b >= 128) else 32 for b in range(256))
+
+
 def _counts(text: str) -> dict[str, int]:
-    # the words of ``_WORDS.findall(text.lower())``, counted faster: a white-space token made of letters
-    # only is one such word; the others (punctuation or digits attached) are split by the pattern, once
-    # per distinct token (matches never span white space, so the counts are the same)
-    tokens = Counter(text.lower().split())
-    words = Counter()
+    # the words of ``_WORDS.findall(text.lower())``, counted faster: the lower-cased text as UTF-8 with
+    # every ASCII byte that ends a word turned into a space, split at spaces (all in C). A token of ASCII
+    # letters only is one such word; a token holding non-ASCII characters is decoded and split by the
+    # pattern, once per distinct token (a word never spans a separator, so the counts are the same).
+    # Every marker is ASCII.
+    tokens = Counter(text.lower().encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).split())
+    words: Counter[str] = Counter()
     for tok, n in tokens.items():
-        if not tok.isalpha():
-            for w in _WORDS.findall(tok):
+        if not tok.isalpha():  # bytes.isalpha: ASCII letters only
+            for w in _WORDS.findall(tok.decode("utf-8", "surrogatepass")):
                 if w in _ALL_MARKERS:
                     words[w] += n
-    counts = {lang: sum(tokens[w] + words[w] for w in markers if w in tokens or w in words)
+    counts = {lang: sum(tokens[b] for b in _MARKER_BYTES[lang]) + sum(words[w] for w in markers if w in words)
               for lang, markers in MARKERS.items()}
     counts["id"] += _nya_words(text)
     return counts
