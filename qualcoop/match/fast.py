@@ -263,12 +263,17 @@ class FastView:
     def phrase_hits(self) -> dict[int, list[tuple[int, int]]]:
         """PhraseMatcher semantics: every occurrence of every term's token sequence."""
         hits: dict[int, set[tuple[int, int]]] = {}
+        get = hits.get
         toks = self.toks
         n = len(toks)
         for i in self.hot:
             inf = toks[i][4]
-            for key in inf.single:
-                hits.setdefault(key, set()).add((i, i + 1))
+            for key in inf.single:  # (setdefault would build a set for every hit)
+                h = get(key)
+                if h is None:
+                    hits[key] = {(i, i + 1)}
+                else:
+                    h.add((i, i + 1))
             if inf.lower_multi:
                 for key, seq, j, m in inf.lower_multi:
                     s = i - j
