@@ -74,7 +74,8 @@ def _counts(text: str) -> dict[str, int]:
     # letters only is one such word; a token holding non-ASCII characters is decoded and split by the
     # pattern, once per distinct token (a word never spans a separator, so the counts are the same).
     # Every marker is ASCII.
-    tokens = Counter(text.lower().encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).split())
+    low = text.lower()
+    tokens = Counter(low.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).split())
     words: Counter[str] = Counter()
     for tok, n in tokens.items():
         if not tok.isalpha():  # bytes.isalpha: ASCII letters only
@@ -83,7 +84,8 @@ def _counts(text: str) -> dict[str, int]:
                     words[w] += n
     counts = {lang: sum(tokens[b] for b in _MARKER_BYTES[lang]) + sum(words[w] for w in markers if w in words)
               for lang, markers in MARKERS.items()}
-    counts["id"] += _nya_words(text)
+    if "nya" in low:  # only n, N, y, Y, a, A match "nya" ignoring case (checked over every code point)
+        counts["id"] += _nya_words(text)
     return counts
 
 

@@ -295,8 +295,9 @@ class CompiledCodebook:
             if evidence:
                 base = segment.start
                 dtext = document.text
-                out.append(SegmentMatch(cc.code.id, tuple(sorted(
-                    Evidence(base + s, base + e, dtext[base + s:base + e], qid, neg)
+                # sorted as plain tuples (Evidence orders by the same fields, in Python-level __lt__)
+                out.append(SegmentMatch(cc.code.id, tuple(Evidence(*t) for t in sorted(
+                    (base + s, base + e, dtext[base + s:base + e], qid, neg)
                     for s, e, _, qid, neg in evidence))))
         return out
 
