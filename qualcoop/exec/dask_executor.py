@@ -2,7 +2,9 @@
 
 With a scheduler address the run uses that cluster (every worker needs qualcoop installed);
 without one it starts a ``LocalCluster`` of ``workers`` single-threaded worker processes and
-closes it at the end. The context is scattered to every worker once; each worker builds what it
+closes it at the end. Local workers are forked (Dask's ``multiprocessing-method: fork``), not spawned:
+they start with qualcoop and the compiled codebook already imported, which took a 600-file run
+from 1.5x to 1.25x the time of the process pool. The context is scattered to every worker once; each worker builds what it
 needs from it (spaCy pipelines, the compiled codebook) on its first item and keeps it.
 
 Items travel in chunks (one Dask task runs ``fn`` over up to 64 consecutive items): a task costs the
@@ -62,8 +64,13 @@ class DaskExecutor(Executor):
             if self.scheduler:
                 self._client = Client(self.scheduler, timeout="20s")
             else:
-                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, silence_logs=50)
+                import dask
+
+                # forked workers start in ~0.1 s with qualcoop (and the compiled codebook) already imported;
+                # spawned ones start a new Python and import it all again (~0.5 s, plus ~0.2 s to close)
+                with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+                    self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None, silence_logs=50)
                 self._client = Client(self._cluster)
         except (OSError, TimeoutError) as e:
             self.close()
