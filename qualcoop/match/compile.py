@@ -280,8 +280,17 @@ class CompiledCodebook:
         if always is None:
             always = self._always[lm.langs] = self._regex_candidates(lm.langs)
         # a code with a regex leaf is a candidate unless none of the literals its regexes need is here
-        folded = ctx.folded if always else ""
-        candidates = {i for i, needles in always if needles is None or any(n in folded for n in needles)}
+        candidates: set[int] = set()
+        if always:
+            folded = ctx.folded
+            for i, needles in always:  # (a loop: a generator per code cost more than the look-ups)
+                if needles is None:
+                    candidates.add(i)
+                    continue
+                for n in needles:
+                    if n in folded:
+                        candidates.add(i)
+                        break
         of_leaf = self._codes_of_leaf
         for k in found:
             candidates.update(of_leaf.get(k, ()))

@@ -479,7 +479,10 @@ class RegexRule(Leaf):
             return []
         if self.needles is not None:
             folded = ctx.folded
-            if not any(n in folded for n in self.needles):
+            for n in self.needles:
+                if n in folded:
+                    break
+            else:
                 return []
         try:
             return [(m.start(), m.end(), None)

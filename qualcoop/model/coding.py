@@ -65,7 +65,8 @@ class Coding:
     confidence: float | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "evidence", tuple(sorted(self.evidence)))
+        ev = tuple(self.evidence)
+        object.__setattr__(self, "evidence", tuple(sorted(ev)) if len(ev) > 1 else ev)
 
     @property
     def negated(self) -> bool:
