@@ -38,6 +38,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(VENV)/.installed-dev
+	$(BIN)/python -m compileall -q qualcoop >/dev/null  # bytecode of the code as it is now (see above)
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_run.py
 

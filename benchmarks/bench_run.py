@@ -18,6 +18,9 @@ included), compared with a fresh process doing the raw work underneath:
 The corpus is built from the paragraphs of the shipped sample corpus (English and Indonesian),
 written as ``--docs`` text files of about ``--kb`` KB each.
 
+Run it with qualcoop's bytecode compiled (``make bench`` does; a regular ``pip install`` does too): where
+``PYTHONDONTWRITEBYTECODE`` is set, uncompiled modules are recompiled by every process (~0.2 s each).
+
 Usage::
 
     .venv/bin/python benchmarks/bench_run.py [--docs 60] [--kb 8] [--long 0.2,2,20] [--big 3000] [--skip-dask]
