@@ -106,9 +106,22 @@ class TableWriter:
             self._fh = self._spool_path.open("w", encoding="utf-8", newline="\n")
             self._parts = [1] * len(self.columns)
 
+    @property
+    def streams_csv(self) -> bool:
+        """Whether rows go straight to a CSV file (so :meth:`write_lines` may take rendered lines)."""
+        return self._fmt == ".csv" and self._plain is None
+
+    def write_lines(self, text: str, n: int) -> None:
+        """Write ``n`` rows already rendered as CSV lines (:func:`qualcoop.export.tables.csv_line` over
+        :attr:`columns`); a CSV table only."""
+        if not self.streams_csv:
+            raise ValueError(f"{self.target}: rendered CSV lines need a CSV table")
+        self.count += n
+        self._fh.write(text)
+
     def write_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write ``rows`` (a CSV gets them in one write call: a coding table writes a document at a time)."""
-        if self._fmt == ".csv" and self._plain is None:
+        if self.streams_csv:
             self.count += len(rows)
             cols = self.columns
             self._fh.write("".join([csv_line(map(row.get, cols)) for row in rows]))

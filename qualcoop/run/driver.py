@@ -157,15 +157,18 @@ def _prepare(context: RunContext) -> None:
 
 def iter_results(settings: RunSettings, *, tasks: Sequence[FileTask] | None = None, segments: bool = False,
                  documents: bool = False, codings: bool = True, executor: Any = None,
-                 run_id: str | None = None) -> Iterator[FileResult]:
-    """Per-file results in input order, streamed from the settings' executor (or ``executor``)."""
+                 run_id: str | None = None, csv_columns: Sequence[str] | None = None) -> Iterator[FileResult]:
+    """Per-file results in input order, streamed from the settings' executor (or ``executor``).
+
+    ``csv_columns``: return each file's codings as the CSV lines of a coding table with these columns
+    (``FileResult.rendered``), with only ``code_id`` and ``negated`` left in ``FileResult.codings``."""
     from ..exec import make_executor
 
     tasks = plan_files(settings) if tasks is None else list(tasks)
     if codings and settings.codebook is not None and run_id is None:
         run_id = run_id_for(settings, tasks)
     context = RunContext(settings=settings, run_id=run_id, segments=segments, documents=documents,
-                         codings=codings)
+                         codings=codings, csv_columns=tuple(csv_columns) if csv_columns is not None else None)
     ex = executor or make_executor(settings.executor, workers=settings.workers, scheduler=settings.scheduler,
                                    prepare=_prepare)
     from .tasks import close_helper
@@ -194,9 +197,16 @@ def run(settings: RunSettings, *, sinks: Sequence[Sink] = (), segments: bool = F
     if run_id is None and codings and settings.codebook is not None:
         run_id = run_id_for(settings, tasks)
     summary = RunSummary(run_id=run_id)
+    # a sink reads the codings as records unless it says otherwise (``codings_as``: "records"; "csv" for a
+    # CSV coding table, which takes lines rendered with the coding; None for none): lines are rendered
+    # with the coding only when one sink wants them and no other reads the records
+    wants = [getattr(s, "codings_as", "records") for s in sinks]
+    csv_columns = None
+    if codings and wants.count("csv") == 1 and "records" not in wants:
+        csv_columns = sinks[wants.index("csv")].columns  # type: ignore[attr-defined]
     try:
         for result in iter_results(settings, tasks=tasks, segments=segments, documents=documents,
-                                   codings=codings, executor=executor, run_id=run_id):
+                                   codings=codings, executor=executor, run_id=run_id, csv_columns=csv_columns):
             summary.add(result)
             for s in sinks:
                 s.accept(result)

@@ -63,13 +63,27 @@ class CodingTable(_FileSink):
                                types={**CODING_TYPES, "confidence": "float"})
         return TableWriter(self.partial, CODING_COLUMNS, types=CODING_TYPES)
 
+    @property
+    def codings_as(self) -> str:
+        """``"csv"``: this table takes CSV lines rendered with the coding (see ``driver.run``)."""
+        return "csv" if self._writer.streams_csv else "records"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self._writer.columns)
+
     def accept(self, result: FileResult) -> None:
-        self._writer.write_many(result.codings)
+        if result.rendered is not None:
+            self._writer.write_lines(result.rendered, len(result.codings))
+        else:
+            self._writer.write_many(result.codings)
 
 
 class SegmentTable(_FileSink):
     """Documents and segments: JSONL holds a document record then its segment records; CSV, Parquet
     and XLSX hold one row per segment (:data:`SEGMENT_COLUMNS`, then the attributes, sorted)."""
+
+    codings_as = None  # reads no codings
 
     def _open(self):
         if self.path.suffix.lower() == ".jsonl":
@@ -93,6 +107,8 @@ class SegmentTable(_FileSink):
 
 class ErrorTable(_FileSink):
     """One row per failed file: path, type, code, message."""
+
+    codings_as = None  # reads no codings
 
     def _open(self):
         return TableWriter(self.partial, ("path", "type", "code", "error", "message"))

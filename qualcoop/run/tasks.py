@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import QualcoopError, error_type
 from ..model import Document, Segment
-from ..model.schema import SEGMENT_COLUMNS, SEGMENT_RESERVED  # the one schema module of table columns
+from ..model.schema import CODING_COLUMNS, SEGMENT_COLUMNS, SEGMENT_RESERVED  # the one schema module of table columns
 
 __all__ = ["SEGMENT_COLUMNS", "ErrorRecord", "FileResult", "FileTask", "RunContext", "compiled_codebook",
            "document_record", "process_file", "segment_records"]
@@ -49,6 +49,10 @@ class RunContext:
     segments: bool = False    # return segment rows (extraction tables)
     documents: bool = False   # return the document (``Document.to_dict()``, with its text)
     codings: bool = True      # code the document (needs ``settings.codebook``)
+    #: the columns of the run's one coding table when it is a CSV and nothing else reads the codings: the
+    #: worker then returns the table's lines (``FileResult.rendered``) and only ``code_id``/``negated`` per
+    #: coding (see ``driver.run``), made without a record dict per row for the standard columns
+    csv_columns: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,9 @@ class FileResult:
     """What a worker returns for one file: plain, picklable records, in the run's input order.
 
     ``codings`` are flat rows with the columns of :data:`qualcoop.model.CODING_COLUMNS` (sorted by
-    position, code); ``segments`` are segment-table rows (:data:`SEGMENT_COLUMNS` + attributes);
+    position, code), or, when the context gave ``csv_columns``, rows of ``code_id`` and ``negated`` only,
+    the CSV lines of the full rows being in ``rendered``; ``segments`` are segment-table rows
+    (:data:`SEGMENT_COLUMNS` + attributes);
     ``document`` is ``Document.to_dict()`` (only when the run asked for documents).
     """
 
@@ -96,6 +102,7 @@ class FileResult:
     #: regex time-outs per qualified rule id in this file (summed over the run by RunSummary)
     timeouts: dict[str, int] = field(default_factory=dict)
     language_mismatch: Any = None  # qualcoop.lang.mismatch.LanguageMismatch, summed up once per run
+    rendered: str | None = None  # the codings as CSV lines (RunContext.csv_columns), else None
 
     @property
     def ok(self) -> bool:
@@ -284,8 +291,27 @@ def _code(context: RunContext, doc: Document, segs: tuple[Segment, ...], out: di
     if settings.model is not None:  # branch learn: the trained coder's codings join the rules'
         codings = settings.model.code_document(doc, segs, codings, lang=langs, provenance=prov,
                                                threshold=settings.model_threshold)
-        return _with_model_columns(CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records(), codings)
-    return CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records()
+        rows = _with_model_columns(CodingSet(codings, documents={doc.id: doc}, codebook=cb).to_records(), codings)
+        return _rendered(context, rows, out)
+    coded = CodingSet(codings, documents={doc.id: doc}, codebook=cb)
+    if context.csv_columns == CODING_COLUMNS:
+        from ..export.coding_lines import coding_csv_lines
+
+        out["rendered"] = coding_csv_lines(coded)
+        return [{"code_id": c.code_id, "negated": c.negated} for c in coded]
+    return _rendered(context, coded.to_records(), out)
+
+
+def _rendered(context: RunContext, rows: list[dict[str, Any]], out: dict) -> list[dict[str, Any]]:
+    """``rows``, or, when the context asks for CSV lines, the lines in ``out["rendered"]`` and the rows
+    cut to ``code_id`` and ``negated`` (what the run's summary counts)."""
+    if context.csv_columns is None:
+        return rows
+    from ..export.tables import csv_line
+
+    cols = context.csv_columns
+    out["rendered"] = "".join([csv_line(map(r.get, cols)) for r in rows])
+    return [{"code_id": r["code_id"], "negated": r["negated"]} for r in rows]
 
 
 #: decimals of a trained coder's confidence in tables and in a project (both hold the same value)
