@@ -4,7 +4,10 @@ Every figure is a fresh ``python -m qualcoop ...`` process (start-up, extraction
 included), compared with a fresh process doing the raw work underneath:
 
 1. ``code`` (1 worker) vs a bare ``spacy.blank("en")`` tokenizer pass over the same paragraphs
-   (speed ratio = bare time / qualcoop time; the issue's target is >= 1.0);
+   (speed ratio = bare time / qualcoop time; the issue's target is >= 1.0); ``1r``: the same over real
+   policy texts that repeat nothing (``--real``: every trade agreement, UN speech and treaty in
+   ``../shared/data/policy_docs``, XML tags stripped, about 9 MB), where neither spaCy's tokenizer cache nor
+   qualcoop's chunk cache gets the hits the generated corpus (recycled sample paragraphs) gives them;
 2. ``code --workers 2`` vs ``--workers 1`` (speed-up; target >= 1.7x on 2 free cores);
 3. ``batch --executor dask --workers 2`` vs ``--executor process --workers 2`` (time ratio; <= 1.2x);
    2 and 3 again on ``--big`` documents (2b, 3b), where the fixed start-up weighs less;
@@ -60,6 +63,23 @@ def paragraphs() -> list[str]:
     for doc in Corpus.from_paths([REPO / "corpora"]):
         out += [p.strip() for p in doc.text.split("\n\n") if len(p.strip()) > 40]
     return out
+
+
+def build_real(folder: Path, source: Path) -> Path:
+    """Real texts as .txt files: every .txt and .md under ``source`` as it is, every .xml with its tags
+    turned into paragraph breaks (the TOTA trade agreements)."""
+    import html
+    import re
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in sorted(source.rglob("*")):
+        if f.suffix in (".txt", ".md") and f.is_file():
+            shutil.copy(f, folder / f"{f.parent.name}_{f.stem}.txt")
+        elif f.suffix == ".xml":
+            text = html.unescape(re.sub(r"<[^>]+>", "\n", f.read_text(encoding="utf-8", errors="replace")))
+            paras = [p for p in (re.sub(r"\s+", " ", x).strip() for x in text.split("\n")) if len(p) > 3]
+            (folder / f"{f.parent.name}_{f.stem}.txt").write_text("\n\n".join(paras) + "\n", encoding="utf-8")
+    return folder
 
 
 def build(folder: Path, paras: list[str], docs: int, kb: int, offset: int = 0) -> Path:
@@ -145,6 +165,8 @@ def main() -> None:
     ap.add_argument("--kb", type=int, default=8, help="KB per document")
     ap.add_argument("--long", default="0.2,2,20", help="MB sizes of the single-line files")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--real", default=str(REPO.parent / "shared" / "data" / "policy_docs"),
+                    help="folder of real texts for figure 1r (skipped when missing; '' to skip)")
     ap.add_argument("--big", type=int, default=3000,
                     help="documents for the parallel figures again at a larger scale (2b, 3b; 0: skip)")
     ap.add_argument("--skip-scale", action="store_true", help="only the --batch measurement")
@@ -170,6 +192,14 @@ def main() -> None:
         w1, rss10 = timed(["code", str(ten), *cb, "-o", str(tmp / "c10.csv")], rss=True)
         print(f"1. code vs bare spaCy tokenizer (10x corpus): qualcoop {w1:.2f} s, bare {bare:.2f} s, "
               f"speed ratio bare/qualcoop {bare / w1:.2f} (target >= 1.0)")
+        if a.real and Path(a.real).is_dir():
+            real = build_real(tmp / "real", Path(a.real))
+            t = time.perf_counter()
+            subprocess.run([PY, "-c", _BARE, str(real)], check=True, capture_output=True, env=ENV)
+            rbare = time.perf_counter() - t
+            rw1, _ = timed(["code", str(real), *cb, "-o", str(tmp / "real.csv")])
+            print(f"1r. the same over real texts ({len(list(real.glob('*.txt')))} files, {mb(real):.1f} MB, nothing "
+                  f"repeated): qualcoop {rw1:.2f} s, bare {rbare:.2f} s, speed ratio {rbare / rw1:.2f} (target >= 1.0)")
 
         parallel_figures(tmp, ten, cb, "", w1, dask=not a.skip_dask)
         if a.big:
