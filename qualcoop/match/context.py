@@ -104,7 +104,10 @@ class SegmentContext:
     def view(self) -> TokenView | FastView:
         """The segment's tokens: a fast view, or a spaCy ``Doc`` view on the reference path."""
         if self._view is None:
-            self._view = self.lm.fast_view(self.text) if self.fast else TokenView(self.lm, self.text)
+            if self.fast:  # new chunks of the text after the segment are tokenised with its own
+                self._view = self.lm.fast_view(self.text, (self.document.text, self.segment.end))
+            else:
+                self._view = TokenView(self.lm, self.text)
         return self._view
 
     def token_spans(self, channel: str, key: int, *, gate: int | None = None) -> list[tuple[int, int]]:

@@ -127,6 +127,10 @@ class ChunkCache:
         return entries
 
 
+#: characters of the following text whose new chunks are tokenised with a segment's (see InfoCache.tokens)
+AHEAD = 32_768
+
+
 class InfoCache:
     """Chunk string -> its tokens with what one compiled codebook knows about each.
 
@@ -144,11 +148,21 @@ class InfoCache:
         self.chunks: dict[str, tuple[Token, ...]] = {}
         self._infos: dict[str, TokenInfo | bool] = {}
 
-    def tokens(self, found: list[str]) -> list[tuple[Token, ...]]:
-        """The tokens (with infos) of each chunk in ``found``."""
+    def tokens(self, found: list[str], ahead: tuple[str, int] | None = None) -> list[tuple[Token, ...]]:
+        """The tokens (with infos) of each chunk in ``found``.
+
+        ``ahead``: ``(text, offset)`` of the text that follows (the rest of the document): when a chunk of
+        ``found`` is new, the new chunks of the next :data:`AHEAD` characters are tokenised in the same
+        spaCy call, so new text costs one call per stretch rather than one per segment. (A chunk cut at the
+        stretch's edges is cached as the string it is: a wasted entry, never a wrong one.)"""
         entries = list(map(self.chunks.get, found))
         if not all(entries):
-            self._add([c for c, e in zip(found, entries) if e is None])
+            missing = [c for c, e in zip(found, entries) if e is None]
+            if ahead is not None:
+                text, pos = ahead
+                get = self.chunks.get
+                missing += [c for c in text[pos:pos + AHEAD].split() if get(c) is None]
+            self._add(list(dict.fromkeys(missing)))
             entries = list(map(self.chunks.__getitem__, found))
         return entries
 
@@ -184,10 +198,10 @@ class FastView:
 
     __slots__ = ("text", "found", "entries", "toks", "hot", "_lows", "_orths", "_tcum", "_cstart", "_starts")
 
-    def __init__(self, cache: InfoCache, text: str) -> None:
+    def __init__(self, cache: InfoCache, text: str, ahead: tuple[str, int] | None = None) -> None:
         self.text = text
         self.found = found = text.split()
-        self.entries = entries = cache.tokens(found)
+        self.entries = entries = cache.tokens(found, ahead)
         self.toks: list[Token] = list(chain.from_iterable(entries))
         #: indices of the tokens the codebook knows something about
         self.hot: list[int] = list(compress(range(len(self.toks)), map(_INFO, self.toks)))

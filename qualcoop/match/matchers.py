@@ -163,6 +163,6 @@ class LangMatchers:
             return None
         return TokenInfo(tuple(sorted(single)), tuple(sorted(multi[False])), tuple(sorted(multi[True])), pids)
 
-    def fast_view(self, text: str) -> FastView:
-        """The fast path's token view of a segment's text."""
-        return FastView(self.chunks, text)
+    def fast_view(self, text: str, ahead: tuple[str, int] | None = None) -> FastView:
+        """The fast path's token view of a segment's text (``ahead``: see :meth:`InfoCache.tokens`)."""
+        return FastView(self.chunks, text, ahead)

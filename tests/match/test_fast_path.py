@@ -299,3 +299,21 @@ def test_every_registered_kind_fast_equals_reference_plugins_included(with_plugi
     # the comparison meant something: every evidence-producing kind fired on both paths
     silent = {c.id for c in cb.codes if kinds.is_silent(Rule("x", c.name))}
     assert {c.id for c in cb.codes} - silent - set(fired) == set()
+
+
+def test_new_chunks_of_the_following_text_are_tokenised_with_a_segment():
+    import uuid
+
+    lm = FAST.matchers("en")
+    new1, new2 = (f"zq{uuid.uuid4().hex}-cooperation," for _ in range(2))  # chunks no test has seen
+    first = f"Technical assistance {new1} was given."
+    doc_text = first + " " + f"Later text with {new2} and more."
+    view = lm.fast_view(first, (doc_text, len(first)))  # new1 is new: new2, further on, is tokenised too
+    assert new1 in lm.chunks.chunks and new2 in lm.chunks.chunks
+    plain = lm.fast_view(first)
+    assert view.toks == plain.toks and view.hot == plain.hot
+    later = doc_text[len(first) + 1:]
+    ref = TokenView(lm, later)
+    got = lm.fast_view(later)
+    assert [got.char_span(i, i + 1)[:2] for i in range(len(got))] == [ref.char_span(i, i + 1)[:2]
+                                                                       for i in range(len(ref.doc))]
