@@ -10,8 +10,8 @@ A *token test* (``spec``) is one of
 Each distinct test gets a number (a *pid*); a sequence is a leaf key with a tuple of pids.
 :meth:`TokenIndex.pids_of` tells which tests one token string passes (cached per token by
 the callers), and both matching paths use the same index: the spaCy reference path through
-:meth:`TokenIndex.run` over a ``Doc``, the fast path through :meth:`TokenIndex.first` and
-:meth:`TokenIndex.sequences` (:meth:`qualcoop.match.fast.FastView.sequence_hits`).
+:meth:`TokenIndex.run` over a ``Doc``, the fast path through :attr:`TokenIndex.starting`
+(:meth:`qualcoop.match.fast.FastView.sequence_hits`).
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class TokenIndex:
         self._globs: dict[bool, list[tuple[int, str, Any]]] = {False: [], True: []}
         self._seqs: list[tuple[int, tuple[int, ...]]] = []
         self._first: dict[int, list[int]] = {}
+        #: pid -> (key, the other pids, length) of the sequences starting with it (built by freeze)
+        self._starting: dict[int, tuple[tuple[int, tuple[int, ...], int], ...]] = {}
         self._cache: dict[bool, dict[int, frozenset[int]]] = {False: {}, True: {}}
         #: some test is case-sensitive: tokens are also looked up as written
         self.needs_orth = False
@@ -72,8 +74,12 @@ class TokenIndex:
     def freeze(self) -> None:
         """Finish building: per language of stem tests, an automaton of the literals one of which
         every token with a wanted normal form contains (``norm_literals``), so most tokens are
-        never normalised (None: some normal form has no literal, every token is normalised)."""
+        never normalised (None: some normal form has no literal, every token is normalised); and the
+        fast path's :attr:`starting`."""
         self._norm_gates = {lang: self._norm_gate(lang) for lang in self._norm_pid}
+        seqs = self._seqs
+        self._starting = {pid: tuple((seqs[si][0], seqs[si][1][1:], len(seqs[si][1])) for si in idx)
+                          for pid, idx in self._first.items()}
 
     def _pid(self, spec: tuple) -> int:
         pid = self._tpid.get(spec)
@@ -116,25 +122,10 @@ class TokenIndex:
         return bool(self._seqs)
 
     @property
-    def first(self) -> dict[int, list[int]]:
-        """pid -> indices (into :attr:`sequences`) of the sequences that start with it."""
-        return self._first
-
-    @property
-    def sequences(self) -> list[tuple[int, tuple[int, ...]]]:
-        """Every registered sequence as ``(key, pids)``."""
-        return self._seqs
-
-    @property
     def starting(self) -> dict[int, tuple[tuple[int, tuple[int, ...], int], ...]]:
-        """pid -> ``(key, the other pids, length)`` of the sequences that start with it, in
-        :attr:`first` order (built on first use, after the last :meth:`add_sequence`)."""
-        plan = getattr(self, "_starting", None)
-        if plan is None or self._starting_size != len(self._seqs):
-            plan = self._starting = {pid: tuple((self._seqs[si][0], self._seqs[si][1][1:], len(self._seqs[si][1]))
-                                                for si in idx) for pid, idx in self._first.items()}
-            self._starting_size = len(self._seqs)
-        return plan
+        """pid -> ``(key, the other pids, length)`` of the sequences that start with it, in the order
+        they were added (built by :meth:`freeze`)."""
+        return self._starting
 
     def pids_of(self, s: str, cs: bool) -> frozenset[int]:
         """The tests the token string ``s`` passes (``cs``: ``s`` is the token as written)."""
