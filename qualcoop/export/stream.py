@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.cells import continuation_column
-from .tables import (TABLE_SUFFIXES, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts, csv_line,
+from .tables import (TABLE_SUFFIXES, _cell, _FIXED_ZIP_DATE, _strip_core_dates, _xlsx_parts, csv_line, csv_lines,
                      dumps_line, fix_xlsx_properties)
 
 __all__ = ["AtomicFile", "TableWriter", "SpooledTable", "open_table", "check_table_path"]
@@ -123,8 +123,7 @@ class TableWriter:
         """Write ``rows`` (a CSV gets them in one write call: a coding table writes a document at a time)."""
         if self.streams_csv:
             self.count += len(rows)
-            cols = self.columns
-            self._fh.write("".join([csv_line(map(row.get, cols)) for row in rows]))
+            self._fh.write(csv_lines(rows, self.columns))
         else:
             for row in rows:
                 self.write(row)

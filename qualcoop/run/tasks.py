@@ -307,10 +307,9 @@ def _rendered(context: RunContext, rows: list[dict[str, Any]], out: dict) -> lis
     cut to ``code_id`` and ``negated`` (what the run's summary counts)."""
     if context.csv_columns is None:
         return rows
-    from ..export.tables import csv_line
+    from ..export.tables import csv_lines
 
-    cols = context.csv_columns
-    out["rendered"] = "".join([csv_line(map(r.get, cols)) for r in rows])
+    out["rendered"] = csv_lines(rows, context.csv_columns)
     return [{"code_id": r["code_id"], "negated": r["negated"]} for r in rows]
 
 
