@@ -19,12 +19,13 @@ The limits live in :mod:`qualcoop.limits`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from . import limits
 from .errors import PatternLimitError
 
-__all__ = ["Glob", "check_regex", "compile_regex", "fold_for_literals", "regex_program_size", "required_literals"]
+__all__ = ["Glob", "check_regex", "compile_regex", "fold_for_literals", "holds_literal", "regex_program_size", "required_literals"]
 
 _COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 
@@ -154,6 +155,15 @@ def fold_for_literals(text: str) -> str:
     if text.isascii() or ("\u0130" not in text and "\u017f" not in text and "\u212a" not in text):
         return low  # str.translate looks every character up in a dict: ~10x slower than three scans
     return text.translate(_FOLD).lower()
+
+
+def holds_literal(folded: str, literals: Iterable[str]) -> bool:
+    """Whether the folded text holds one of ``literals`` (a loop: cheaper than ``any`` over a generator
+    on the per-segment path)."""
+    for lit in literals:
+        if lit in folded:
+            return True
+    return False
 
 
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:

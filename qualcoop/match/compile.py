@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from .. import kinds, limits
 from ..errors import RuleError
 from ..model import NEGATION_POLICIES, Code, Codebook, Coding, Document, Evidence, Provenance, Rule, Segment
+from ..patterns import holds_literal
 from ..registry import RegistryError
 from . import rules as R
 from .context import SegmentContext
@@ -283,14 +284,9 @@ class CompiledCodebook:
         candidates: set[int] = set()
         if always:
             folded = ctx.folded
-            for i, needles in always:  # (a loop: a generator per code cost more than the look-ups)
-                if needles is None:
+            for i, needles in always:
+                if needles is None or holds_literal(folded, needles):
                     candidates.add(i)
-                    continue
-                for n in needles:
-                    if n in folded:
-                        candidates.add(i)
-                        break
         of_leaf = self._codes_of_leaf
         for k in found:
             candidates.update(of_leaf.get(k, ()))

@@ -27,7 +27,7 @@ from ..errors import PatternLimitError, RuleError
 from ..kinds import KindProblem
 from ..model import NEGATION_POLICIES, Rule, Scope
 from ..model.codebook import thaw_json
-from ..patterns import Glob, compile_regex, required_literals
+from ..patterns import Glob, compile_regex, holds_literal, required_literals
 from .tokenpatterns import check_token_patterns, pattern_literals
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -477,13 +477,8 @@ class RegexRule(Leaf):
     def find(self, ctx: SegmentContext) -> list[tuple[int, int, int | None]]:
         if not ctx.regex_allowed(self.qid):
             return []
-        if self.needles is not None:
-            folded = ctx.folded
-            for n in self.needles:
-                if n in folded:
-                    break
-            else:
-                return []
+        if self.needles is not None and not holds_literal(ctx.folded, self.needles):
+            return []
         try:
             return [(m.start(), m.end(), None)
                     for m in self.compiled.finditer(ctx.text, timeout=self.timeout) if m.end() > m.start()]
