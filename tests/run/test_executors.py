@@ -66,16 +66,22 @@ def _children() -> set[int]:
     return kids
 
 
+def _results_until(error: type[BaseException], match: str, fn, n: int) -> list:
+    """What a 2-worker pool yields for ``fn`` over ``range(n)`` before it raises ``error`` (checked)."""
+    got = []
+    with make_executor("process", workers=2) as ex:
+        with pytest.raises(error, match=match):
+            for v in ex.map(fn, range(n), context=None):
+                got.append(v)
+    return got
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
 def test_a_worker_killed_stops_the_run_with_a_named_error_and_no_process_left():
     from qualcoop.exec import ExecutorError
 
     before = _children()
-    with make_executor("process", workers=2) as ex:
-        got = []
-        with pytest.raises(ExecutorError, match="worker process died while working on 5.*SIGKILL"):
-            for v in ex.map(_die_on_five, range(20), context=None):
-                got.append(v)
+    got = _results_until(ExecutorError, "worker process died while working on 5.*SIGKILL", _die_on_five, 20)
     assert got == [0, 1, 2, 3, 4]  # everything before the dead item came back, in order
     assert _children() - before == set()
 
@@ -83,12 +89,7 @@ def test_a_worker_killed_stops_the_run_with_a_named_error_and_no_process_left():
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
 def test_an_error_in_a_worker_is_raised_in_input_order_and_early_stop_leaves_no_process():
     before = _children()
-    with make_executor("process", workers=2) as ex:
-        got = []
-        with pytest.raises(ValueError, match="item 3 is bad"):
-            for v in ex.map(_raise_on_three, range(50), context=None):
-                got.append(v)
-    assert got == [0, 1, 2]
+    assert _results_until(ValueError, "item 3 is bad", _raise_on_three, 50) == [0, 1, 2]
     assert _children() - before == set()
     with make_executor("process", workers=2) as ex:  # the caller stops reading: workers are stopped
         it = ex.map(_slow_square, range(100), context=1)
