@@ -208,7 +208,8 @@ def _build_base(code: str) -> Language:
     import spacy
     from spacy.symbols import ORTH
 
-    nlp = spacy.blank(code)
+    # spaCy's blank pipeline with the tokenizer built once, final (see qualcoop.lang.tokenizer)
+    nlp = spacy.blank(code, config={"nlp": {"tokenizer": {"@tokenizers": _register_tokenizer(code)}}})
     nlp.max_length = _MAX_LENGTH
     specials: set[str] = set()
     for abbrev in ABBREVIATIONS[code]:
@@ -217,20 +218,30 @@ def _build_base(code: str) -> Language:
             specials.add(abbrev[0].upper() + abbrev[1:])
     for abbrev in sorted(specials):
         nlp.tokenizer.add_special_case(abbrev, [{ORTH: abbrev}])
-    if code == "id":
-        _indonesian_tokenizer(nlp)
     _add_sentence_components(nlp)
     return nlp
 
 
-def _indonesian_tokenizer(nlp: Language) -> None:
-    """Reduplications and rupiah amounts as one token (see the module docstring)."""
-    from spacy.util import compile_prefix_regex
-
+def _without_rupiah(prefixes: list) -> list:
     # "Rp" is a currency prefix in spaCy's id punctuation: split off, "Rp1.500.000" became two tokens
-    prefixes = [p for p in nlp.Defaults.prefixes if p not in ("Rp", "Rp\\.")]
-    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    nlp.tokenizer.token_match = ID_TOKEN_MATCH.match
+    return [p for p in prefixes if p not in ("Rp", "Rp\\.")]
+
+
+def _register_tokenizer(code: str) -> str:
+    """Register (once per process) and name the tokenizer factory of ``code``: spaCy's default one,
+    and for Indonesian reduplications and rupiah amounts as one token (see the module docstring)."""
+    from spacy import registry
+
+    from .tokenizer import make_tokenizer
+
+    name = "qualcoop.indonesian_tokenizer.v1" if code == "id" else "qualcoop.tokenizer.v1"
+    if name not in registry.tokenizers:
+        if code == "id":
+            registry.tokenizers.register(name, func=lambda: make_tokenizer(prefixes=_without_rupiah,
+                                                                           token_match=ID_TOKEN_MATCH.match))
+        else:
+            registry.tokenizers.register(name, func=make_tokenizer)
+    return name
 
 
 def _add_sentence_components(nlp: Language) -> None:
