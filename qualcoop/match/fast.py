@@ -36,10 +36,10 @@ _CHUNK = re.compile(r"\S+")
 class TokenInfo:
     """What the compiled codebook knows about one token string (``None`` when nothing)."""
 
-    __slots__ = ("single", "lower_multi", "orth_multi", "pids")
+    __slots__ = ("single", "lower_multi", "orth_multi", "pids", "starts", "hot")
 
     def __init__(self, single: tuple[int, ...], lower_multi: tuple, orth_multi: tuple,
-                 pids: frozenset[int]) -> None:
+                 pids: frozenset[int], starts: tuple = ()) -> None:
         #: keys of the one-token phrases this token is (LOWER or ORTH)
         self.single = single
         #: (phrase key, full LOWER sequence, index of this token in it, length) of the longer
@@ -49,14 +49,20 @@ class TokenInfo:
         self.orth_multi = orth_multi
         #: token-sequence ids (glob, lemma, literal) this token matches
         self.pids = pids
+        #: (sequence key, the other pids, length) of the sequences that start with one of ``pids``
+        #: (:attr:`qualcoop.match.tokenindex.TokenIndex.starting`, in the order of ``pids``)
+        self.starts = starts
+        #: a match can start or be anchored here; a token whose pids only continue sequences
+        #: ("the" of "the Parties") is looked at only from the token that starts them
+        self.hot = bool(single or lower_multi or orth_multi or starts)
 
 
-#: a token: (start in chunk, end in chunk, text, lower-cased text[, TokenInfo or False])
+#: a token: (start in chunk, end in chunk, text, lower-cased text[, TokenInfo or False, hot])
 Token = tuple
 
 _ORTH = itemgetter(2)
 _LOW = itemgetter(3)
-_INFO = itemgetter(4)
+_HOT = itemgetter(5)
 #: a white-space run
 _SPACE = re.compile(r"\s+")
 _PLUS_ONE = (1).__add__
@@ -135,7 +141,8 @@ class InfoCache:
     """Chunk string -> its tokens with what one compiled codebook knows about each.
 
     Built over the shared :class:`ChunkCache` (tokenisation does not depend on the
-    codebook); the token tuples carry a fifth item, the :class:`TokenInfo` or ``False``.
+    codebook); the token tuples carry two more items, the :class:`TokenInfo` or ``False``, and
+    whether a match can start or be anchored at the token (:attr:`TokenInfo.hot`).
     """
 
     __slots__ = ("shared", "info", "chunks", "_infos", "max_size")
@@ -177,7 +184,7 @@ class InfoCache:
                 inf = infos.get(t[2])
                 if inf is None:
                     inf = infos[t[2]] = info(t[2]) or False
-                out.append((*t, inf))
+                out.append((*t, inf, inf and inf.hot))
             self.chunks[chunk] = tuple(out)
 
 
@@ -203,8 +210,8 @@ class FastView:
         self.found = found = text.split()
         self.entries = entries = cache.tokens(found, ahead)
         self.toks: list[Token] = list(chain.from_iterable(entries))
-        #: indices of the tokens the codebook knows something about
-        self.hot: list[int] = list(compress(range(len(self.toks)), map(_INFO, self.toks)))
+        #: indices of the tokens where a phrase or sequence match can start or is anchored
+        self.hot: list[int] = list(compress(range(len(self.toks)), map(_HOT, self.toks)))
         self._tcum: list[int] | None = None
         self._cstart: list[int] | None = None
         self._lows: list[str] | None = None
@@ -300,26 +307,20 @@ class FastView:
                         hits.setdefault(key, set()).add((s, s + m))
         return {k: sorted(v) for k, v in hits.items()}
 
-    def sequence_hits(self, starting: dict[int, tuple[tuple[int, tuple[int, ...], int], ...]]
-                      ) -> dict[int, list[tuple[int, int]]]:
-        """Token-sequence matches (glob, lemma, near groups) as ``LangMatchers.run_sequences``;
-        ``starting`` is :attr:`qualcoop.match.tokenindex.TokenIndex.starting`."""
+    def sequence_hits(self) -> dict[int, list[tuple[int, int]]]:
+        """Token-sequence matches (glob, lemma, near groups) as ``TokenIndex.run`` finds them on a
+        ``Doc``: from each token that starts a sequence (:attr:`TokenInfo.starts`)."""
         hits: dict[int, list[tuple[int, int]]] = {}
         toks = self.toks
-        pid_at = {}
-        for i in self.hot:
-            p = toks[i][4].pids
-            if p:
-                pid_at[i] = p
-        if not pid_at:
-            return hits
         n = len(toks)
-        empty: frozenset[int] = frozenset()
-        for i, pids in pid_at.items():
-            for pid in pids:
-                for key, rest, m in starting.get(pid, ()):
-                    if not rest:  # one token (most lemma and glob terms)
-                        hits.setdefault(key, []).append((i, i + 1))
-                    elif i + m <= n and all(rest[k - 1] in pid_at.get(i + k, empty) for k in range(1, m)):
-                        hits.setdefault(key, []).append((i, i + m))
+        for i in self.hot:
+            starts = toks[i][4].starts
+            if not starts:
+                continue
+            for key, rest, m in starts:
+                if not rest:  # one token (most lemma and glob terms)
+                    hits.setdefault(key, []).append((i, i + 1))
+                elif i + m <= n and all(toks[i + k][4] and rest[k - 1] in toks[i + k][4].pids
+                                        for k in range(1, m)):
+                    hits.setdefault(key, []).append((i, i + m))
         return hits

@@ -130,7 +130,7 @@ class LangMatchers:
             if channel == "phrase":
                 return view.phrase_hits()
             if channel == "seq":
-                return view.sequence_hits(self.tokens.starting)
+                return view.sequence_hits()
             return {}  # fast only where the prefilter ruled out every Doc-only leaf
         doc = view.doc
         if channel == "phrase":
@@ -161,7 +161,10 @@ class LangMatchers:
         pids = self.tokens.token_pids(low, orth) if self.tokens else frozenset()
         if not single and not multi[False] and not multi[True] and not pids:
             return None
-        return TokenInfo(tuple(sorted(single)), tuple(sorted(multi[False])), tuple(sorted(multi[True])), pids)
+        starting = self.tokens.starting
+        starts = tuple(s for pid in pids for s in starting.get(pid, ()))
+        return TokenInfo(tuple(sorted(single)), tuple(sorted(multi[False])), tuple(sorted(multi[True])), pids,
+                         starts)
 
     def fast_view(self, text: str, ahead: tuple[str, int] | None = None) -> FastView:
         """The fast path's token view of a segment's text (``ahead``: see :meth:`InfoCache.tokens`)."""
