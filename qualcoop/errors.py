@@ -136,7 +136,7 @@ class Problem:
             who = f" code {self.code_id!r}"
         if self.rule_id:
             who += f" rule {self.rule_id!r}"
-        return f"{where}:{who}: {self.message}"
+        return f"{where}:{who}: {self.message}" if who else f"{where}: {self.message}"
 
 
 class CodebookError(QualcoopError):
