@@ -314,13 +314,17 @@ class Project:
 
     # ------------------------------------------------------------------ queries and export
     def stored_codings(self, *, coders: Iterable[str] | None = None, codes: Iterable[str] | None = None,
-                       documents: Iterable[str] | None = None, current: bool = True) -> list[StoredCoding]:
-        return self.store.codings(coders=coders, code_ids=codes, doc_ids=documents, current=current)
+                       documents: Iterable[str] | None = None, runs: Iterable[str] | None = None,
+                       current: bool = True) -> list[StoredCoding]:
+        return self.store.codings(coders=coders, code_ids=codes, doc_ids=documents, run_ids=runs, current=current)
 
     def codings(self, *, coders: Iterable[str] | None = None, codes: Iterable[str] | None = None,
-                documents: Iterable[str] | None = None) -> CodingSet:
-        """The current codings (optionally of some coders, codes or documents) as a CodingSet."""
-        rows = self.stored_codings(coders=coders, codes=codes, documents=documents)
+                documents: Iterable[str] | None = None, runs: Iterable[str] | None = None) -> CodingSet:
+        """The current codings (optionally of some coders, codes, documents or runs) as a CodingSet.
+
+        Every machine run keeps its codings (a rerun with another codebook version, model or threshold
+        is another run): pass ``runs`` (the ``run_id`` of :meth:`runs`) to take one run's codings."""
+        rows = self.stored_codings(coders=coders, codes=codes, documents=documents, runs=runs)
         doc_ids = {r.coding.doc_id for r in rows}
         return CodingSet((r.coding for r in rows), documents={d.id: d for d in self.store.documents(doc_ids)},
                          codebook=self.codebook())
@@ -329,10 +333,11 @@ class Project:
         """The current codings as a pandas DataFrame with the columns of :data:`~qualcoop.model.CODING_COLUMNS`."""
         return self.codings(**filters).to_frame()
 
-    def export(self, path: str | os.PathLike[str], *, coders: Iterable[str] | None = None) -> int:
-        """Write the current codings as a codings table (.csv, .xlsx, .parquet, .jsonl); rows written.
-        When a trained coder's codings are among them, the table also has ``confidence`` and
-        ``model_features``, as ``qualcoop code --model`` writes them.
+    def export(self, path: str | os.PathLike[str], *, coders: Iterable[str] | None = None,
+               runs: Iterable[str] | None = None) -> int:
+        """Write the current codings (of ``coders``, of ``runs``) as a codings table (.csv, .xlsx, .parquet,
+        .jsonl); rows written. When a trained coder's codings are among them, the table also has
+        ``confidence`` and ``model_features``, as ``qualcoop code --model`` writes them.
 
         The file is written next to ``path`` and renamed into place, so a failed export leaves an
         existing file untouched.
@@ -340,7 +345,7 @@ class Project:
         from .export import write_table
 
         path = Path(path)
-        codings = self.codings(coders=coders)
+        codings = self.codings(coders=coders, runs=runs)
         records = codings.to_records()
         columns: tuple[str, ...] = CODING_COLUMNS
         if any(c.provenance.method in ("model", "rule+model") for c in codings):

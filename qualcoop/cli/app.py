@@ -216,6 +216,11 @@ def code(
     _print_counts(settings.codebook, summary.code_counts, summary.negated_counts)
     err.print(f"{summary.documents} document(s), {summary.codings} coding(s) of {settings.unit} segments"
               + (f" -> {_esc(str(output))}" if output else ""), highlight=False, soft_wrap=True)
+    if model is not None:
+        m = summary.method_counts
+        err.print(f"model {_esc(str(model))}: {m.get('model', 0)} coding(s) added by the model, "
+                  f"{m.get('rule+model', 0)} of the rules' confirmed by it (method rule+model)",
+                  highlight=False, soft_wrap=True)
     report_skipped(settings.skipped, err)
     report_failures(summary)
     raise typer.Exit(1 if summary.failures else 0)

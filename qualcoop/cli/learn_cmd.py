@@ -20,6 +20,43 @@ def _f(v) -> str:
     return "-" if v is None else f"{v:.2f}"
 
 
+def _units(tables, project, corpus, cb, lang, coders) -> tuple[list, str | None]:
+    """The units of ``learn`` and ``suggest``: codings tables, plus a project's codings (``--project`` or a
+    project argument) with its documents, and ``--lang`` normalised; usage problems exit 2, and units
+    whose language nobody gave (no ``lang`` column, no documents, no ``--lang``) are named."""
+    from ..lang.pipelines import normalise_lang_code
+    from ..learn import read_units
+    from .team_cmd import _is_project, _open_project, _project_codings
+
+    try:
+        lang = normalise_lang_code(lang) if lang else None
+    except QualcoopError as e:
+        _fail_with_problems(e)
+    wanted = _split(coders)
+    sources: list = [t for t in tables or [] if not _is_project(t)]
+    project = project or next((str(t) for t in tables or [] if _is_project(t)), None)
+    docs = _documents(corpus) if corpus else {}
+    try:
+        if project:
+            with _open_project(project) as p:
+                frame = _project_codings(p, wanted)
+                docs = {**{d.id: d for d in p.documents(set(frame["doc_id"]))}, **docs}
+            sources.append(frame.drop(columns=["coding_id", "method", "rule_ids", "matched_terms"], errors="ignore"))
+        if not sources:
+            err.print("[red]error:[/] give codings tables or --project")
+            raise typer.Exit(2)
+        units = read_units(sources, codebook=cb, documents=docs, lang=lang, coders=wanted)
+    except QualcoopError as e:
+        _fail_with_problems(e)
+    unknown = sum(u.lang is None for u in units)
+    if unknown:
+        first = (cb.languages or ("en",))[0]
+        err.print(f"[yellow]warning:[/] {unknown} of {len(units)} unit(s) have no language (no `lang` column, no "
+                  f"documents from --corpus or --project, no --lang): read as {first!r}, the codebook's first "
+                  "language; give --corpus, --project or --lang", highlight=False)
+    return units, lang
+
+
 @app.command("learn")
 def learn_cmd(
     tables: TablesArg = None,
@@ -44,7 +81,7 @@ def learn_cmd(
         "--report", help="Also write the CV figures per code to this table (.csv, .xlsx, .jsonl).")] = None,
 ) -> None:
     """Train one calibrated classifier per code from people's codings; print grouped-CV figures."""
-    from ..learn import CodeLearner, read_units, save_model
+    from ..learn import CodeLearner, save_model
 
     if not codebook:
         err.print("[red]error:[/] --codebook is required")
@@ -57,23 +94,8 @@ def learn_cmd(
     if not fams or any(f not in ("terms", "rules") for f in fams):
         err.print(f"[red]error:[/] --features must be some of terms, rules (got {_esc(features)})")
         raise typer.Exit(2)
-    sources: list = list(tables or [])
-    docs = _documents(corpus) if corpus else {}
-    if project:
-        from .team_cmd import _open_project, _project_codings
-
-        p = _open_project(project)
-        try:
-            frame = _project_codings(p, _split(coders))
-            docs = {**{d.id: d for d in p.documents(set(frame["doc_id"]))}, **docs}
-        except QualcoopError as e:
-            _fail_with_problems(e)
-        sources.append(frame.drop(columns=["coding_id", "method", "rule_ids", "matched_terms"], errors="ignore"))
-    if not sources:
-        err.print("[red]error:[/] give codings tables or --project")
-        raise typer.Exit(2)
+    units, lang = _units(tables, project, corpus, cb, lang, coders)
     try:
-        units = read_units(sources, codebook=cb, documents=docs, lang=lang, coders=_split(coders))
         learner = CodeLearner(cb, features=fams, min_positives=min_positives, random_state=seed,
                               lang=lang, threshold_policy=threshold_policy).fit(units)
         save_model(learner, output)
@@ -119,21 +141,21 @@ def suggest_cmd(
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Write the suggestions (with YAML) to this table (.csv, .xlsx, .jsonl).")] = None,
     corpus: CorpusOpt = None,
+    project: ProjectOpt = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="Language of units without one (en, id).")] = None,
     coders: Annotated[Optional[str], typer.Option(
         "--coders", help="Only these coders' rows (comma-separated; default: every coder but qualcoop).")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Terms per code.")] = 5,
 ) -> None:
     """Suggest terms for rules (and rules to review) from people's codings; nothing is changed."""
-    from ..learn import SUGGESTION_COLUMNS, read_units, suggest
+    from ..learn import SUGGESTION_COLUMNS, suggest
 
-    if not codebook or not tables:
-        err.print("[red]error:[/] give codings tables and --codebook")
+    if not codebook:
+        err.print("[red]error:[/] --codebook is required")
         raise typer.Exit(2)
     cb = _codebook(codebook)
-    docs = _documents(corpus) if corpus else {}
+    units, lang = _units(tables, project, corpus, cb, lang, coders)
     try:
-        units = read_units(list(tables), codebook=cb, documents=docs, lang=lang, coders=_split(coders))
         found = suggest(units, codebook=cb, lang=lang, top=top)
     except QualcoopError as e:
         _fail_with_problems(e)

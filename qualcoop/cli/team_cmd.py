@@ -158,7 +158,14 @@ def _show(frame, title: str, columns: list[str]) -> None:
         table.add_row(*cells)
         if rec.get("note"):
             notes.append(f"{rec['code_id']}: {rec['note']}")
-    out.print(table)
+    if out.is_terminal:
+        out.print(table)
+    else:  # piped or redirected: the whole table, never figures cut to "0.9…" at 80 columns
+        from rich.console import Console
+        from rich.measure import Measurement
+
+        need = Measurement.get(out, out.options.update_width(10_000), table).maximum
+        Console(file=out.file, width=max(out.width, need)).print(table)
     for line in notes:
         out.print(f"  note: {line}", highlight=False, markup=False)
 
@@ -306,13 +313,25 @@ def sheets_export(
     select: Annotated[Optional[str], typer.Option(
         "--select", help="Only some segments: uncertain or disagree (need --model), or random (keep one for "
                          "honest validation).")] = None,
-    n: Annotated[int, typer.Option("--n", min=1, help="How many segments --select picks.")] = 50,
-    model: Annotated[Optional[Path], typer.Option("--model", help="A trained coder (qualcoop learn).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of --select random.")] = 0,
+    n: Annotated[Optional[int], typer.Option(
+        "--n", min=1, help="How many segments --select picks.  [default: 50]", show_default=False)] = None,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", help="A trained coder (qualcoop learn), for --select uncertain or disagree.")] = None,
+    seed: Annotated[Optional[int], typer.Option(
+        "--seed", help="Seed of --select random.  [default: 0]", show_default=False)] = None,
 ) -> None:
     """Write a blinded coding sheet: one row per segment, with context, and no codings in it."""
     from ..export.sheets import coding_sheet, write_coding_sheet
 
+    # options that only mean something with some --select: refused, not silently ignored
+    misplaced = [f"{opt} applies to {where}" for opt, given, where in (
+        ("--n", n is not None and select is None, "--select"),
+        ("--seed", seed is not None and select != "random", "--select random"),
+        ("--model", model is not None and select not in ("uncertain", "disagree"), "--select uncertain or disagree"),
+    ) if given]
+    if misplaced:
+        err.print(f"[red]error:[/] {'; '.join(misplaced)}")
+        raise typer.Exit(2)
     cb = _codebook(codebook)
     if len(source) == 1 and _is_project(source[0]):
         with _open_project(source[0]) as p:
@@ -327,7 +346,8 @@ def sheets_export(
             from ..learn import load_model
             from ..learn.select import select_rows
 
-            rows = select_rows(rows, how=select, n=n, documents=docs, seed=seed,
+            rows = select_rows(rows, how=select, n=50 if n is None else n, documents=docs,
+                               seed=0 if seed is None else seed,
                                model=load_model(model, cb) if model is not None else None)
         write_coding_sheet(rows, output, codebook=cb, codes=_split(codes), layout=layout, coder=coder)
     except QualcoopError as e:

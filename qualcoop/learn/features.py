@@ -122,7 +122,7 @@ def units_from_table(frame, *, documents: Mapping[str, Document] | None = None, 
     """The units of a validated codings-table DataFrame, with the codes people gave them.
 
     - Rows of machine coders (``qualcoop``, what ``qualcoop code`` writes) are left out unless
-      ``coders`` names them; with ``coders`` only those coders count.
+      ``coders`` names them; with ``coders`` only those coders count (a coder with no rows is an error).
     - A code is positive for a unit when at least half of the unit's coders applied it (one coder:
       what that coder said; two who disagree: positive). A unit read and left uncoded (empty
       ``code_id``) is a negative for every code.
@@ -132,7 +132,8 @@ def units_from_table(frame, *, documents: Mapping[str, Document] | None = None, 
     Raises
     ------
     CodingsTableError
-        A unit with no text (no ``text`` column and no document), naming the row.
+        A unit with no text (no ``text`` column and no document), naming the row; a coder of
+        ``coders`` with no rows in the table.
     """
     documents = documents or {}
     wanted = set(coders) if coders else None
@@ -161,6 +162,12 @@ def units_from_table(frame, *, documents: Mapping[str, Document] | None = None, 
         code = str(row["code_id"] or "")
         if code:
             entry["votes"].setdefault(code, set()).add(coder)
+    if wanted is not None:
+        seen = {str(c) for c in frame["coder"]} if len(frame) else set()
+        missing = sorted(wanted - seen)
+        if missing:
+            problems.append(Problem(name, f"no codings by coder(s) {', '.join(missing)} (coders here: "
+                                          f"{', '.join(sorted(seen)) or 'none'})"))
     if problems:
         raise CodingsTableError(name, problems)
     units = []

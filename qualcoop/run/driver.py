@@ -62,6 +62,8 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     code_counts: dict[str, list[int]] = field(default_factory=dict)  # code -> [codings, documents]
     negated_counts: dict[str, int] = field(default_factory=dict)  # code -> negated codings (not in code_counts)
+    #: codings by method where the rows say (``rule``, ``model``, ``rule+model``: runs with a trained coder)
+    method_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     run_id: str | None = None
 
@@ -88,7 +90,11 @@ class RunSummary:
         self.segments += r.n_segments
         self.codings += len(r.codings)
         per_doc: dict[str, int] = {}
+        methods = self.method_counts
         for c in r.codings:
+            m = c.get("method")
+            if m:
+                methods[m] = methods.get(m, 0) + 1
             if c.get("negated"):  # "no funding": not evidence for the code, counted apart
                 self.negated_counts[c["code_id"]] = self.negated_counts.get(c["code_id"], 0) + 1
                 continue

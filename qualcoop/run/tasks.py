@@ -304,13 +304,13 @@ def _code(context: RunContext, doc: Document, segs: tuple[Segment, ...], out: di
 
 def _rendered(context: RunContext, rows: list[dict[str, Any]], out: dict) -> list[dict[str, Any]]:
     """``rows``, or, when the context asks for CSV lines, the lines in ``out["rendered"]`` and the rows
-    cut to ``code_id`` and ``negated`` (what the run's summary counts)."""
+    cut to ``code_id``, ``negated`` and ``method`` (what the run's summary counts)."""
     if context.csv_columns is None:
         return rows
     from ..export.tables import csv_lines
 
     out["rendered"] = csv_lines(rows, context.csv_columns)
-    return [{"code_id": r["code_id"], "negated": r["negated"]} for r in rows]
+    return [{"code_id": r["code_id"], "negated": r["negated"], "method": r.get("method")} for r in rows]
 
 
 #: decimals of a trained coder's confidence in tables and in a project (both hold the same value)

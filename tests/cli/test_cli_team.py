@@ -130,3 +130,17 @@ def test_sheet_for_documents_not_in_the_project_names_the_sheet(tmp_path: Path):
     text = " ".join(result.output.split())
     assert str(sheet) in text and "is not in the project" in text and "qualcoop project add" in text
     assert "/tmp" not in text.replace(str(tmp_path), "").replace(str(sheet), "")
+
+
+def test_piped_agreement_table_is_not_cut(walked: Path):
+    """Piped (CliRunner: not a terminal, 80 columns), the table is printed whole: no "…" in a figure."""
+    import subprocess
+    import sys
+
+    got = subprocess.run([sys.executable, "-m", "qualcoop", "agreement", "team.qualcoop", "--coders", "ana,budi"],
+                         cwd=walked, capture_output=True, text=True, env={**__import__("os").environ, "COLUMNS": "80"})
+    assert got.returncode == 0, got.stderr
+    assert "…" not in got.stdout
+    frame = pd.read_csv(walked / "agreement.csv").set_index("code_id")
+    line = next(x for x in got.stdout.splitlines() if x.strip("│ ").startswith("outcome.benefit"))
+    assert f"{frame.loc['outcome.benefit', 'krippendorff_alpha']:.3f}" in line

@@ -97,3 +97,18 @@ def test_model_threshold_without_model_is_a_usage_error(modelled, tmp_path):
     res = runner.invoke(app, ["code", str(modelled["corpus"]), "--codebook", str(modelled["codebook_path"]),
                               "--model", str(modelled["model"]), "--model-threshold", "1.5", "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 2 and "between 0 and 1" in res.output
+
+
+def test_code_with_model_says_what_the_model_added(modelled, tmp_path):
+    res = runner.invoke(app, ["code", str(modelled["corpus"]), "--codebook", str(modelled["codebook_path"]),
+                              "--lang", "en", "-q", "-o", str(tmp_path / "m.csv"), "--model", str(modelled["model"])])
+    assert res.exit_code == 0, res.output
+    with (tmp_path / "m.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    added = sum(r["method"] == "model" for r in rows)
+    confirmed = sum(r["method"] == "rule+model" for r in rows)
+    assert added and confirmed
+    assert f"{added} coding(s) added by the model, {confirmed} of the rules' confirmed by it" in res.output
+    plain = runner.invoke(app, ["code", str(modelled["corpus"]), "--codebook", str(modelled["codebook_path"]),
+                                "--lang", "en", "-q", "-o", str(tmp_path / "p.csv")])
+    assert "added by the model" not in plain.output

@@ -201,3 +201,27 @@ def test_project_code_model_threshold(modelled, tmp_path):
     assert res.exit_code == 0, res.output
     chair = {r["code_id"]: r["method"] for r in _rows(db) if _para(r).startswith("The chair")}
     assert chair == {"topic.care": "model", "topic.money": "model"}
+
+
+def test_export_of_several_runs_says_so_and_run_picks_one(modelled, tmp_path):
+    db = tmp_path / "p.qualcoop"
+    with Project.open(db) as p:
+        p.add_files([modelled["corpus"]])
+        first = p.code(modelled["codebook"], lang="en", model=modelled["model"])
+        other = p.code(modelled["codebook"], lang="en", model=modelled["model"], model_threshold=0.0)
+    res = _invoke("project", "export", db, tmp_path / "all.csv", "--coder", "qualcoop")
+    assert res.exit_code == 0, res.output
+    assert "come from 2 runs" in res.output and first.key in res.output and other.key in res.output
+    stored = {}
+    for r in _rows(db):
+        stored.setdefault(r["run_id"], set()).add((r["doc_id"], r["start"], r["end"], r["code_id"], r["method"]))
+    for key in (first.key, other.key):
+        out = tmp_path / f"{key}.csv"
+        res = _invoke("project", "export", db, out, "--run", key)
+        assert res.exit_code == 0 and "come from" not in res.output
+        with out.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert {r["run_id"] for r in rows} == {key}
+        assert {(r["doc_id"], int(r["start"]), int(r["end"]), r["code_id"], r["method"]) for r in rows} == stored[key]
+    res = _invoke("project", "export", db, tmp_path / "x.csv", "--run", "run-nope")
+    assert res.exit_code == 2 and "no run run-nope" in res.output and not (tmp_path / "x.csv").exists()

@@ -59,3 +59,18 @@ def test_select_rows_errors():
         select_rows([{"doc_id": "d", "text": "x"}] * 3, how="best", n=1)
     with pytest.raises(AnalysisError, match="at least 1"):
         select_rows([{"doc_id": "d", "text": "x"}] * 3, how="random", n=0)
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--n", "3"], "--n applies to --select"),
+    (["--select", "uncertain", "--seed", "2"], "--seed applies to --select random"),
+    (["--select", "random", "--model", "MODEL"], "--model applies to --select uncertain or disagree"),
+    (["--model", "MODEL"], "--model applies to --select uncertain or disagree"),
+])
+def test_options_without_their_select_are_refused(sheet_setup, tmp_path, extra, said):
+    out = tmp_path / "x.csv"
+    extra = [str(sheet_setup["model"]) if e == "MODEL" else e for e in extra]
+    res = runner.invoke(app, ["sheets", "export", str(sheet_setup["corpus"]), "--coder", "bea", "--codebook",
+                              str(sheet_setup["codebook_path"]), "-o", str(out), *extra])
+    assert res.exit_code == 2 and said in res.output
+    assert not out.exists()
