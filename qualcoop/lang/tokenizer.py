@@ -27,7 +27,7 @@ from spacy.tokenizer import Tokenizer
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-__all__ = ["LazySpecialsTokenizer", "make_tokenizer"]
+__all__ = ["LazySpecialsTokenizer", "boundary_copy", "make_tokenizer"]
 
 #: what an exception must hold to be loaded on demand (every other one is loaded at once)
 ON_DEMAND = "-"
@@ -74,6 +74,18 @@ class LazySpecialsTokenizer(Tokenizer):
     def __reduce__(self):
         return (_rebuild, (self.vocab, self.rules, self.prefix_search, self.suffix_search, self.infix_finditer,
                            self.token_match, self.url_match, self.faster_heuristics, self.on_demand))
+
+
+def boundary_copy(tokenizer: Tokenizer) -> LazySpecialsTokenizer:
+    """A copy of ``tokenizer`` (its exceptions, on-demand ones included, and its patterns) on an empty
+    ``Vocab``: the same token boundaries, at less cost on new words, since its vocabulary computes no
+    lexical attributes (``like_num``, ``shape``, ...) for them. For callers that only need where tokens
+    start and end (qualcoop.match.fast's chunk cache); its tokens have no attributes worth reading."""
+    from spacy.vocab import Vocab
+
+    return LazySpecialsTokenizer(Vocab(), tokenizer.rules, tokenizer.prefix_search, tokenizer.suffix_search,
+                                 tokenizer.infix_finditer, tokenizer.token_match, tokenizer.url_match,
+                                 tokenizer.faster_heuristics, on_demand=getattr(tokenizer, "on_demand", None))
 
 
 def _rebuild(vocab, rules, prefix_search, suffix_search, infix_finditer, token_match, url_match, faster, on_demand):

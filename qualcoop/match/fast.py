@@ -86,7 +86,9 @@ class ChunkCache:
     Parameters
     ----------
     tokenizer : callable
-        ``nlp.tokenizer`` of the language.
+        ``nlp.tokenizer`` of the language; a copy of it on an empty vocabulary tokenises
+        (:func:`qualcoop.lang.tokenizer.boundary_copy`: the same boundaries, no lexical attributes
+        computed for new words).
     max_size : int
         The cache is emptied when it holds more chunks (results never depend on it).
     """
@@ -96,7 +98,9 @@ class ChunkCache:
     def __init__(self, tokenizer: Any, *, max_size: int = 2_000_000) -> None:
         from spacy.attrs import IDX, LENGTH
 
-        self.tokenizer = tokenizer
+        from ..lang.tokenizer import boundary_copy
+
+        self.tokenizer = boundary_copy(tokenizer)
         self.max_size = max_size
         self.chunks: dict[str, tuple[Token, ...]] = {}
         self._attrs = [IDX, LENGTH]

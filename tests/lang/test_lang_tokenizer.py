@@ -1,4 +1,5 @@
-"""qualcoop.lang.tokenizer: the tokenizer built once, hyphenated exceptions loaded on demand.
+"""qualcoop.lang.tokenizer: the tokenizer built once, hyphenated exceptions loaded on demand, and its
+copy on an empty vocabulary (the chunk cache's) with the same token boundaries.
 
 Reference: the tokenizer as pipelines built it before (``spacy.blank`` with every exception,
 qualcoop's abbreviations, and for Indonesian the rupiah-free prefixes and the reduplication
@@ -19,7 +20,7 @@ from spacy.symbols import ORTH
 from spacy.util import compile_prefix_regex
 
 from qualcoop.lang import pipelines
-from qualcoop.lang.tokenizer import ON_DEMAND, LazySpecialsTokenizer
+from qualcoop.lang.tokenizer import ON_DEMAND, LazySpecialsTokenizer, boundary_copy
 
 
 def _reference(code: str):
@@ -116,3 +117,37 @@ def test_pickled_tokenizer_keeps_its_on_demand_exceptions():
     ref, _ = _pair("id")
     text = "Pekerja-pekerja (abang-abang) dan anak-anaknya, Rp1.500.000."
     assert _toks(back, text) == _toks(ref, text)
+
+
+def _spans(tokenizer, text: str) -> list[tuple[int, int]]:
+    return [(t.idx, len(t)) for t in tokenizer(text)]
+
+
+_COPY: dict[str, object] = {}
+
+
+def _copy(code: str):
+    if code not in _COPY:
+        _COPY[code] = boundary_copy(_pair(code)[1])
+    return _COPY[code]
+
+
+@pytest.mark.parametrize("code", ["id", "en"])
+def test_boundary_copy_has_the_same_boundaries(code, shared):
+    _, new = _pair(code)
+    copy = _copy(code)
+    assert copy.vocab is not new.vocab and not copy.vocab.lex_attr_getters
+    words = _exceptions(code)
+    texts = [" ".join(words)] + [f"({w}), x{w} {w}nya" for w in words[::7]]
+    texts += [f.read_text(encoding="utf-8") for f in sorted((shared / "policy_docs").rglob("*.md"))[:6]]
+    for text in texts:
+        assert _spans(copy, text) == _spans(new, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(alphabet="abAB-.( )'1", max_size=6)), max_size=25),
+       st.sampled_from(["id", "en"]))
+def test_boundary_copy_drawn_text(parts, code):
+    _, new = _pair(code)
+    text = "".join(parts)
+    assert _spans(_copy(code), text) == _spans(new, text)
