@@ -13,7 +13,7 @@ the same as with every exception loaded: an exception changes how a text is toke
 only where its string occurs in the text (spaCy looks special cases up by the exact
 string of a chunk or of a piece of one, and its special-case matcher matches token
 sequences whose concatenation is the exception's string), and the ones that occur are
-loaded before the text is tokenised (``tests/test_lang_tokenizer.py`` checks it against
+loaded before the text is tokenised (``tests/lang/test_lang_tokenizer.py`` checks it against
 ``spacy.blank`` on every exception and on real Indonesian regulations).
 """
 
