@@ -26,25 +26,19 @@ def _units(tables, project, corpus, cb, lang, coders) -> tuple[list, str | None]
     whose language nobody gave (no ``lang`` column, no documents, no ``--lang``) are named."""
     from ..lang.pipelines import normalise_lang_code
     from ..learn import read_units
-    from .team_cmd import _is_project, _open_project, _project_codings
+    from .team_cmd import _sources
 
     try:
         lang = normalise_lang_code(lang) if lang else None
     except QualcoopError as e:
         _fail_with_problems(e)
     wanted = _split(coders)
-    sources: list = [t for t in tables or [] if not _is_project(t)]
-    project = project or next((str(t) for t in tables or [] if _is_project(t)), None)
-    docs = _documents(corpus) if corpus else {}
+    docs: dict = {}
     try:
-        if project:
-            with _open_project(project) as p:
-                frame = _project_codings(p, wanted)
-                docs = {**{d.id: d for d in p.documents(set(frame["doc_id"]))}, **docs}
-            sources.append(frame.drop(columns=["coding_id", "method", "rule_ids", "matched_terms"], errors="ignore"))
-        if not sources:
-            err.print("[red]error:[/] give codings tables or --project")
-            raise typer.Exit(2)
+        sources = [s.drop(columns=["coding_id", "method", "rule_ids", "matched_terms"], errors="ignore")
+                   if hasattr(s, "columns") else s  # a project's codings (a DataFrame)
+                   for s in _sources(tables, project, wanted, documents=docs)]
+        docs.update(_documents(corpus) if corpus else {})  # the corpus's documents win
         units = read_units(sources, codebook=cb, documents=docs, lang=lang, coders=wanted)
     except QualcoopError as e:
         _fail_with_problems(e)

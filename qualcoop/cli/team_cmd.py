@@ -215,8 +215,10 @@ def agreement_cmd(
         err.print(f"{len(frame) - 1} code(s) -> {output}")
 
 
-def _sources(tables: list[Path] | None, project: str | None, coders: list[str] | None) -> list:
-    """Codings tables given, plus the current codings of a project (``--project`` or a project argument)."""
+def _sources(tables: list[Path] | None, project: str | None, coders: list[str] | None, *,
+             documents: dict | None = None) -> list:
+    """Codings tables given, plus the current codings of a project (``--project`` or a project argument);
+    ``documents``, when given, receives the project's documents that those codings are on."""
     sources: list = []
     for t in tables or []:
         if _is_project(t):
@@ -225,7 +227,10 @@ def _sources(tables: list[Path] | None, project: str | None, coders: list[str] |
             sources.append(t)
     if project:
         with _open_project(project) as p:
-            sources.append(_project_codings(p, coders))
+            frame = _project_codings(p, coders)
+            if documents is not None:
+                documents.update((d.id, d) for d in p.documents(set(frame["doc_id"])))
+            sources.append(frame)
     if not sources:
         err.print("[red]error:[/] give codings tables or --project")
         raise typer.Exit(2)
