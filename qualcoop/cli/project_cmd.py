@@ -190,9 +190,10 @@ def project_export(
         raise typer.Exit(2)
     with _open(project) as p:
         keys = None
+        runs = p.store.coding_runs(coders=coder or None)
         if run:  # the run_id column of the codings (a run's key), or a run of `project status`
             by_id = {r["id"]: r["key"] for r in p.runs()}
-            known = set(by_id.values()) | {r.coding.provenance.run_id for r in p.stored_codings(coders=coder or None)}
+            known = set(by_id.values()).union(*runs.values())
             unknown = sorted(x for x in run if x not in known and x not in by_id)
             if unknown:
                 err.print(f"[red]error:[/] no run {', '.join(unknown)} in {_esc(str(project))} (the run_id column of "
@@ -200,21 +201,11 @@ def project_export(
                 raise typer.Exit(2)
             keys = sorted({by_id.get(x, x) for x in run})
         n = p.export(output, coders=coder or None, runs=keys)
-        mixed = {} if run else _runs_per_machine_coder(p, coder or None)
+    mixed = {} if run else {who: sorted(ids) for who, ids in runs.items() if len(ids) > 1}
     err.print(f"{n} coding(s) -> {output}", highlight=False)
     for who, ids in sorted(mixed.items()):
         err.print(f"note: coder {who}'s codings come from {len(ids)} runs ({', '.join(ids)}); `--run RUN_ID` "
                   "exports one", highlight=False, soft_wrap=True)
-
-
-def _runs_per_machine_coder(p, coders) -> dict[str, list[str]]:
-    """Machine coders whose current codings come from more than one run, with those runs."""
-    runs: dict[str, set[str]] = {}
-    for r in p.stored_codings(coders=coders):
-        rid = r.coding.provenance.run_id
-        if rid:
-            runs.setdefault(r.coding.provenance.coder, set()).add(rid)
-    return {who: sorted(ids) for who, ids in runs.items() if len(ids) > 1}
 
 
 @project_app.command("add-codings")

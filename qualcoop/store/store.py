@@ -404,18 +404,25 @@ class Store:
                 current: bool = True) -> list[StoredCoding]:
         """Codings in (document, start, end, code, coder, id) order; by default only the current ones."""
         c = t.codings.c
-        q = select(t.codings)
-        if current:
-            later = t.codings.alias("later")
-            q = q.where(~exists().where(later.c.supersedes == c.id), c.deleted.is_(False))
-        for col, values in ((c.coder, coders), (c.code_id, code_ids), (c.doc_id, doc_ids), (c.run_id, run_ids)):
-            if values is not None:
-                q = q.where(col.in_(list(values)))
+        q = _filtered(select(t.codings), coders=coders, code_ids=code_ids, doc_ids=doc_ids, run_ids=run_ids,
+                      current=current)
         q = q.order_by(c.doc_id, c.start, c.end, c.code_id, c.coder, c.id)
         with self._read() as conn:
             rows = conn.execute(q).mappings().all()
             texts = _texts(conn, {r["doc_id"] for r in rows})
         return [_stored(r, texts) for r in rows]
+
+    def coding_runs(self, *, coders: Iterable[str] | None = None) -> dict[str, set[str]]:
+        """Coder -> the run ids of their current codings (one query; no coding is loaded)."""
+        c = t.codings.c
+        q = _filtered(select(c.coder, c.run_id).distinct(), coders=coders).where(c.run_id.is_not(None),
+                                                                                   c.run_id != "")
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        out: dict[str, set[str]] = {}
+        for coder, run_id in rows:
+            out.setdefault(coder, set()).add(run_id)
+        return out
 
     def count_codings(self, *, current: bool = True) -> int:
         c = t.codings.c
@@ -499,6 +506,19 @@ class Store:
 
 
 # ---------------------------------------------------------------------- helpers (inside a transaction)
+
+def _filtered(q, *, coders=None, code_ids=None, doc_ids=None, run_ids=None, current: bool = True):
+    """``q`` over ``codings`` restricted to the current codings (not superseded, not deleted) and the
+    given coders, codes, documents and runs."""
+    c = t.codings.c
+    if current:
+        later = t.codings.alias("later")
+        q = q.where(~exists().where(later.c.supersedes == c.id), c.deleted.is_(False))
+    for col, values in ((c.coder, coders), (c.code_id, code_ids), (c.doc_id, doc_ids), (c.run_id, run_ids)):
+        if values is not None:
+            q = q.where(col.in_(list(values)))
+    return q
+
 
 def _reason(e: Exception) -> str:
     orig = getattr(e, "orig", None)
